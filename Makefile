@@ -1,0 +1,34 @@
+# Two commands for a newcomer: `make run` (set up and serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test lint rubrics check
+
+install: $(INSTALLED)
+
+# Re-install whenever the dependencies change.
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install
+	$(BIN)/grader rubrics check
+	$(BIN)/grader serve
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+rubrics: install
+	$(BIN)/grader rubrics generate content/deep-learning-exam.md
+
+check: install
+	$(BIN)/grader rubrics check

@@ -1,0 +1,108 @@
+"""The ``grader`` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grader.config import get_settings
+from grader.errors import ContentError
+from grader.rubrics.loader import RubricSet, load_rubric_set
+from grader.rubrics.regenerate import generate_rubrics
+
+app = typer.Typer(
+    help="Exam-question grader and tutor.", no_args_is_help=True, add_completion=False
+)
+rubrics_app = typer.Typer(help="Generate and check YAML rubrics.", no_args_is_help=True)
+app.add_typer(rubrics_app, name="rubrics")
+
+
+@rubrics_app.command("generate")
+def rubrics_generate(
+    source: Annotated[Path, typer.Argument(help="The instructor's markdown Q&A document.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Rubric folder (default: GRADER_RUBRICS_DIR).")
+    ] = None,
+) -> None:
+    """Write one rubric per question; hand-edited rubrics are left alone and listed."""
+    out_dir = out or get_settings().rubrics_dir
+    if not source.is_file():
+        typer.echo(f"error: {source}: no such file", err=True)
+        raise typer.Exit(2)
+    try:
+        report = generate_rubrics(source, out_dir)
+    except ContentError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    for label, ids in (
+        ("created", report.created),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("edited by hand, left alone", report.edited),
+        (
+            "edited by hand, left alone, but its question changed in the source: review it",
+            report.edited_and_source_changed,
+        ),
+        ("no longer in the source, left in place", report.orphaned),
+    ):
+        for question_id in ids:
+            typer.echo(f"{label}: {out_dir / question_id}.yaml")
+    total = len(report.created) + len(report.updated) + len(report.unchanged)
+    typer.echo(
+        f"{total + len(report.edited) + len(report.edited_and_source_changed)} questions; "
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.edited) + len(report.edited_and_source_changed)} edited by hand"
+    )
+
+
+@rubrics_app.command("check")
+def rubrics_check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Rubric files or folders (default: GRADER_RUBRICS_DIR)."),
+    ] = None,
+) -> None:
+    """Validate rubrics; print file:line: field: message per problem, exit 1 if any."""
+    rubric_set = _load(paths or [get_settings().rubrics_dir])
+    for problem in rubric_set.problems:
+        typer.echo(str(problem), err=True)
+    if not rubric_set.rubrics and not rubric_set.problems:
+        typer.echo("error: no rubric files found", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(rubric_set.rubrics)} rubrics valid, {len(rubric_set.problems)} problems")
+    if rubric_set.problems:
+        raise typer.Exit(1)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default: GRADER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: GRADER_PORT).")] = None,
+) -> None:
+    """Print the loaded rubric set and serve the HTTP API."""
+    import uvicorn  # the server is only needed by this command
+
+    from grader.main import create_app
+
+    settings = get_settings()
+    rubric_set = _load([settings.rubrics_dir])
+    for loaded in rubric_set.ordered():
+        rubric = loaded.rubric
+        typer.echo(
+            f"{rubric.id}  [{rubric.topic}]  {rubric.max_points:g} pts, "
+            f"{len(rubric.criteria)} criteria"
+        )
+    for problem in rubric_set.problems:
+        typer.echo(f"skipped: {problem}", err=True)
+    typer.echo(f"{len(rubric_set.rubrics)} rubrics loaded from {settings.rubrics_dir}")
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+def _load(paths: list[Path]) -> RubricSet:
+    return load_rubric_set(paths, known_demos=None, max_bytes=get_settings().max_rubric_bytes)
+
+
+if __name__ == "__main__":
+    app()

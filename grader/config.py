@@ -1,0 +1,33 @@
+"""Settings, read once from the environment (prefix ``GRADER_``) and cached."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service can be configured with; each field is ``GRADER_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="GRADER_", env_file=".env", extra="ignore")
+
+    rubrics_dir: Path = Field(
+        default=Path("rubrics"),
+        description="Folder holding one <question-id>.yaml rubric per question.",
+    )
+    max_rubric_bytes: int = Field(
+        default=256 * 1024,
+        gt=0,
+        description="A rubric file larger than this is refused unread (guards against huge files).",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
+    return Settings()

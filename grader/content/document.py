@@ -1,0 +1,58 @@
+"""What a parsed source Q&A document is made of: questions and the blocks of their answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Running text (lines joined with spaces)."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class BulletList:
+    """A bulleted (or inner numbered) list; one string per item."""
+
+    items: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Table:
+    """A markdown table: its header cells and its body rows (same width as the header)."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Math:
+    """A display-math block (``$$ ... $$``); kept in the reference answer, never a key point."""
+
+    tex: str
+    line: int
+
+
+Block = Paragraph | BulletList | Table | Math
+
+
+@dataclass(frozen=True)
+class Question:
+    """One numbered question of the source document with its model answer.
+
+    ``id`` is a slug of the prompt, so it survives renumbering and re-imports; ``answer`` is the
+    model answer's markdown as the instructor wrote it, ``blocks`` its structure.
+    """
+
+    id: str
+    number: int
+    prompt: str
+    answer: str
+    blocks: tuple[Block, ...]
+    line: int
+    heading: str | None = None

@@ -1,0 +1,270 @@
+"""Turn an instructor's markdown Q&A document into questions with their model answers.
+
+Shapes understood (all seen in real exam documents):
+
+* ``1. Question?`` followed by a markdown table, paragraphs, bullet lists or ``$$`` LaTeX;
+* ``- 2. Question? Answer`` with the answer on the same line;
+* ``- 3. Question without a question mark Answer`` (the answer starts at the first
+  capitalised word; a ``?`` after the question removes the guesswork);
+* numbering with or without a leading ``- ``, and questions without a trailing ``?``.
+
+A question line is an unindented numbered line whose number is the next one expected. Numbered
+lines with a lower number are items of an answer; a number that skips ahead is refused, since it
+almost always means a question was lost. Anything that cannot be understood raises
+:class:`~grader.errors.ContentError` naming the line: a question is never dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from grader.content.document import Block, BulletList, Math, Paragraph, Question, Table
+from grader.content.slug import slugify
+from grader.errors import ContentError
+
+_QUESTION = re.compile(r"^(?:[-*+]\s+)?(\d{1,4})[.)]\s+(\S.*)$")
+_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,4}[.)])\s+(.*)$")
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+# Where an answer written on the question's own line (with no "?") begins: the first word that
+# starts with a capital followed by a lower-case letter, after the question's own first words.
+_INLINE_ANSWER_START = re.compile(r"\s(?=[A-Z][a-z])")
+_MIN_PROMPT_WORDS = 3
+
+
+@dataclass
+class _RawQuestion:
+    number: int
+    header: str
+    line: int
+    heading: str | None
+    body: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_document(text: str, source: str = "<document>") -> list[Question]:
+    """Parse a Q&A document.
+
+    Args:
+        text: the markdown document.
+        source: its name, used in error messages.
+
+    Returns:
+        The questions in document order, each with a unique, stable id.
+
+    Raises:
+        ContentError: the document holds no question, a question has no answer, numbering
+            skips, or a table or math block is malformed.
+    """
+    raw = _split_questions(text.splitlines(), source)
+    if not raw:
+        raise ContentError(source, 1, "no numbered question found (expected a line like '1. ...')")
+    questions: list[Question] = []
+    used_ids: set[str] = set()
+    for item in raw:
+        prompt, inline_answer = _split_prompt(item, source)
+        body = _trim_blank(item.body)
+        answer_lines = ([(item.line, inline_answer)] if inline_answer else []) + body
+        if not answer_lines:
+            raise ContentError(source, item.line, f"question {item.number} has no answer")
+        blocks = _parse_blocks(answer_lines, source)
+        answer = "\n".join(text for _, text in answer_lines).strip()
+        questions.append(
+            Question(
+                id=_unique_id(slugify(prompt), used_ids),
+                number=item.number,
+                prompt=prompt,
+                answer=answer,
+                blocks=tuple(blocks),
+                line=item.line,
+                heading=item.heading,
+            )
+        )
+    return questions
+
+
+def _split_questions(lines: list[str], source: str) -> list[_RawQuestion]:
+    questions: list[_RawQuestion] = []
+    current: _RawQuestion | None = None
+    heading: str | None = None
+    in_math = False
+    math_start = 0
+    for index, line in enumerate(lines, start=1):
+        if line.strip().startswith("$$"):
+            # A "$$" line toggles display math unless it also closes on the same line.
+            stripped = line.strip()
+            if not (len(stripped) > 4 and stripped.endswith("$$")):
+                in_math = not in_math
+                math_start = index
+        if not in_math:
+            heading_match = _HEADING.match(line)
+            if heading_match:
+                heading = heading_match.group(1) or None
+                # A heading closes the current answer; text under it belongs to no question.
+                current = None
+                continue
+            match = _QUESTION.match(line)
+            if match:
+                number = int(match.group(1))
+                expected = questions[-1].number + 1 if questions else None
+                if expected is None or number == expected:
+                    current = _RawQuestion(number, match.group(2).strip(), index, heading)
+                    questions.append(current)
+                    continue
+                if number > expected:
+                    raise ContentError(
+                        source,
+                        index,
+                        f"question numbering jumps from {expected - 1} to {number}: "
+                        f"is question {expected} missing?",
+                    )
+        if current is not None:
+            current.body.append((index, line))
+        elif line.strip() and not in_math and _looks_like_question(line):
+            raise ContentError(
+                source, index, "text that looks like a question outside any numbered question"
+            )
+    if in_math:
+        raise ContentError(source, math_start, "a '$$' math block is never closed")
+    return questions
+
+
+def _looks_like_question(line: str) -> bool:
+    return line.rstrip().endswith("?")
+
+
+def _split_prompt(item: _RawQuestion, source: str) -> tuple[str, str]:
+    """Separate the question's prompt from an answer written on the same line."""
+    header = item.header
+    if "?" in header:
+        cut = header.index("?") + 1
+        return header[:cut].strip(), header[cut:].strip()
+    if any(text.strip() for _, text in item.body):
+        return header, ""
+    words_seen = 0
+    for match in _INLINE_ANSWER_START.finditer(header):
+        words_seen = len(header[: match.start()].split())
+        if words_seen >= _MIN_PROMPT_WORDS:
+            return header[: match.start()].strip(), header[match.end() :].strip()
+    raise ContentError(
+        source,
+        item.line,
+        f"question {item.number}: cannot tell where the question ends and its answer begins; "
+        "end the question with '?' or put the answer on the next line",
+    )
+
+
+def _trim_blank(body: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    start, end = 0, len(body)
+    while start < end and not body[start][1].strip():
+        start += 1
+    while end > start and not body[end - 1][1].strip():
+        end -= 1
+    return body[start:end]
+
+
+def _parse_blocks(lines: list[tuple[int, str]], source: str) -> list[Block]:
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        number, text = lines[index]
+        stripped = text.strip()
+        if not stripped:
+            index += 1
+        elif stripped.startswith("$$"):
+            index = _read_math(lines, index, source, blocks)
+        elif stripped.startswith("|"):
+            index = _read_table(lines, index, source, blocks)
+        elif _BULLET.match(text):
+            index = _read_bullets(lines, index, blocks)
+        else:
+            paragraph: list[str] = []
+            while index < len(lines):
+                text = lines[index][1]
+                if not text.strip() or text.strip().startswith(("$$", "|")) or _BULLET.match(text):
+                    break
+                paragraph.append(text.strip())
+                index += 1
+            blocks.append(Paragraph(" ".join(paragraph), number))
+    return blocks
+
+
+def _read_math(lines: list[tuple[int, str]], index: int, source: str, blocks: list[Block]) -> int:
+    start_line, first = lines[index]
+    first = first.strip()
+    if len(first) > 4 and first.endswith("$$"):
+        blocks.append(Math(first[2:-2].strip(), start_line))
+        return index + 1
+    tex: list[str] = [first[2:]]
+    index += 1
+    while index < len(lines):
+        text = lines[index][1].strip()
+        if text.endswith("$$"):
+            tex.append(text[:-2])
+            blocks.append(Math("\n".join(part for part in tex if part).strip(), start_line))
+            return index + 1
+        tex.append(text)
+        index += 1
+    raise ContentError(source, start_line, "a '$$' math block is never closed")
+
+
+def _read_table(lines: list[tuple[int, str]], index: int, source: str, blocks: list[Block]) -> int:
+    start_line = lines[index][0]
+    table_lines: list[tuple[int, str]] = []
+    while index < len(lines) and lines[index][1].strip().startswith("|"):
+        table_lines.append(lines[index])
+        index += 1
+    if len(table_lines) < 2 or not _TABLE_SEPARATOR.match(table_lines[1][1].strip()):
+        raise ContentError(
+            source, start_line, "a table needs a header row followed by a '|---|---|' separator"
+        )
+    header = _cells(table_lines[0][1])
+    rows: list[tuple[str, ...]] = []
+    for number, text in table_lines[2:]:
+        row = _cells(text)
+        if len(row) != len(header):
+            raise ContentError(
+                source, number, f"table row has {len(row)} cells, the header has {len(header)}"
+            )
+        if any(row):
+            rows.append(row)
+    if not rows:
+        raise ContentError(source, start_line, "a table with a header but no rows")
+    blocks.append(Table(header, tuple(rows), start_line))
+    return index
+
+
+def _cells(row: str) -> tuple[str, ...]:
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    # "\|" is an escaped pipe inside a cell, not a column border.
+    parts = re.split(r"(?<!\\)\|", inner)
+    return tuple(part.strip().replace("\\|", "|") for part in parts)
+
+
+def _read_bullets(lines: list[tuple[int, str]], index: int, blocks: list[Block]) -> int:
+    start_line = lines[index][0]
+    items: list[str] = []
+    while index < len(lines):
+        text = lines[index][1]
+        match = _BULLET.match(text)
+        if match:
+            items.append(match.group(1).strip())
+        elif text.strip() and text[:1].isspace() and items:
+            # An indented line continues the previous item.
+            items[-1] = f"{items[-1]} {text.strip()}"
+        else:
+            break
+        index += 1
+    blocks.append(BulletList(tuple(items), start_line))
+    return index
+
+
+def _unique_id(base: str, used: set[str]) -> str:
+    candidate, suffix = base, 2
+    while candidate in used:
+        candidate = f"{base}-{suffix}"
+        suffix += 1
+    used.add(candidate)
+    return candidate

@@ -1,0 +1,30 @@
+"""The FastAPI application: built by ``create_app``; rubrics load once, in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from grader import __version__
+from grader.api import health
+from grader.config import Settings, get_settings
+from grader.rubrics.loader import load_rubric_set
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; nothing is loaded until it starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.rubrics = load_rubric_set(
+            [settings.rubrics_dir], known_demos=None, max_bytes=settings.max_rubric_bytes
+        )
+        yield
+
+    app = FastAPI(title="grader", version=__version__, lifespan=lifespan)
+    app.include_router(health.router)
+    return app

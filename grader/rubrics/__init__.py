@@ -1,0 +1,1 @@
+"""Rubrics: schema, YAML reading and writing, generation from parsed Q&A (pure)."""

@@ -1,0 +1,152 @@
+"""Build a rubric from a parsed question: key points, select rule, swapped-role misconceptions."""
+
+from __future__ import annotations
+
+import re
+
+from grader.content.document import Question
+from grader.content.slug import slugify
+from grader.rubrics.keypoints import KeyPoint, key_points
+from grader.rubrics.schema import (
+    ContrastClaim,
+    Criterion,
+    Misconception,
+    Rubric,
+    SelectRule,
+    Source,
+)
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10,
+}  # fmt: skip
+# "Write any two differences", "Name three causes", "List 2 advantages".
+_ASKED_COUNT = re.compile(
+    r"\b(?:any|name|list|give|write|state|mention|describe|explain)\s+(?:any\s+)?"
+    r"(\d+|" + "|".join(_NUMBER_WORDS) + r")\b",
+    re.IGNORECASE,
+)
+_STOPWORDS = {
+    "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "by", "with", "is", "are",
+    "be", "that", "this", "it", "its", "as", "at", "from", "which", "will", "can", "we", "x",
+}  # fmt: skip
+_ID_WORDS = 4
+# Leading words of a prompt that say what to do, not what it is about.
+_PROMPT_LEAD = re.compile(
+    r"^(?:(?:what|which|who|why|how)\s+(?:is|are|was|were|does|do|did)\s+"
+    r"|(?:write|give|name|list|describe|explain|define|state|mention|compare)\s+"
+    r"(?:any\s+)?(?:\d+\s+|(?:" + "|".join(_NUMBER_WORDS) + r")\s+)?)"
+    r"(?:the\s+|an?\s+)?",
+    re.IGNORECASE,
+)
+_DIFFERENCES = re.compile(
+    r"^(?:differences?|distinctions?)\s+between\s+(.+?)\s+and\s+(.+)$", re.IGNORECASE
+)
+
+
+def asked_count(prompt: str) -> int | None:
+    """How many items the prompt asks for ("any two" → 2), if it says."""
+    match = _ASKED_COUNT.search(prompt)
+    if match is None:
+        return None
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
+def topic_of(question: Question) -> str:
+    """The section heading above the question, else the subject named by its prompt."""
+    if question.heading:
+        return question.heading
+    subject = _PROMPT_LEAD.sub("", question.prompt.strip()).strip(" ?.!:")
+    differences = _DIFFERENCES.match(subject)
+    if differences:
+        subject = f"{differences.group(1)} vs {differences.group(2)}"
+    subject = subject or question.prompt.strip(" ?.!:")
+    return subject[:1].upper() + subject[1:]
+
+
+def build_rubric(question: Question, document: str) -> Rubric:
+    """The generated rubric for ``question``, which came from ``document``."""
+    points = key_points(question)
+    if not points:
+        points = [KeyPoint(question.answer)]
+    criteria = _criteria(points)
+    count = asked_count(question.prompt)
+    select = SelectRule(any=count) if count is not None and count < len(criteria) else None
+    max_points = float(select.any if select else len(criteria))
+    return Rubric(
+        id=question.id,
+        prompt=question.prompt,
+        topic=topic_of(question),
+        max_points=max_points,
+        reference_answer=question.answer,
+        criteria=criteria,
+        select=select,
+        misconceptions=_swapped_role_misconceptions(criteria),
+        hints=_hints(criteria, select),
+        demo="",
+        source=Source(document=document, number=question.number),
+    )
+
+
+def _criteria(points: list[KeyPoint]) -> list[Criterion]:
+    used: set[str] = set()
+    criteria = []
+    for point in points:
+        # A contrast is named after its first claim: every row starts with the same subject.
+        named_by = point.contrast[0][1] if point.contrast else point.text
+        words = [w for w in slugify(named_by, 200).split("-") if w not in _STOPWORDS]
+        base = "-".join(words[:_ID_WORDS]) or "point"
+        criterion_id, suffix = base, 2
+        while criterion_id in used:
+            criterion_id, suffix = f"{base}-{suffix}", suffix + 1
+        used.add(criterion_id)
+        criteria.append(
+            Criterion(
+                id=criterion_id,
+                text=point.text,
+                points=1.0,
+                contrast=[ContrastClaim(subject=s, claim=c) for s, c in point.contrast],
+            )
+        )
+    return criteria
+
+
+def _swapped_role_misconceptions(criteria: list[Criterion]) -> list[Misconception]:
+    """For each contrast, the classic wrong answer: the same claims with the roles exchanged."""
+    misconceptions = []
+    for criterion in criteria:
+        if len(criterion.contrast) < 2:
+            continue
+        subjects = [claim.subject for claim in criterion.contrast]
+        claims = [claim.claim for claim in criterion.contrast]
+        rotated = claims[1:] + claims[:1]
+        text = "; ".join(f"{s}: {c}" for s, c in zip(subjects, rotated, strict=True))
+        misconceptions.append(
+            Misconception(
+                id=f"swapped-{criterion.id}",
+                text=text,
+                penalty=criterion.points,
+                criterion=criterion.id,
+                explanation=f"Exchanges the roles of {' and '.join(subjects)}.",
+            )
+        )
+    return misconceptions
+
+
+def _hints(criteria: list[Criterion], select: SelectRule | None) -> list[str]:
+    contrasts = [c for c in criteria if c.contrast]
+    if contrasts:
+        names = [claim.subject for claim in contrasts[0].contrast]
+        wanted = select.any if select else len(criteria)
+        return [
+            f"Give {wanted} distinct difference{'s' if wanted > 1 else ''}; for each, say what "
+            f"holds for {' and what for '.join(names)}.",
+            f"Keep the roles straight: a property of {names[0]} given to {names[1]}, or the "
+            "reverse, costs points.",
+        ]
+    if len(criteria) == 1:
+        return ["One precise statement is enough; name it exactly."]
+    if select:
+        return [f"Any {select.any} of the {len(criteria)} key points earn full marks."]
+    return [f"A full answer makes {len(criteria)} separate points; cover each one."]

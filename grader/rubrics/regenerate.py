@@ -1,0 +1,99 @@
+"""Generate rubric files from a source document without ever clobbering an instructor's edit.
+
+For each question: a missing file is created; a file still exactly as generated is rewritten only
+if the new generation differs; a file edited by hand (its stamp no longer matches) is left
+byte-for-byte alone and reported. Rubrics from this document whose question disappeared are
+reported too, never deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.content.parser import parse_document
+from grader.rubrics.generate import build_rubric
+from grader.rubrics.loader import RUBRIC_SUFFIXES
+from grader.rubrics.render import body_digest, is_untouched, read_stamp, render_rubric
+
+
+@dataclass
+class GenerationReport:
+    """What a generation run did, by question id."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    edited: list[str] = field(default_factory=list)
+    edited_and_source_changed: list[str] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+
+
+def generate_rubrics(
+    source: Path, out_dir: Path, document_name: str | None = None
+) -> GenerationReport:
+    """Write one ``<question-id>.yaml`` per question of ``source`` into ``out_dir``.
+
+    Args:
+        source: the instructor's markdown Q&A document.
+        out_dir: the rubric folder (created if missing).
+        document_name: how rubrics refer to the document; defaults to ``source`` as given.
+
+    Raises:
+        ContentError: the document cannot be parsed; nothing is written then.
+    """
+    name = document_name or source.as_posix()
+    questions = parse_document(source.read_text(encoding="utf-8"), name)
+    rendered = {q.id: render_rubric(build_rubric(q, name)) for q in questions}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = GenerationReport()
+    for question_id, text in rendered.items():
+        path = out_dir / f"{question_id}.yaml"
+        if not path.exists():
+            write_atomic(path, text)
+            report.created.append(question_id)
+            continue
+        existing = path.read_text(encoding="utf-8", errors="replace")
+        if existing == text:
+            report.unchanged.append(question_id)
+        elif is_untouched(existing):
+            write_atomic(path, text)
+            report.updated.append(question_id)
+        else:
+            stamp = read_stamp(existing)
+            source_changed = stamp is not None and stamp.digest != body_digest(text)
+            (report.edited_and_source_changed if source_changed else report.edited).append(
+                question_id
+            )
+    report.orphaned = _orphans(out_dir, name, set(rendered))
+    return report
+
+
+def _orphans(out_dir: Path, document: str, current: set[str]) -> list[str]:
+    orphans = []
+    for path in sorted(out_dir.iterdir()):
+        if path.suffix not in RUBRIC_SUFFIXES or path.stem in current:
+            continue
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            stamp = read_stamp(handle.readline())
+        if stamp is not None and stamp.source == document:
+            orphans.append(path.stem)
+    return orphans
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half."""
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

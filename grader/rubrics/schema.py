@@ -1,0 +1,97 @@
+"""The rubric schema: what a ``rubrics/<question-id>.yaml`` file may contain.
+
+Every model forbids unknown keys, so a typo in an instructor's file fails loudly with its field
+instead of being ignored. Checks that span several fields (points add up, ids unique, ``select``
+satisfiable) live in :mod:`grader.rubrics.checks`, so each problem can name its own field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Points = Annotated[float, Field(gt=0, le=1000)]
+
+
+class StrictModel(BaseModel):
+    """Base for rubric parts: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContrastClaim(StrictModel):
+    """What one side of a comparison does, e.g. subject 'RNN', claim 'processes sequences'."""
+
+    subject: Text
+    claim: Text
+
+
+class Criterion(StrictModel):
+    """A key point of the answer, worth ``points``; ``phrasings`` are other ways to say it."""
+
+    id: Slug
+    text: Text
+    points: Points = 1.0
+    phrasings: list[Text] = Field(default_factory=list)
+    contrast: list[ContrastClaim] = Field(
+        default_factory=list,
+        description="For a comparison: each subject's claim; exchanging them makes it wrong.",
+    )
+    hint: str = ""
+
+
+class SelectRule(StrictModel):
+    """Full marks for the best ``any`` criteria among ``of`` (all criteria when ``of`` is empty)."""
+
+    any: Annotated[int, Field(ge=1)]
+    of: list[Slug] = Field(default_factory=list)
+
+
+class Misconception(StrictModel):
+    """A wrong statement that costs ``penalty`` points when an answer makes it."""
+
+    id: Slug
+    text: Text
+    penalty: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    criterion: Slug | None = Field(
+        default=None, description="The criterion this statement contradicts, if any."
+    )
+    explanation: str = ""
+
+
+class Source(StrictModel):
+    """Where the question came from, so regeneration can find it again."""
+
+    document: Text
+    number: Annotated[int, Field(ge=0)]
+
+
+class Rubric(StrictModel):
+    """One question's rubric."""
+
+    id: Slug
+    prompt: Text
+    topic: Text
+    max_points: Points
+    reference_answer: Text
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+    select: SelectRule | None = None
+    misconceptions: list[Misconception] = Field(default_factory=list)
+    hints: list[Text] = Field(default_factory=list)
+    demo: str = Field(default="", description="Id of the linked mini-demo; empty for none.")
+    source: Source | None = None
+
+    def achievable_points(self) -> float:
+        """The most points an answer can earn: every criterion, or the best ``any`` of a select."""
+        if self.select is None:
+            return sum(c.points for c in self.criteria)
+        group = set(self.select.of) or {c.id for c in self.criteria}
+        selected = sorted((c.points for c in self.criteria if c.id in group), reverse=True)
+        rest = sum(c.points for c in self.criteria if c.id not in group)
+        return rest + sum(selected[: self.select.any])

@@ -1,0 +1,110 @@
+"""Read and write rubric YAML with ruamel.yaml's round-trip mode.
+
+Round-trip keeps instructors' comments and key order, and records the line of every key and
+item so that validation errors can name them. Reading is defensive: a file over the size limit
+is refused unread, and anchors/aliases are refused before anything is built (a rubric never
+needs them, and they are how a small "billion laughs" file expands into a huge document).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, NodeEvent
+
+from grader.rubrics.checks import Loc
+
+
+class YamlReadError(Exception):
+    """A file that cannot be read as a rubric document; ``line`` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}")
+
+
+def _round_trip() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    # Never fold long lines: folding leaves trailing spaces and splits sentences mid-way.
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def read_bytes_limited(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, refusing (unread) anything larger than ``max_bytes``."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise YamlReadError(1, f"file is {size} bytes, over the {max_bytes}-byte limit")
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # the file grew while we looked at it
+        raise YamlReadError(1, f"file is over the {max_bytes}-byte limit")
+    return data
+
+
+def parse_yaml(data: bytes) -> CommentedMap:
+    """Parse one rubric document into a round-trip mapping.
+
+    Raises:
+        YamlReadError: not UTF-8, not valid YAML, uses anchors/aliases, or is not a mapping.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise YamlReadError(line, "not UTF-8 text") from error
+    yaml = _round_trip()
+    try:
+        for event in yaml.parse(io.StringIO(text)):
+            if isinstance(event, AliasEvent) or (
+                isinstance(event, NodeEvent) and event.anchor is not None
+            ):
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise YamlReadError(line, "anchors and aliases ('&', '*') are not allowed")
+        document = yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise YamlReadError(line, _yaml_message(error)) from error
+    except YAMLError as error:
+        raise YamlReadError(1, str(error).strip().splitlines()[0]) from error
+    if not isinstance(document, CommentedMap):
+        kind = "empty" if document is None else type(document).__name__
+        raise YamlReadError(1, f"a rubric must be a mapping of fields, this document is {kind}")
+    return document
+
+
+def _yaml_message(error: MarkedYAMLError) -> str:
+    parts = [part for part in (error.context, error.problem) if part]
+    return "; ".join(parts) or "invalid YAML"
+
+
+def line_of(document: Any, loc: Loc) -> int:
+    """The 1-based line of the deepest part of ``loc`` that exists in ``document``."""
+    line = 1
+    node = document
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def dump_yaml(document: Any) -> str:
+    """Serialise a (round-trip or plain) document to YAML text."""
+    stream = io.StringIO()
+    _round_trip().dump(document, stream)
+    return stream.getvalue()

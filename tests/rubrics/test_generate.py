@@ -1,0 +1,84 @@
+"""Generated rubrics for the seed exam, and the pieces they are built from."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.content import parse_document
+from grader.rubrics.checks import check_rubric
+from grader.rubrics.generate import asked_count, build_rubric, topic_of
+from grader.rubrics.schema import Rubric
+from tests.conftest import EXAM
+
+
+@pytest.fixture(scope="module")
+def rubrics() -> dict[int, Rubric]:
+    questions = parse_document(EXAM.read_text(encoding="utf-8"), "exam")
+    return {q.number: build_rubric(q, "content/deep-learning-exam.md") for q in questions}
+
+
+def test_every_generated_rubric_is_consistent(rubrics: dict[int, Rubric]) -> None:
+    assert len(rubrics) == 6
+    for rubric in rubrics.values():
+        assert check_rubric(rubric, known_demos=set()) == []
+
+
+def test_rnn_vs_cnn_has_four_contrasts_any_two_and_four_swaps(rubrics: dict[int, Rubric]) -> None:
+    rubric = rubrics[1]
+    assert len(rubric.criteria) == 4
+    assert all(
+        [c.subject for c in criterion.contrast] == ["CNN", "RNN"] for criterion in rubric.criteria
+    )
+    assert rubric.select is not None and rubric.select.any == 2
+    assert rubric.max_points == 2
+    assert len(rubric.misconceptions) == 4
+    for criterion, misconception in zip(rubric.criteria, rubric.misconceptions, strict=True):
+        cnn, rnn = criterion.contrast
+        assert misconception.criterion == criterion.id
+        assert misconception.text == f"CNN: {rnn.claim}; RNN: {cnn.claim}"
+
+
+def test_list_answers_have_one_criterion_per_item(rubrics: dict[int, Rubric]) -> None:
+    assert [c.text for c in rubrics[2].criteria] == ["Vanishing gradients", "Exploding gradients"]
+    assert [c.text for c in rubrics[4].criteria] == ["Generative models", "Discriminative models"]
+    assert [c.text for c in rubrics[3].criteria] == ["Google Street view"]
+
+
+def test_echo_state_network_key_facts_are_separate(rubrics: dict[int, Rubric]) -> None:
+    texts = [c.text.lower() for c in rubrics[5].criteria]
+    assert len(texts) == 4
+    assert "recurrent neural network" in texts[0] and "reservoir computing" in texts[0]
+    assert "randomly assigned and not trainable" in texts[1]
+    assert "readout" in texts[2] and "trainable" in texts[2]
+    assert "sparsely connected" in texts[3]
+
+
+def test_gradient_question_skips_math_and_its_caption(rubrics: dict[int, Rubric]) -> None:
+    texts = [c.text for c in rubrics[6].criteria]
+    assert len(texts) == 5
+    assert not any("\\frac" in t or t == "The gradient of the error term in an RNN" for t in texts)
+
+
+def test_the_reference_answer_keeps_the_instructors_wording(rubrics: dict[int, Rubric]) -> None:
+    assert "time stpes are large" in rubrics[6].reference_answer
+    assert rubrics[2].reference_answer == "Vanishing and exploding gradients"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "count"),
+    [
+        ("Write any two differences between RNN and CNN?", 2),
+        ("List 3 advantages of dropout.", 3),
+        ("Name three activation functions", 3),
+        ("What is Echo state network?", None),
+    ],
+)
+def test_asked_count(prompt: str, count: int | None) -> None:
+    assert asked_count(prompt) == count
+
+
+def test_topics(rubrics: dict[int, Rubric]) -> None:
+    assert rubrics[1].topic == "RNN vs CNN"
+    assert rubrics[5].topic == "Echo state network"
+    (question,) = parse_document("## Attention\n\n1. Give an example? Street view\n")
+    assert topic_of(question) == "Attention"

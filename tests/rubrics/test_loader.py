@@ -1,0 +1,140 @@
+"""Rubric validation: precise errors for bad files, the rest of the set still loads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.rubrics.loader import Problem, load_rubric_file, load_rubric_set
+from tests.conftest import REPO_ROOT
+
+GOOD = """\
+id: sample
+prompt: What are the challenges?
+topic: Gradients
+max_points: 2
+reference_answer: Vanishing and exploding gradients
+criteria:
+  - id: vanishing
+    text: Vanishing gradients
+    points: 1
+  - id: exploding
+    text: Exploding gradients
+    points: 1
+"""
+
+
+def _problems(tmp_path: Path, text: str | bytes, name: str = "sample.yaml") -> list[Problem]:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    result = load_rubric_file(path, known_demos={"echo-state-network"}, max_bytes=64 * 1024)
+    assert isinstance(result, list), "expected the rubric to be refused"
+    return result
+
+
+def test_a_good_rubric_loads_with_a_version_hash(tmp_path: Path) -> None:
+    path = tmp_path / "sample.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    loaded = load_rubric_file(path)
+    assert not isinstance(loaded, list)
+    assert loaded.rubric.max_points == 2
+    path.write_text(GOOD + "# a comment changes the version\n", encoding="utf-8")
+    again = load_rubric_file(path)
+    assert not isinstance(again, list)
+    assert again.version != loaded.version
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "fragment"),
+    [
+        (
+            GOOD.replace("    points: 1\n  - id: exploding", "    pionts: 1\n  - id: exploding"),
+            9,
+            "criteria[0].pionts",
+            "unknown field",
+        ),
+        (GOOD.replace("max_points: 2", "max_points: two"), 4, "max_points", "valid number"),
+        (GOOD.replace("max_points: 2", "max_points: 3"), 4, "max_points", "add up to 2"),
+        (GOOD.replace("id: exploding", "id: vanishing"), 10, "criteria[1].id", "duplicate id"),
+        (GOOD + "select:\n  any: 3\n", 14, "select.any", "only 2 criteria"),
+        (
+            GOOD + "select:\n  any: 1\n  of: [vanishing, nope]\n",
+            15,
+            "select.of[1]",
+            "no criterion with id 'nope'",
+        ),
+        (GOOD + "demo: no-such-demo\n", 13, "demo", "unknown demo"),
+        (GOOD.replace("id: sample", "id: other"), 1, "id", "file is named 'sample.yaml'"),
+        (
+            GOOD.replace("    text: Exploding gradients\n", ""),
+            10,
+            "criteria[1].text",
+            "Field required",
+        ),
+        (
+            GOOD + "misconceptions:\n  - id: m\n    text: x\n    criterion: ghost\n",
+            16,
+            "misconceptions[0].criterion",
+            "no criterion",
+        ),
+    ],
+)
+def test_field_problems_name_file_line_and_field(
+    tmp_path: Path, text: str, line: int, field: str, fragment: str
+) -> None:
+    problems = _problems(tmp_path, text)
+    assert any(p.line == line and p.field == field and fragment in p.message for p in problems), (
+        problems
+    )
+    assert str(problems[0]).startswith(f"{tmp_path / 'sample.yaml'}:")
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "fragment"),
+    [
+        ("id: [unclosed\n", 2, "flow sequence"),
+        ("a: &x [1, 2]\nb: *x\n", 1, "anchors and aliases"),
+        (b"id: caf\xe9\n", 1, "not UTF-8"),
+        ("- just\n- a list\n", 1, "must be a mapping"),
+        ("", 1, "must be a mapping"),
+        ("id: a\nid: b\n", 2, "duplicate key"),
+    ],
+)
+def test_unreadable_documents_are_refused_with_a_line(
+    tmp_path: Path, data: str | bytes, line: int, fragment: str
+) -> None:
+    (problem,) = _problems(tmp_path, data)
+    assert (problem.line, fragment in problem.message) == (line, True), problem
+
+
+def test_a_yaml_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    (problem,) = _problems(tmp_path, "\n".join(levels) + "\n")
+    assert "anchors and aliases" in problem.message
+
+
+def test_a_huge_file_is_refused_unread(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, GOOD + "# padding\n" * 1_000_000)
+    assert "over the 65536-byte limit" in problem.message
+
+
+def test_one_bad_file_does_not_stop_the_others_and_nothing_is_rewritten(tmp_path: Path) -> None:
+    folder = tmp_path / "rubrics"
+    shutil.copytree(REPO_ROOT / "rubrics", folder)
+    (folder / "broken.yaml").write_text("id: broken\nprompt: [\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    rubric_set = load_rubric_set([folder])
+    assert len(rubric_set.rubrics) == 6
+    assert [p.path.name for p in rubric_set.problems] == ["broken.yaml"]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_missing_paths_are_problems(tmp_path: Path) -> None:
+    rubric_set = load_rubric_set([tmp_path / "nope"])
+    assert [p.message for p in rubric_set.problems] == ["no such file or folder"]

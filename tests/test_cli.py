@@ -1,0 +1,116 @@
+"""The command line, as a user runs it."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from grader.cli import app
+from tests.conftest import EXAM, REPO_ROOT
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "rubrics"):
+        assert command in result.output
+    result = runner.invoke(app, ["rubrics", "--help"])
+    assert "generate" in result.output and "check" in result.output
+
+
+def test_generate_then_check(tmp_path: Path) -> None:
+    out = tmp_path / "rubrics"
+    result = runner.invoke(app, ["rubrics", "generate", str(EXAM), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "6 created" in result.output
+    result = runner.invoke(app, ["rubrics", "check", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "6 rubrics valid, 0 problems" in result.output
+
+
+def test_generate_uses_the_rubrics_dir_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_RUBRICS_DIR", str(tmp_path / "course"))
+    result = runner.invoke(app, ["rubrics", "generate", str(EXAM)])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "course").glob("*.yaml"))) == 6
+
+
+def test_check_reports_file_line_field_and_fails(tmp_path: Path) -> None:
+    folder = tmp_path / "rubrics"
+    shutil.copytree(REPO_ROOT / "rubrics", folder)
+    target = folder / "what-is-echo-state-network.yaml"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("max_points: 4", "max_points: 5"),
+        encoding="utf-8",
+    )
+    line = next(
+        i
+        for i, text in enumerate(target.read_text().splitlines(), 1)
+        if text.startswith("max_points")
+    )
+    result = runner.invoke(app, ["rubrics", "check", str(folder)])
+    assert result.exit_code == 1
+    assert f"{target}:{line}: max_points: is 5 but the criteria add up to 4" in result.output
+    assert "5 rubrics valid, 1 problems" in result.output
+
+
+def test_generate_reports_a_bad_document_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.md"
+    bad.write_text("1. One? a\n\n3. Three? c\n", encoding="utf-8")
+    result = runner.invoke(app, ["rubrics", "generate", str(bad), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert f"{bad}:3: question numbering jumps from 1 to 3" in result.output
+
+
+def test_check_with_no_rubrics_fails(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["rubrics", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no rubric files found" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_prints_the_rubric_set_and_answers_health_over_http() -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "grader.cli", "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "rubrics": 6, "rubric_problems": 0}
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert "6 rubrics loaded from rubrics" in output
+    assert (
+        "write-any-two-differences-between-rnn-and-cnn  [RNN vs CNN]  2 pts, 4 criteria" in output
+    )
