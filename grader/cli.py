@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from grader import cli_scoring
 from grader.config import get_settings
 from grader.errors import ContentError
 from grader.rubrics.loader import RubricSet, load_rubric_set
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 rubrics_app = typer.Typer(help="Generate and check YAML rubrics.", no_args_is_help=True)
 app.add_typer(rubrics_app, name="rubrics")
+cli_scoring.register(app)
 
 
 @rubrics_app.command("generate")

@@ -23,6 +23,20 @@ class Settings(BaseSettings):
         gt=0,
         description="A rubric file larger than this is refused unread (guards against huge files).",
     )
+    model_path: Path | None = Field(
+        default=None,
+        description="A sentence-transformers model folder; default: the bundled all-MiniLM-L6-v2.",
+    )
+    calibration_path: Path | None = Field(
+        default=None, description="A calibration JSON; default: the one shipped with grader."
+    )
+    cache_dir: Path | None = Field(
+        default=Path(".cache/grader"),
+        description="Where rubric embeddings persist across restarts (unset: memory only).",
+    )
+    max_answer_chars: int = Field(
+        default=5000, gt=0, description="Longer answers are refused with a clear error."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import get_settings
+from grader.config import Settings, get_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAM = REPO_ROOT / "content" / "deep-learning-exam.md"
@@ -16,8 +16,8 @@ EXAM = REPO_ROOT / "content" / "deep-learning-exam.md"
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test reads settings anew, so a test's environment never leaks into another."""
-    for name in ("GRADER_RUBRICS_DIR", "GRADER_MAX_RUBRIC_BYTES", "GRADER_HOST", "GRADER_PORT"):
-        monkeypatch.delenv(name, raising=False)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(f"GRADER_{name.upper()}", raising=False)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

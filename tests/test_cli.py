@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -114,3 +115,55 @@ def test_serve_prints_the_rubric_set_and_answers_health_over_http() -> None:
     assert (
         "write-any-two-differences-between-rnn-and-cnn  [RNN vs CNN]  2 pts, 4 criteria" in output
     )
+
+
+def test_grade_prints_one_json_grade(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "grade",
+            "what-are-the-challenges-of-long-term-dependencies",
+            "Vanishing and exploding gradients.",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    grade = json.loads(result.output.strip().splitlines()[-1])
+    assert grade["verdict"] == "correct"
+    assert {c["id"] for c in grade["criteria"]} == {"vanishing-gradients", "exploding-gradients"}
+
+
+def test_grade_a_file_of_answers_in_order(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.txt"
+    answers.write_text("Vanishing and exploding gradients.\n\nI like pizza.\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["grade", "what-are-the-challenges-of-long-term-dependencies", "--file", str(answers)]
+    )
+    assert result.exit_code == 0, result.output
+    verdicts = [
+        json.loads(line)["verdict"]
+        for line in result.output.strip().splitlines()
+        if line.startswith("{")
+    ]
+    assert verdicts == ["correct", "incorrect", "incorrect"]
+
+
+def test_grade_pretty_and_errors() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "grade",
+            "give-a-real-world-application-of-visual-attention",
+            "Google Street View",
+            "--pretty",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "correct" in result.output and "✓" in result.output
+    result = runner.invoke(app, ["grade", "no-such-question", "x"])
+    assert result.exit_code == 2
+    assert "no rubric 'no-such-question'" in result.output
+    result = runner.invoke(
+        app, ["grade", "give-a-real-world-application-of-visual-attention", "x" * 6000]
+    )
+    assert result.exit_code == 1
+    assert "the limit is 5000" in result.output

@@ -1,0 +1,114 @@
+"""Grading speed on this machine: per-answer latency, the non-model share, and batch throughput.
+
+    .venv/bin/python bench/bench_scoring.py [--repeat 200]
+
+Prints p50/p99 latency of grading one 1-3 sentence answer (one batched encode of its units),
+the time spent outside the model per answer (similarity, selection, feedback), the number of
+encode calls per answer, and answers/second when grading batches of 64.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from grader.config import Settings
+from grader.rubrics.loader import load_rubric_set
+from grader.scoring.build import build_scorer
+
+ANSWERS = [
+    (
+        "write-any-two-differences-between-rnn-and-cnn",
+        "A CNN processes grids such as images, while an RNN processes sequences of variable length.",
+    ),
+    ("what-are-the-challenges-of-long-term-dependencies", "Vanishing and exploding gradients."),
+    (
+        "what-is-echo-state-network",
+        "An echo state network is a recurrent network whose input and reservoir weights are random and fixed; only the readout is trained.",
+    ),
+    (
+        "what-is-vanishing-and-exploding-gradient-descent",
+        "The tanh derivative is below one, so the gradient vanishes over many steps. Large weights make it explode.",
+    ),
+    (
+        "give-a-real-world-application-of-visual-attention",
+        "Reading house numbers in Google Street View.",
+    ),
+    (
+        "what-are-the-learning-models-used-for-creating-adversarial",
+        "A generative model and a discriminative model.",
+    ),
+]
+
+
+class CountingEmbedder:
+    """Wraps the embedder to count encode calls and time them."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.calls = 0
+        self.seconds = 0.0
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id  # type: ignore[attr-defined, no-any-return]
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        start = time.perf_counter()
+        try:
+            return self.inner.encode(texts)  # type: ignore[attr-defined]
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+
+    scorer = build_scorer(Settings(cache_dir=None))
+    rubrics = {k: v.rubric for k, v in load_rubric_set([Path("rubrics")]).rubrics.items()}
+    items = [(rubrics[q], a) for q, a in ANSWERS]
+    scorer.grade_many(items)  # load the model, prepare the rubrics, warm up
+    counting = CountingEmbedder(scorer.embedder)
+    scorer.embedder = counting
+
+    latencies, outside = [], []
+    for index in range(args.repeat):
+        rubric, answer = items[index % len(items)]
+        calls, encode_seconds = counting.calls, counting.seconds
+        start = time.perf_counter()
+        scorer.grade(rubric, answer)
+        elapsed = time.perf_counter() - start
+        latencies.append(elapsed * 1000)
+        outside.append((elapsed - (counting.seconds - encode_seconds)) * 1000)
+        assert counting.calls - calls == 1, "more than one encode for one answer"
+    misses_before = scorer.cache.misses
+    batch = [items[i % len(items)] for i in range(64)]
+    rounds = max(3, args.repeat // 64)
+    start = time.perf_counter()
+    for _ in range(rounds):
+        scorer.grade_many(batch)
+    batch_seconds = time.perf_counter() - start
+    assert scorer.cache.misses == misses_before, "rubric embeddings recomputed"
+
+    print(
+        f"single answer latency (ms): p50 {statistics.median(latencies):.1f}  p99 {percentile(latencies, 0.99):.1f}  (n={args.repeat})"
+    )
+    print(
+        f"outside the model per answer (ms): p50 {statistics.median(outside):.2f}  p99 {percentile(outside, 0.99):.2f}"
+    )
+    print("encode calls per answer: 1; rubric embeddings recomputed per request: 0")
+    print(f"batches of 64: {64 * rounds / batch_seconds:.0f} answers/s")
+
+
+if __name__ == "__main__":
+    main()

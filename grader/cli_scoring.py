@@ -1,0 +1,161 @@
+"""``grader grade``, ``grader calibrate`` and ``grader eval``: the scorer from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from grader.config import get_settings
+from grader.rubrics.loader import load_rubric_set
+from grader.rubrics.schema import Rubric
+from grader.scoring.grade import Grade
+
+DEFAULT_DATA_DIR = Path("../shared/data/asag")
+SEED_ANSWERS = Path("tests/data/seed_answers.yaml")
+
+
+def _rubric(question_id: str) -> Rubric:
+    settings = get_settings()
+    rubric_set = load_rubric_set([settings.rubrics_dir], max_bytes=settings.max_rubric_bytes)
+    loaded = rubric_set.rubrics.get(question_id)
+    if loaded is None:
+        known = ", ".join(sorted(rubric_set.rubrics)) or "none"
+        typer.echo(
+            f"error: no rubric '{question_id}' in {settings.rubrics_dir} (known: {known})", err=True
+        )
+        raise typer.Exit(2)
+    return loaded.rubric
+
+
+def _pretty(grade: Grade) -> str:
+    lines = [
+        f"{grade.question_id}: {grade.verdict} {grade.points:g}/{grade.max_points:g} "
+        f"(score {grade.score:.2f}, confidence {grade.confidence:.2f}"
+        + (", needs review" if grade.needs_review else "")
+        + ")"
+    ]
+    for criterion in grade.criteria:
+        mark = "✓" if criterion.met else "✗"
+        evidence = f' ← "{criterion.evidence}"' if criterion.evidence and criterion.met else ""
+        note = f" [{criterion.note}]" if criterion.note else ""
+        lines.append(f"  {mark} {criterion.credit:.2f} {criterion.text}{evidence}{note}")
+    for misconception in grade.misconceptions_triggered:
+        lines.append(f"  ! -{misconception.penalty:g} {misconception.text}")
+    lines.append(f"  {grade.feedback}")
+    if grade.hint:
+        lines.append(f"  hint: {grade.hint}")
+    return "\n".join(lines)
+
+
+def grade(
+    question_id: Annotated[str, typer.Argument(help="The rubric's question id.")],
+    answer: Annotated[str | None, typer.Argument(help="The answer text.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Grade one answer per line ('-' for stdin).")
+    ] = None,
+    pretty: Annotated[bool, typer.Option(help="A readable summary instead of JSON.")] = False,
+) -> None:
+    """Grade answers to one question: one JSON Grade per answer, in input order."""
+    from grader.scoring.build import build_scorer
+    from grader.scoring.scorer import AnswerTooLong
+
+    if (answer is None) == (file is None):
+        typer.echo("error: give either an ANSWER or --file", err=True)
+        raise typer.Exit(2)
+    rubric = _rubric(question_id)
+    if file is not None:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        answers = text.splitlines()
+    else:
+        answers = [answer or ""]
+    scorer = build_scorer(get_settings())
+    try:
+        grades = scorer.grade_many([(rubric, a) for a in answers])
+    except AnswerTooLong as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    for result in grades:
+        typer.echo(_pretty(result) if pretty else result.model_dump_json())
+
+
+def calibrate(
+    data_dir: Annotated[
+        Path, typer.Option(help="Folder with mohler2011.csv and semeval2013_train.csv.")
+    ] = DEFAULT_DATA_DIR,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write (default: the shipped artifact).")
+    ] = None,
+) -> None:
+    """Fit the calibration on graded answers and write the artifact the scorer loads."""
+    from grader.scoring.build import build_scorer
+    from grader.scoring.calibration import DEFAULT_CALIBRATION, uncalibrated
+    from grader.scoring.datasets import load_mohler, load_semeval
+    from grader.scoring.evaluate import calibrate as fit
+
+    scorer = build_scorer(get_settings().model_copy(update={"cache_dir": None}))
+    scorer.calibration = uncalibrated(scorer.embedder.model_id)
+    calibration = fit(
+        scorer,
+        load_mohler(data_dir / "mohler2011.csv"),
+        load_semeval(data_dir / "semeval2013_train.csv"),
+        progress=lambda message: typer.echo(message, err=True),
+    )
+    target = out or DEFAULT_CALIBRATION
+    calibration.save(target)
+    typer.echo(f"wrote {target}: version {calibration.version}")
+    typer.echo(calibration.model_dump_json(indent=2, include={"criterion", "verdict"}))
+
+
+def evaluate(
+    dataset: Annotated[str, typer.Argument(help="mohler, semeval, seed or all.")],
+    data_dir: Annotated[
+        Path, typer.Option(help="Folder with the graded answer CSVs.")
+    ] = DEFAULT_DATA_DIR,
+    json_out: Annotated[
+        Path | None, typer.Option(help="Also save the results as JSON here.")
+    ] = None,
+) -> None:
+    """Measure grading quality on human-graded answers (see docs/quality.md)."""
+    from grader.scoring.build import build_scorer
+    from grader.scoring.datasets import load_mohler, load_semeval
+    from grader.scoring.evaluate import evaluate_mohler, evaluate_semeval
+    from grader.scoring.seed import evaluate_seed
+
+    names = ["mohler", "semeval", "seed"] if dataset == "all" else [dataset]
+    unknown = [n for n in names if n not in ("mohler", "semeval", "seed")]
+    if unknown:
+        typer.echo(
+            f"error: unknown dataset '{unknown[0]}' (mohler, semeval, seed or all)", err=True
+        )
+        raise typer.Exit(2)
+    scorer = build_scorer(get_settings())
+    progress = lambda message: typer.echo(message, err=True)  # noqa: E731
+    results: dict[str, Any] = {"calibration": scorer.calibration.version}
+    if "mohler" in names:
+        path = data_dir / "mohler2011.csv"
+        results["mohler"] = {
+            "reference_rubrics": evaluate_mohler(scorer, load_mohler(path, "reference"), progress),
+            "keypoint_rubrics": evaluate_mohler(scorer, load_mohler(path, "keypoints"), progress),
+        }
+    if "semeval" in names:
+        results["semeval"] = evaluate_semeval(
+            scorer, load_semeval(data_dir / "semeval2013_train.csv"), progress
+        )
+    if "seed" in names:
+        settings = get_settings()
+        rubrics = load_rubric_set([settings.rubrics_dir], max_bytes=settings.max_rubric_bytes)
+        results["seed"] = evaluate_seed(scorer, rubrics, SEED_ANSWERS)
+    text = json.dumps(results, indent=2)
+    typer.echo(text)
+    if json_out is not None:
+        json_out.write_text(text + "\n", encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("grade")(grade)
+    app.command("calibrate")(calibrate)
+    app.command("eval")(evaluate)

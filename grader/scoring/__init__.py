@@ -1,0 +1,1 @@
+"""Grading answers against rubrics (pure: numpy and sentence-transformers, no web, no SQL)."""

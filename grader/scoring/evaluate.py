@@ -1,0 +1,240 @@
+"""Measure grading quality on human-graded answers, and fit the shipped calibration.
+
+Every figure comes from a split where the fitted parts never see the answers they are scored
+on: Mohler by assignment (12 folds), SemEval by question (10 folds, grouped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from grader.scoring.analysis import Analysis
+from grader.scoring.cache import EmbeddingCache
+from grader.scoring.calibration import Calibration, VerdictThresholds
+from grader.scoring.datasets import GradedAnswer
+from grader.scoring.fit import Floats, best_threshold, feature_matrix, fit_curve, fit_score_map
+from grader.scoring.scorer import Scorer
+
+HALF_MARKS = 0.5
+
+
+def regression_metrics(predicted: Floats, gold: Floats, scale: float = 5.0) -> dict[str, float]:
+    """Pearson r, RMSE and quadratic weighted kappa (half-point steps) on the 0..scale scale."""
+    from scipy.stats import pearsonr
+    from sklearn.metrics import cohen_kappa_score
+
+    p, g = predicted * scale, gold * scale
+    kappa = cohen_kappa_score(
+        np.round(g * 2).astype(int), np.round(p * 2).astype(int), weights="quadratic"
+    )
+    return {
+        "pearson_r": round(float(pearsonr(p, g)[0]), 4),
+        "rmse": round(float(np.sqrt(np.mean((p - g) ** 2))), 4),
+        "qwk": round(float(kappa), 4),
+        "n": len(g),
+    }
+
+
+def _fold_calibration(
+    scorer: Scorer, base: Calibration, analyses: Sequence[Analysis], gold: Floats
+) -> Calibration:
+    """``base`` with its score map refitted on ``analyses`` (the criterion curve is kept)."""
+    score_map = fit_score_map(feature_matrix(scorer, analyses, base.criterion), gold)
+    return base.model_copy(update={"score": score_map})
+
+
+def _scores(scorer: Scorer, calibration: Calibration, analyses: Sequence[Analysis]) -> Floats:
+    previous, scorer.calibration = scorer.calibration, calibration
+    try:
+        return np.array([scorer.finish(a).score for a in analyses])
+    finally:
+        scorer.calibration = previous
+
+
+def cross_validate(
+    scorer: Scorer,
+    items: Sequence[GradedAnswer],
+    analyses: Sequence[Analysis],
+    folds: list[np.ndarray],
+) -> Floats:
+    """Out-of-fold scores: each fold is scored by a calibration fitted on the other folds."""
+    gold = np.array([i.gold for i in items])
+    predicted = np.zeros(len(items))
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(items)), test)
+        calibration = _fold_calibration(
+            scorer, scorer.calibration, [analyses[i] for i in train], gold[train]
+        )
+        predicted[test] = _scores(scorer, calibration, [analyses[i] for i in test])
+    return predicted
+
+
+def cosine_baseline(
+    scorer: Scorer, items: Sequence[GradedAnswer], folds: list[np.ndarray]
+) -> Floats:
+    """Plain cosine(answer, reference answer), mapped by isotonic regression fitted per fold."""
+    from sklearn.isotonic import IsotonicRegression
+
+    answers = scorer.embedder.encode([i.answer for i in items])
+    references = scorer.cache.encode([i.rubric.reference_answer for i in items])
+    cosine = np.sum(answers * references, axis=1).astype(np.float64)
+    gold = np.array([i.gold for i in items])
+    predicted = np.zeros(len(items))
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(items)), test)
+        isotonic = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(
+            cosine[train], gold[train]
+        )
+        predicted[test] = isotonic.predict(cosine[test])
+    return predicted
+
+
+def group_folds(groups: Sequence[str], count: int | None = None) -> list[np.ndarray]:
+    """One fold per group (count=None), or ``count`` folds of whole groups, deterministically."""
+    names = sorted(set(groups), key=lambda g: (len(g), g))
+    labels = np.array(groups)
+    if count is None:
+        return [np.flatnonzero(labels == name) for name in names]
+    buckets: list[list[str]] = [[] for _ in range(count)]
+    for index, name in enumerate(sorted(names)):
+        buckets[index % count].append(name)
+    return [np.flatnonzero(np.isin(labels, bucket)) for bucket in buckets]
+
+
+def evaluate_mohler(
+    scorer: Scorer, items: Sequence[GradedAnswer], progress: Callable[[str], None] = print
+) -> dict[str, Any]:
+    folds = group_folds([i.group for i in items])
+    progress(f"mohler: analysing {len(items)} answers")
+    analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
+    gold = np.array([i.gold for i in items])
+    scored = cross_validate(scorer, items, analyses, folds)
+    baseline = cosine_baseline(scorer, items, folds)
+    multi = np.array([len(i.rubric.criteria) > 1 for i in items])
+    result: dict[str, Any] = {
+        "split": f"{len(folds)}-fold by assignment; calibration fitted on the other folds",
+        "scorer": regression_metrics(scored, gold),
+        "cosine_baseline": regression_metrics(baseline, gold),
+    }
+    if multi.sum() > 2:
+        result["answers_to_multi_point_references"] = {
+            "scorer": regression_metrics(scored[multi], gold[multi]),
+            "cosine_baseline": regression_metrics(baseline[multi], gold[multi]),
+        }
+    return result
+
+
+def evaluate_semeval(
+    scorer: Scorer, items: Sequence[GradedAnswer], progress: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """2-way and 3-way macro-F1, 10 question-grouped folds, per corpus and overall."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    progress(f"semeval: analysing {len(items)} answers")
+    analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
+    gold = np.array([i.gold for i in items])
+    labels3 = np.array([i.label for i in items])
+    corpora = np.array([i.corpus for i in items])
+    folds = group_folds([i.group for i in items], count=10)
+    two_way = np.zeros(len(items), dtype=bool)
+    three_way = np.empty(len(items), dtype=object)
+    for test in folds:
+        train = np.setdiff1d(np.arange(len(items)), test)
+        train_analyses = [analyses[i] for i in train]
+        curve = fit_curve(train_analyses, gold[train] > 0.5)
+        base = scorer.calibration.model_copy(update={"criterion": curve})
+        calibration = _fold_calibration(scorer, base, train_analyses, gold[train])
+        train_scores = _scores(scorer, calibration, train_analyses)
+        test_scores = _scores(scorer, calibration, [analyses[i] for i in test])
+        cut = best_threshold(train_scores, gold[train] > 0.5)
+        two_way[test] = test_scores >= cut
+        train_x = _three_way_features(
+            scorer, calibration, [analyses[i] for i in train], train_scores
+        )
+        test_x = _three_way_features(scorer, calibration, [analyses[i] for i in test], test_scores)
+        classifier = LogisticRegression(max_iter=2000, class_weight="balanced").fit(
+            train_x, labels3[train]
+        )
+        three_way[test] = classifier.predict(test_x)
+    result: dict[str, Any] = {"split": "10 folds grouped by question; fitted on the other folds"}
+    for corpus in ("beetle", "sciEntsBank", "all"):
+        mask = np.ones(len(items), dtype=bool) if corpus == "all" else corpora == corpus
+        if not mask.any():
+            continue
+        result[corpus] = {
+            "macro_f1_2way": round(
+                float(f1_score(gold[mask] > 0.5, two_way[mask], average="macro")), 4
+            ),
+            "macro_f1_3way": round(
+                float(f1_score(labels3[mask], three_way[mask].astype(str), average="macro")), 4
+            ),
+            "n": int(mask.sum()),
+        }
+    return result
+
+
+def _three_way_features(
+    scorer: Scorer, calibration: Calibration, analyses: Sequence[Analysis], scores: Floats
+) -> Floats:
+    """Score, features and contradiction cues (a denial or swap of a key point)."""
+    base = feature_matrix(scorer, analyses, calibration.criterion)
+    contradiction = np.array(
+        [
+            [
+                float(any(m.note in ("negated", "roles swapped") for m in a.matches)),
+                float(bool(a.misconceptions)),
+            ]
+            for a in analyses
+        ]
+    )
+    return np.hstack([scores[:, None], base, contradiction])
+
+
+def calibrate(
+    scorer: Scorer,
+    mohler: Sequence[GradedAnswer],
+    semeval: Sequence[GradedAnswer],
+    progress: Callable[[str], None] = print,
+) -> Calibration:
+    """Fit the shipped calibration.
+
+    The criterion curve comes from SemEval's correct/incorrect labels on one-point rubrics, the
+    score map from Mohler's 0..5 scores, the verdict thresholds from SemEval's labels again.
+    """
+    memo = EmbeddingCache(scorer.embedder)  # SemEval is analysed twice; embed it once
+    original_embedder, scorer.embedder = scorer.embedder, memo
+    try:
+        semeval_pairs = [(i.rubric, i.answer) for i in semeval]
+        progress(f"calibrate: analysing {len(semeval)} SemEval answers for the criterion curve")
+        analyses = scorer.analyse_many(semeval_pairs)
+        curve = fit_curve(analyses, np.array([i.gold > 0.5 for i in semeval]))
+        scorer.calibration = scorer.calibration.model_copy(update={"criterion": curve})
+        progress(f"calibrate: analysing {len(mohler)} Mohler answers for the score map")
+        mohler_analyses = scorer.analyse_many([(i.rubric, i.answer) for i in mohler])
+        mohler_gold = np.array([i.gold for i in mohler])
+        provisional = _fold_calibration(scorer, scorer.calibration, mohler_analyses, mohler_gold)
+        progress("calibrate: fitting verdict thresholds")
+        scores = _scores(scorer, provisional, scorer.analyse_many(semeval_pairs))
+        mohler_scores = _scores(scorer, provisional, mohler_analyses)
+    finally:
+        scorer.embedder = original_embedder
+    correct = best_threshold(scores, np.array([i.label == "correct" for i in semeval]))
+    # "Incorrect" means less than half marks from the human graders.
+    incorrect = best_threshold(mohler_scores, mohler_gold >= HALF_MARKS)
+    return provisional.model_copy(
+        update={
+            "version": datetime.now(UTC).strftime("%Y-%m-%d.%H%M%S"),
+            "model_id": original_embedder.model_id,
+            "fitted_on": (
+                f"criterion curve: SemEval-2013 train 2-way labels ({len(semeval)} answers); "
+                f"score map: Mohler 2011 standard set ({len(mohler)} answers); verdicts: 'correct' "
+                "on SemEval 2-way labels, 'incorrect' (under half marks) on Mohler"
+            ),
+            "verdict": VerdictThresholds(correct=correct, incorrect=min(incorrect, correct)),
+        }
+    )

@@ -1,0 +1,104 @@
+"""A rubric with its embeddings computed once, ready to grade many answers."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.rubrics.schema import Criterion, Rubric
+from grader.scoring.cache import EmbeddingCache
+from grader.scoring.embedder import Vectors
+from grader.scoring.text import content_stems, demote, words
+
+
+@dataclass(frozen=True)
+class PreparedCriterion:
+    criterion: Criterion
+    targets: Vectors  # the text and each phrasing, one row each
+    subjects: list[str]  # contrast subjects, in order; empty when not a contrast
+    claims: Vectors  # one row per contrast claim, same order as ``subjects``
+    vector: Vectors  # the text alone (1, d), for the graded reference
+    demoted: Vectors  # the text without stopwords or question words (1, d)
+    stems: frozenset[str]
+    word_count: int
+
+
+@dataclass(frozen=True)
+class PreparedRubric:
+    rubric: Rubric
+    fingerprint: str
+    question_stems: frozenset[str]
+    prompt: Vectors  # (1, d)
+    criteria: list[PreparedCriterion]
+    misconceptions: (
+        Vectors  # (m, d), rows for free-text misconceptions (see ``free_misconceptions``)
+    )
+    free_misconceptions: list[int]  # indices into rubric.misconceptions checked by similarity
+    reference: Vectors  # (1, d) all criteria texts together
+    reference_demoted: Vectors  # (1, d)
+
+
+def rubric_fingerprint(rubric: Rubric) -> str:
+    return hashlib.sha256(rubric.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
+    """Embed everything in ``rubric`` that answers are compared with, in one batch."""
+    question_stems = frozenset(content_stems(rubric.prompt))
+    texts: list[str] = [rubric.prompt]
+    layout: list[tuple[int, int, int, int, int]] = []
+    for criterion in rubric.criteria:
+        start = len(texts)
+        texts.extend([criterion.text, *criterion.phrasings])
+        claims_start = len(texts)
+        texts.extend(claim.claim for claim in criterion.contrast)
+        demoted_index = len(texts)
+        texts.append(demote(criterion.text, question_stems) or criterion.text)
+        layout.append((start, claims_start, claims_start, demoted_index, len(texts)))
+    # Misconceptions that swap a contrast's roles are caught structurally, not by similarity
+    # (a swapped sentence embeds almost exactly like the right one).
+    contrast_ids = {c.id for c in rubric.criteria if c.contrast}
+    free = [i for i, m in enumerate(rubric.misconceptions) if m.criterion not in contrast_ids]
+    misconception_start = len(texts)
+    texts.extend(rubric.misconceptions[i].text for i in free)
+    all_text = " ".join(c.text for c in rubric.criteria)
+    reference_index = len(texts)
+    texts.extend([all_text, demote(all_text, question_stems) or all_text])
+
+    vectors = cache.encode(texts)
+    criteria = []
+    for criterion, (start, claims_start, _, demoted_index, _) in zip(
+        rubric.criteria, layout, strict=True
+    ):
+        criteria.append(
+            PreparedCriterion(
+                criterion=criterion,
+                targets=vectors[start:claims_start],
+                subjects=[claim.subject for claim in criterion.contrast],
+                claims=vectors[claims_start:demoted_index],
+                vector=vectors[start : start + 1],
+                demoted=vectors[demoted_index : demoted_index + 1],
+                stems=frozenset(content_stems(criterion.text, question_stems)),
+                word_count=len(words(criterion.text)),
+            )
+        )
+    return PreparedRubric(
+        rubric=rubric,
+        fingerprint=rubric_fingerprint(rubric),
+        question_stems=question_stems,
+        prompt=vectors[0:1],
+        criteria=criteria,
+        misconceptions=vectors[misconception_start:reference_index],
+        free_misconceptions=free,
+        reference=vectors[reference_index : reference_index + 1],
+        reference_demoted=vectors[reference_index + 1 : reference_index + 2],
+    )
+
+
+def normalised_mean(rows: Vectors) -> Vectors:
+    mean = rows.mean(axis=0, keepdims=True)
+    norm = float(np.linalg.norm(mean))
+    result: Vectors = (mean / norm if norm > 0 else mean).astype(np.float32)
+    return result

@@ -1,0 +1,343 @@
+"""Grade free-text answers against rubrics: key points, partial credit, traps, an explanation.
+
+Grading an answer costs one batched encode of its pieces (the answer, its question-demoted form,
+its units and the per-subject parts of comparisons); a second, small encode happens only when a
+trap removed part of the answer. Rubric embeddings are computed once per rubric version.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from grader.errors import GraderError
+from grader.rubrics.schema import Misconception, Rubric
+from grader.scoring.analysis import Analysis, Plan, make_plan
+from grader.scoring.analysis import analyse as analyse_plan
+from grader.scoring.cache import EmbeddingCache
+from grader.scoring.calibration import FEATURES, Calibration, CriterionCurve
+from grader.scoring.embedder import Embedder
+from grader.scoring.feedback import write_feedback
+from grader.scoring.grade import CriterionResult, Grade, MisconceptionResult, Verdict
+from grader.scoring.prepared import PreparedRubric, normalised_mean, prepare, rubric_fingerprint
+from grader.scoring.text import (
+    content_stems,
+    demote,
+    is_keyword_salad,
+    known_word_ratio,
+    sanitize,
+    split_units,
+    words,
+)
+
+DEFAULT_MAX_ANSWER_CHARS = 5000
+_NAME_WORDS = 4  # key points this short are names ("exploding gradients"), not statements
+
+
+class AnswerTooLong(GraderError):
+    """An answer over the configured length limit."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length, self.limit = length, limit
+        super().__init__(f"answer is {length} characters; the limit is {limit}")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which criteria count, their credits, and the graded reference they make up."""
+
+    credits: np.ndarray
+    selected: list[bool]
+    keypoints: float
+
+
+class Scorer:
+    """Grades answers; holds the embedder, the calibration and the prepared rubrics."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        calibration: Calibration,
+        cache_dir: Path | None = None,
+        vocabulary_file: Path | None = None,
+        max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
+    ) -> None:
+        self.embedder = embedder
+        self.calibration = calibration
+        self.cache = EmbeddingCache(embedder, cache_dir)
+        self.vocabulary_file = vocabulary_file
+        self.max_answer_chars = max_answer_chars
+        self._prepared: dict[str, PreparedRubric] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self, rubric: Rubric) -> PreparedRubric:
+        """The rubric's embeddings, computed once per rubric version."""
+        fingerprint = rubric_fingerprint(rubric)
+        with self._lock:
+            prepared = self._prepared.get(fingerprint)
+            if prepared is None:
+                prepared = prepare(rubric, self.cache)
+                self._prepared[fingerprint] = prepared
+            return prepared
+
+    def grade(self, rubric: Rubric, answer: str) -> Grade:
+        """Grade one answer.
+
+        Raises:
+            AnswerTooLong: the answer is over ``max_answer_chars``.
+        """
+        return self.grade_many([(rubric, answer)])[0]
+
+    def grade_many(self, items: Sequence[tuple[Rubric, str]]) -> list[Grade]:
+        """Grade several answers with one batched encode; results are in input order."""
+        analyses = self.analyse_many(items)
+        return [self.finish(analysis) for analysis in analyses]
+
+    def analyse_many(self, items: Sequence[tuple[Rubric, str]]) -> list[Analysis]:
+        """The model-dependent part of grading, for calibration and evaluation."""
+        for _, answer in items:
+            if len(answer) > self.max_answer_chars:
+                raise AnswerTooLong(len(answer), self.max_answer_chars)
+        curve, traps = self.calibration.criterion, self.calibration.traps
+        prepared = [self.prepare(rubric) for rubric, _ in items]
+        plans: dict[int, tuple[Plan, int, int]] = {}  # answer index → plan, its slice of texts
+        texts: list[str] = []
+        analyses: list[Analysis] = []
+        for index, (rubric_prepared, (_, raw)) in enumerate(zip(prepared, items, strict=True)):
+            answer = sanitize(raw)
+            units = split_units(answer) if words(answer) else []
+            # Placeholder for a refused answer; replaced below for the others.
+            analyses.append(
+                Analysis(rubric_prepared, answer, [], zero_reason="the answer is empty")
+            )
+            if not units:
+                continue
+            plan = make_plan(
+                rubric_prepared, answer, units, demote(answer, rubric_prepared.question_stems)
+            )
+            plan_texts = plan.texts()
+            plans[index] = (plan, len(texts), len(texts) + len(plan_texts))
+            texts.extend(plan_texts)
+        vectors = self.embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        for index, (plan, start, end) in plans.items():
+            analysis = analyse_plan(prepared[index], plan, vectors[start:end], curve, traps)
+            self._whole_answer_checks(analysis, vectors[start + 2 : start + 2 + len(plan.units)])
+            analyses[index] = analysis
+        self._embed_kept_parts(analyses)
+        return analyses
+
+    def _whole_answer_checks(self, analysis: Analysis, units: np.ndarray) -> None:
+        prepared, traps = analysis.prepared, self.calibration.traps
+        rubric_rows = np.vstack(
+            [prepared.prompt, prepared.reference] + [c.targets for c in prepared.criteria]
+        )
+        closest = float((units @ rubric_rows.T).max()) if len(units) else 0.0
+        if known_word_ratio(analysis.answer, self.vocabulary_file) < traps.known_word_ratio:
+            # Jargon ("enqueue") is unknown too, so only text that is also unlike the rubric is
+            # refused; the rest is graded but flagged.
+            if closest < traps.foreign_similarity:
+                analysis.zero_reason = "the answer is not recognisable English text"
+            analysis.review_flags.append("the answer may not be English")
+        elif closest < traps.off_topic_similarity and len(words(analysis.answer)) >= 3:
+            analysis.zero_reason = "the answer is off-topic: it is not about this question"
+        elif (
+            analysis.restating
+            and not any(m.evidence for m in analysis.matches)
+            and len(words(kept_text(analysis.answer, analysis.restating))) <= 2
+        ):
+            analysis.zero_reason = "the answer only restates the question"
+        analysis.salad = is_keyword_salad(analysis.answer) and _sprays(analysis)
+
+    def _embed_kept_parts(self, analyses: list[Analysis]) -> None:
+        """Re-embed answers that lost a swapped, negated or restating part, without that part."""
+        pending = [a for a in analyses if a.removed and a.zero_reason is None]
+        texts = []
+        for analysis in pending:
+            kept = kept_text(analysis.answer, analysis.removed)
+            if not words(kept):
+                analysis.zero_reason = "the answer contradicts the key points it mentions"
+            texts.extend([kept or ".", demote(kept, analysis.prepared.question_stems) or "."])
+        if not texts:
+            return
+        vectors = self.embedder.encode(texts)
+        for index, analysis in enumerate(pending):
+            analysis.answer_vector = vectors[2 * index : 2 * index + 1]
+            analysis.demoted_vector = vectors[2 * index + 1 : 2 * index + 2]
+
+    def select(self, analysis: Analysis, curve: CriterionCurve | None = None) -> Selection:
+        """Credits per criterion, which ones count under the select rule, and their share."""
+        curve = curve or self.calibration.criterion
+        rubric = analysis.prepared.rubric
+        if not analysis.matches:  # refused before matching (empty, gibberish)
+            return Selection(np.zeros(len(rubric.criteria)), [True] * len(rubric.criteria), 0.0)
+        similarities = np.array([m.similarity for m in analysis.matches])
+        credits = curve.credit(similarities) * np.array(
+            [m.similarity > 0 for m in analysis.matches]
+        )
+        selected = [True] * len(rubric.criteria)
+        if rubric.select is not None:
+            group = set(rubric.select.of) or {c.id for c in rubric.criteria}
+            members = [i for i, c in enumerate(rubric.criteria) if c.id in group]
+            members.sort(key=lambda i: -credits[i] * rubric.criteria[i].points)
+            for i in members[rubric.select.any :]:
+                selected[i] = False
+        earned = sum(credits[i] * c.points for i, c in enumerate(rubric.criteria) if selected[i])
+        return Selection(credits, selected, float(min(1.0, earned / rubric.max_points)))
+
+    def coverage(self, analysis: Analysis, selection: Selection) -> float:
+        """Share of the counted points made; reaching the curve's center earns a point in full."""
+        rubric = analysis.prepared.rubric
+        earned = sum(
+            min(1.0, 2.0 * float(selection.credits[i])) * c.points
+            for i, c in enumerate(rubric.criteria)
+            if selection.selected[i]
+        )
+        return min(1.0, earned / rubric.max_points)
+
+    def features(self, analysis: Analysis, curve: CriterionCurve | None = None) -> np.ndarray:
+        """The calibrated model's inputs, in :data:`FEATURES` order."""
+        selection = self.select(analysis, curve)
+        if analysis.answer_vector is None or analysis.demoted_vector is None:
+            return np.zeros(len(FEATURES))
+        prepared = analysis.prepared
+        chosen = [c for c, keep in zip(prepared.criteria, selection.selected, strict=True) if keep]
+        if prepared.rubric.select is None:
+            reference, reference_demoted = prepared.reference, prepared.reference_demoted
+        else:
+            reference = normalised_mean(np.vstack([c.vector for c in chosen]))
+            reference_demoted = normalised_mean(np.vstack([c.demoted for c in chosen]))
+        kept = kept_text(analysis.answer, analysis.removed)
+        answer_stems = set(content_stems(kept, prepared.question_stems))
+        reference_stems = set().union(*(c.stems for c in chosen))
+        common = len(answer_stems & reference_stems)
+        reference_words = sum(c.word_count for c in chosen)
+        counted = [
+            m.best_similarity
+            for m, keep in zip(analysis.matches, selection.selected, strict=True)
+            if keep
+        ]
+        values = {
+            "keypoints": selection.keypoints,
+            "alignment": float(np.mean(counted)) if counted else 0.0,
+            "cos_reference": float((analysis.answer_vector @ reference.T)[0, 0]),
+            "cos_demoted": float((analysis.demoted_vector @ reference_demoted.T)[0, 0]),
+            "recall": common / max(1, len(reference_stems)),
+            "precision": common / max(1, len(answer_stems)),
+            "log_length_ratio": math.log((len(words(kept)) + 1) / (reference_words + 1)),
+            "cos_prompt": float((analysis.answer_vector @ prepared.prompt.T)[0, 0]),
+        }
+        return np.array([values[name] for name in FEATURES])
+
+    def finish(self, analysis: Analysis) -> Grade:
+        """Turn an analysis into an explained grade with the fitted calibration."""
+        calibration, traps = self.calibration, self.calibration.traps
+        rubric = analysis.prepared.rubric
+        reasons: list[str] = []
+        review = list(analysis.review_flags)
+        if analysis.zero_reason is not None or not analysis.matches:
+            score = 0.0
+            reasons.append(analysis.zero_reason or "the answer is empty")
+            selection = self.select(analysis)
+        else:
+            selection = self.select(analysis)
+            score = float(calibration.score.score(self.features(analysis)[None, :])[0])
+            if len(rubric.criteria) > 1:
+                # With several key points the rubric bounds the grade: a point that is missed
+                # costs its share, however fluent the rest of the answer is.
+                score = min(score, self.coverage(analysis, selection))
+            if analysis.salad and score > traps.salad_cap:
+                score = traps.salad_cap
+                reasons.append("a list of keywords is not an answer: state how they relate")
+        penalties = [
+            MisconceptionResult(id=m.id, text=m.text, penalty=m.penalty, evidence=evidence)
+            for m, evidence in self._triggered(analysis)
+        ]
+        penalty = sum(m.penalty for m in penalties) / rubric.max_points
+        score = float(np.clip(score - penalty, 0.0, 1.0))
+        verdict = self._verdict(score)
+        distance = min(
+            abs(score - calibration.verdict.correct), abs(score - calibration.verdict.incorrect)
+        )
+        if analysis.zero_reason is None and distance < traps.review_band:
+            review.append("close to a verdict threshold")
+        confidence = 1.0 if analysis.zero_reason else min(1.0, distance / 0.25)
+        if review:
+            confidence = min(confidence, 0.5)
+        criteria = [
+            CriterionResult(
+                id=c.id,
+                text=c.text,
+                points=c.points,
+                credit=round(float(selection.credits[i]), 4),
+                similarity=round(
+                    float(analysis.matches[i].best_similarity if analysis.matches else 0.0), 4
+                ),
+                evidence=analysis.matches[i].evidence if analysis.matches else None,
+                met=bool(selection.credits[i] >= 0.5),
+                selected=selection.selected[i],
+                note=analysis.matches[i].note if analysis.matches else None,
+            )
+            for i, c in enumerate(rubric.criteria)
+        ]
+        feedback, hint = write_feedback(rubric, criteria, penalties, verdict, reasons)
+        return Grade(
+            question_id=rubric.id,
+            score=round(score, 4),
+            points=round(score * rubric.max_points, 2),
+            max_points=rubric.max_points,
+            verdict=verdict,
+            criteria=criteria,
+            misconceptions_triggered=penalties,
+            feedback=feedback,
+            hint=hint,
+            confidence=round(confidence, 3),
+            needs_review=bool(review),
+            reasons=reasons + [f"review: {flag}" for flag in review],
+            model_id=self.embedder.model_id,
+            calibration_version=calibration.version,
+        )
+
+    def _triggered(self, analysis: Analysis) -> list[tuple[Misconception, str]]:
+        rubric = analysis.prepared.rubric
+        found = [(rubric.misconceptions[i], evidence) for i, evidence in analysis.misconceptions]
+        for criterion, match in zip(rubric.criteria, analysis.matches, strict=False):
+            if match.note == "roles swapped" and match.refused_evidence:
+                linked = [m for m in rubric.misconceptions if m.criterion == criterion.id]
+                found.extend((m, match.refused_evidence) for m in linked[:1])
+        return found
+
+    def _verdict(self, score: float) -> Verdict:
+        thresholds = self.calibration.verdict
+        if score >= thresholds.correct:
+            return "correct"
+        if score < thresholds.incorrect:
+            return "incorrect"
+        return "partial"
+
+
+def kept_text(answer: str, removed: list[str]) -> str:
+    """The answer without the parts a trap refused."""
+    kept = answer
+    for part in sorted(removed, key=len, reverse=True):
+        kept = kept.replace(part, " ")
+    return " ".join(kept.split()).strip(" .,;")
+
+
+def _sprays(analysis: Analysis) -> bool:
+    """Keywords cannot answer this rubric: its points are statements, or the list sprays terms.
+
+    Naming "push, pop" answers a question whose key points are names; it cannot make a point
+    that is a statement. A third or more of the keywords in neither the rubric nor the question
+    is a spray of related terms.
+    """
+    prepared = analysis.prepared
+    if np.mean([c.word_count for c in prepared.criteria]) > _NAME_WORDS:
+        return True
+    known = set(prepared.question_stems).union(*(c.stems for c in prepared.criteria))
+    stems = content_stems(analysis.answer)
+    return bool(stems) and sum(s not in known for s in stems) * 3 >= len(stems)

@@ -1,0 +1,338 @@
+"""Text handling for grading: answer units, content words, negation, subjects, junk detection."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+        "for",
+        "by",
+        "with",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "was",
+        "were",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "as",
+        "at",
+        "from",
+        "which",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "we",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "our",
+        "they",
+        "them",
+        "their",
+        "there",
+        "then",
+        "than",
+        "so",
+        "such",
+        "into",
+        "out",
+        "up",
+        "down",
+        "over",
+        "under",
+        "again",
+        "more",
+        "most",
+        "some",
+        "any",
+        "each",
+        "other",
+        "only",
+        "own",
+        "same",
+        "too",
+        "very",
+        "just",
+        "also",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "having",
+        "if",
+        "but",
+        "about",
+        "above",
+        "below",
+        "between",
+        "both",
+        "during",
+        "through",
+        "while",
+        "whereas",
+        "because",
+        "what",
+        "when",
+        "where",
+        "who",
+        "whom",
+        "why",
+        "how",
+        "all",
+        "s",
+        "t",
+    ]
+)
+# Cues that flip a statement. Weaker ones ("without", "hardly") are left out on purpose: they
+# show up in correct answers far more often than in denials of a key point.
+NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "cannot",
+        "cant",
+        "neither",
+        "nor",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "dont",
+        "doesnt",
+        "didnt",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "couldnt",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "mustnt",
+        "neednt",
+        "aint",
+    ]
+)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Sentence ends ("..." is an ellipsis inside a sentence, as in "do...while"), lines, semicolons.
+_UNIT_BREAK = re.compile(r"(?<!\.\.)(?<=[.!?;])\s+|\n+|\s*;\s*|(?<=[a-z0-9)])\.(?=[A-Z])")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+# Clause boundaries inside a sentence: "A, while B", "A and B" (the latter only between clauses
+# long enough to be statements, so "images and videos" stays whole).
+_CLAUSE_BREAK = re.compile(r",\s*(?:while|whereas|but|and|so|because)\s+|\s+whereas\s+")
+_AND_BREAK = re.compile(r"\s+(?:and|or)\s+|\s*,\s+")
+_PARENTHETICAL = re.compile(r"\(([^()]{3,80})\)")
+_MIN_CLAUSE_WORDS = 3
+# "..., while an" left at the end of one subject's part, before the next subject is named.
+_TRAILING_CONNECTORS = re.compile(r"(?:[\s,;]*\b(?:while|whereas|but|and|an|a|the))+\s*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, apostrophes folded ("isn't" → "isnt")."""
+    return [w.replace("'", "") for w in _WORD.findall(text.lower())]
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match "gradients"/"gradient", "trained"/"training"."""
+    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_stems(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
+    """Stems of the non-stopword words of ``text``, minus those in ``drop``."""
+    stems = (stem(w) for w in words(text) if w not in STOPWORDS and w not in NEGATIONS)
+    return [s for s in stems if s not in drop]
+
+
+def demote(text: str, question_stems: frozenset[str]) -> str:
+    """The text without stopwords and without the question's own words (question demoting)."""
+    return " ".join(content_stems(text, question_stems))
+
+
+def has_negation(text: str) -> bool:
+    """Whether the text contains a negation cue ("not", "never", "isn't", ...)."""
+    return any(w in NEGATIONS for w in words(text))
+
+
+def sanitize(text: str) -> str:
+    """Normalise unicode, drop control characters and collapse runs of spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def split_units(answer: str) -> list[str]:
+    """Sentences, bullets and clauses of an answer: the pieces matched against key points.
+
+    Each sentence is kept whole and, when it joins statements ("X, while Y", "X and Y", "X or
+    Y" with every side long enough), its clauses are added too, as are parenthetical remarks,
+    so a criterion can match any of them.
+    """
+    units: list[str] = []
+    for line in answer.splitlines():
+        line = _BULLET.sub("", line).strip()
+        for sentence in _UNIT_BREAK.split(line):
+            sentence = sentence.strip(" .;,")
+            if not sentence:
+                continue
+            units.append(sentence)
+            clauses = [c.strip(" .;,") for c in _CLAUSE_BREAK.split(sentence)]
+            clauses = [piece for c in clauses for piece in _split_and(c)]
+            if len(clauses) > 1:
+                units.extend(c for c in clauses if c)
+            units.extend(p.strip() for p in _PARENTHETICAL.findall(sentence) if words(p))
+    return list(dict.fromkeys(units))
+
+
+def _split_and(clause: str) -> list[str]:
+    """Split at "and" or a comma only where every side is long enough to be a statement."""
+    parts = _AND_BREAK.split(clause)
+    if len(parts) > 1 and all(len(words(p)) >= _MIN_CLAUSE_WORDS for p in parts):
+        return parts
+    return [clause]
+
+
+# Words that relate keywords to each other ("push equals enqueue", "left implies parent").
+_RELATIONS = frozenset(
+    [
+        "equals",
+        "equal",
+        "implies",
+        "means",
+        "causes",
+        "gives",
+        "leads",
+        "makes",
+        "uses",
+        "returns",
+        "then",
+    ]
+)
+
+
+def is_keyword_salad(answer: str) -> bool:
+    """Five or more bare keywords: no function or relation word, no list punctuation, no numbers.
+
+    A comma-separated list is a list (a terse answer), not a salad.
+    """
+    tokens = words(answer)
+    if len(tokens) < 5 or re.search(r"[.!?,;:]\s*\S|\d|[-=<>(]", answer):
+        return False
+    return not any(t in STOPWORDS or t in NEGATIONS or t in _RELATIONS for t in tokens)
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(path: Path) -> frozenset[str]:
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+
+
+def _known(word: str, vocabulary: frozenset[str]) -> bool:
+    """In the vocabulary, or built on a word that is ("statically" on "static")."""
+    if word in vocabulary or stem(word) in vocabulary:
+        return True
+    return any(
+        word[:cut] in vocabulary for cut in range(len(word) - 1, max(3, len(word) * 3 // 5) - 1, -1)
+    )
+
+
+def known_word_ratio(text: str, vocabulary_file: Path | None) -> float:
+    """Share of the words the model's vocabulary knows (1.0 when there is too little to judge).
+
+    Gibberish and text in another language score low; an English answer with typos does not.
+    """
+    tokens = [w for w in words(text) if not w.isdigit()]
+    if len(tokens) < 3 or vocabulary_file is None or not vocabulary_file.exists():
+        return 1.0
+    vocabulary = _vocabulary(vocabulary_file)
+    return sum(_known(t, vocabulary) for t in tokens) / len(tokens)
+
+
+@dataclass(frozen=True)
+class SubjectMention:
+    """A place where an answer names one side of a comparison."""
+
+    subject: str
+    start: int
+    end: int
+
+
+def subject_pattern(subject: str) -> re.Pattern[str]:
+    """How an answer may name ``subject``: itself (plural too), or an acronym's expansion.
+
+    "RNN" also matches "recurrent neural network(s)" and "recurrent net(work)s".
+    """
+    escaped = re.escape(subject)
+    options = [rf"{escaped}(?:s|es|'s)?"]
+    letters = subject.replace(" ", "")
+    if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
+        options.append(r"\s+".join(rf"{letter}\w*" for letter in letters.lower()))
+        if letters.endswith("NN") and len(letters) > 2:
+            head = r"\s+".join(rf"{letter}\w*" for letter in letters[:-2].lower())
+            options.append(rf"{head}\s+net(?:work)?s?")
+    return re.compile(rf"\b(?:{'|'.join(options)})\b", re.IGNORECASE)
+
+
+def find_subjects(text: str, subjects: list[str]) -> list[SubjectMention]:
+    """Mentions of any of ``subjects`` in ``text``, in order, without overlaps."""
+    mentions: list[SubjectMention] = []
+    for subject in subjects:
+        for match in subject_pattern(subject).finditer(text):
+            mentions.append(SubjectMention(subject, match.start(), match.end()))
+    mentions.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[SubjectMention] = []
+    for mention in mentions:
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
+    return kept
+
+
+def attributed_segments(text: str, subjects: list[str]) -> list[tuple[str, str]]:
+    """Split a unit into ``(subject, what is said of it)`` pieces, one per subject mention.
+
+    "A CNN processes grids, while an RNN processes sequences" gives
+    ``[("CNN", "processes grids"), ("RNN", "processes sequences")]``.
+    """
+    mentions = find_subjects(text, subjects)
+    segments: list[tuple[str, str]] = []
+    for index, mention in enumerate(mentions):
+        end = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
+        before = text[: mention.start] if index == 0 else ""
+        rest = f"{before} {text[mention.end : end]}"
+        rest = _TRAILING_CONNECTORS.sub("", rest.strip(" ,;.")).strip(" ,;.")
+        if len(words(rest)) >= 1:
+            segments.append((mention.subject, rest))
+    return segments

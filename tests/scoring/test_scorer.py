@@ -1,0 +1,144 @@
+"""Scorer mechanics with the fake embedder: selection, penalties, limits, caching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.rubrics.schema import Criterion, Misconception, Rubric, SelectRule
+from grader.scoring.cache import EmbeddingCache
+from grader.scoring.calibration import Calibration
+from grader.scoring.embedder import HashingEmbedder
+from grader.scoring.scorer import AnswerTooLong, Scorer, kept_text
+
+
+def _rubric(**overrides: object) -> Rubric:
+    data: dict[str, object] = {
+        "id": "colours",
+        "prompt": "Name the colours of the flag?",
+        "topic": "flags",
+        "max_points": 3,
+        "reference_answer": "red white blue",
+        "criteria": [
+            Criterion(id="red", text="red stripe across the top"),
+            Criterion(id="white", text="white band through the middle"),
+            Criterion(id="blue", text="blue field along the bottom"),
+        ],
+    }
+    data.update(overrides)
+    return Rubric.model_validate(data)
+
+
+def test_a_full_answer_meets_every_criterion_with_evidence(fake_scorer: Scorer) -> None:
+    answer = "A red stripe across the top. A white band through the middle. A blue field along the bottom."
+    grade = fake_scorer.grade(_rubric(), answer)
+    assert [c.met for c in grade.criteria] == [True, True, True]
+    assert grade.criteria[1].evidence == "A white band through the middle"
+    assert grade.verdict == "correct"
+    assert grade.points == pytest.approx(grade.score * 3, abs=0.01)
+
+
+def test_missing_points_cost_their_share_and_are_named(fake_scorer: Scorer) -> None:
+    grade = fake_scorer.grade(_rubric(), "A red stripe across the top of the flag.")
+    assert [c.met for c in grade.criteria] == [True, False, False]
+    assert grade.score < 0.6
+    assert grade.feedback == (
+        "Good: red stripe across the top. "
+        "Missing: white band through the middle; blue field along the bottom."
+    )
+    assert grade.hint is None  # the rubric has no hints
+    hinted = _rubric(
+        hints=["Think of the stripes."],
+        criteria=[
+            Criterion(id="red", text="red stripe across the top"),
+            Criterion(
+                id="white", text="white band through the middle", hint="What is in the middle?"
+            ),
+            Criterion(id="blue", text="blue field along the bottom"),
+        ],
+    )
+    assert (
+        fake_scorer.grade(hinted, "A red stripe across the top.").hint == "What is in the middle?"
+    )
+
+
+def test_select_counts_only_the_best_k(fake_scorer: Scorer) -> None:
+    rubric = _rubric(max_points=1, select=SelectRule(any=1))
+    grade = fake_scorer.grade(rubric, "A blue field along the bottom.")
+    assert grade.verdict == "correct"
+    assert [c.selected for c in grade.criteria] == [False, False, True]
+    assert "Missing" not in grade.feedback
+
+
+def test_a_misconception_costs_its_penalty(fake_scorer: Scorer) -> None:
+    answer = "A red stripe across the top. A white band through the middle. A blue field along the bottom."
+    clean = fake_scorer.grade(_rubric(), answer)
+    rubric = _rubric(
+        misconceptions=[Misconception(id="green", text="green cross in the corner", penalty=1.5)]
+    )
+    penalised = fake_scorer.grade(rubric, answer + " A green cross in the corner.")
+    assert [m.id for m in penalised.misconceptions_triggered] == ["green"]
+    assert penalised.points <= clean.points - 1.0
+
+
+@pytest.mark.parametrize("answer", ["", "   \n\t ", "\x00\x01\x02", "?!?!"])
+def test_empty_answers_get_zero_with_a_reason(fake_scorer: Scorer, answer: str) -> None:
+    grade = fake_scorer.grade(_rubric(), answer)
+    assert (grade.score, grade.verdict) == (0.0, "incorrect")
+    assert grade.reasons[0] == "the answer is empty"
+
+
+def test_an_answer_over_the_limit_is_refused(fake_scorer: Scorer) -> None:
+    with pytest.raises(AnswerTooLong, match="2001 characters; the limit is 2000"):
+        fake_scorer.grade(_rubric(), "x" * 2001)
+
+
+def test_grade_many_keeps_input_order(fake_scorer: Scorer) -> None:
+    answers = ["A blue field along the bottom.", "", "A red stripe across the top."]
+    grades = fake_scorer.grade_many([(_rubric(), a) for a in answers])
+    assert [g.criteria[2].met for g in grades] == [True, False, False]
+    assert [g.criteria[0].met for g in grades] == [False, False, True]
+
+
+def test_rubric_embeddings_are_computed_once_per_version(fake_scorer: Scorer) -> None:
+    rubric = _rubric()
+    fake_scorer.grade(rubric, "red")
+    misses = fake_scorer.cache.misses
+    fake_scorer.grade(rubric, "white")
+    assert fake_scorer.cache.misses == misses
+    edited = rubric.model_copy(update={"prompt": "Name the flag's colours?"})
+    fake_scorer.grade(edited, "blue")
+    assert fake_scorer.cache.misses == misses + 1  # only the new prompt is embedded
+
+
+def test_the_disk_cache_survives_a_restart(tmp_path: Path) -> None:
+    first = EmbeddingCache(HashingEmbedder(), tmp_path)
+    vectors = first.encode(["alpha beta", "gamma"])
+    second = EmbeddingCache(HashingEmbedder(), tmp_path)
+    again = second.encode(["gamma", "alpha beta"])
+    assert second.misses == 0
+    assert (again[1] == vectors[0]).all()
+    assert first.path is not None and first.path.name.startswith("hashing")
+
+
+def test_a_corrupt_cache_file_is_rebuilt(tmp_path: Path) -> None:
+    cache = EmbeddingCache(HashingEmbedder(), tmp_path)
+    cache.encode(["alpha"])
+    assert cache.path is not None
+    cache.path.write_bytes(b"not a numpy file")
+    fresh = EmbeddingCache(HashingEmbedder(), tmp_path)
+    fresh.encode(["alpha"])
+    assert fresh.misses == 1
+
+
+def test_kept_text_removes_refused_parts() -> None:
+    assert kept_text("It is X. It is not Y.", ["It is not Y"]) == "It is X"
+
+
+def test_the_shipped_calibration_is_valid_and_ordered() -> None:
+    calibration = Calibration.load()
+    assert 0 < calibration.verdict.incorrect <= calibration.verdict.correct < 1
+    assert calibration.criterion.width > 0
+    assert len(calibration.score.weights) == len(calibration.score.features)
+    assert calibration.score.iso_y == sorted(calibration.score.iso_y)

@@ -1,0 +1,69 @@
+"""Answer splitting and the text cues the traps rely on."""
+
+from __future__ import annotations
+
+from grader.scoring.embedder import bundled_model_path
+from grader.scoring.text import (
+    attributed_segments,
+    has_negation,
+    is_keyword_salad,
+    known_word_ratio,
+    sanitize,
+    split_units,
+)
+
+
+def test_units_are_sentences_plus_their_clauses_and_parentheticals() -> None:
+    units = split_units(
+        "Gradients shrink towards zero (vanishing gradients) or grow without bound. Second one here."
+    )
+    assert units[0] == "Gradients shrink towards zero (vanishing gradients) or grow without bound"
+    assert "grow without bound" in units
+    assert "vanishing gradients" in units
+    assert "Second one here" in units
+
+
+def test_short_conjunctions_stay_whole_and_ellipses_do_not_split() -> None:
+    assert split_units("Images and videos.") == ["Images and videos"]
+    assert split_units("A do...while loop runs once.") == ["A do...while loop runs once"]
+
+
+def test_bullets_become_units() -> None:
+    assert split_units("- first point here\n- second point here") == [
+        "first point here",
+        "second point here",
+    ]
+
+
+def test_negation_cues() -> None:
+    assert has_negation("The problem is not vanishing gradients")
+    assert has_negation("It isn't trained")
+    assert has_negation("neither vanishing nor exploding")
+    assert not has_negation("Noted: nothing is ignored without reason")
+
+
+def test_keyword_salad_is_bare_keywords_not_a_terse_answer_or_a_list() -> None:
+    assert is_keyword_salad("vanishing exploding gradient tanh BPTT weights")
+    assert not is_keyword_salad("Vanishing and exploding gradients.")
+    assert not is_keyword_salad("generative models, discriminative models, GANs")
+    assert not is_keyword_salad("push equals enqueue pop equals dequeue")
+
+
+def test_subjects_and_their_acronym_expansions_split_a_comparison() -> None:
+    segments = attributed_segments(
+        "Recurrent neural networks process sequences, while a CNN processes images", ["CNN", "RNN"]
+    )
+    assert segments == [("RNN", "process sequences"), ("CNN", "processes images")]
+    assert attributed_segments("RNNs handle variable length", ["CNN", "RNN"]) == [
+        ("RNN", "handle variable length")
+    ]
+
+
+def test_known_word_ratio_tells_english_from_gibberish() -> None:
+    vocabulary = bundled_model_path() / "vocab.txt"
+    assert known_word_ratio("throught the programm statically works", vocabulary) >= 0.8
+    assert known_word_ratio("asdkj qwoeiu zxmcnv plokij", vocabulary) < 0.5
+
+
+def test_sanitize_drops_control_characters() -> None:
+    assert sanitize("a\x00b\x07  c\u00a0d") == "a b c d"
