@@ -83,7 +83,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default: GRADER_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: GRADER_PORT).")] = None,
 ) -> None:
-    """Print the loaded rubric set and serve the HTTP API."""
+    """Print the loaded rubric set, load the grading model and serve the HTTP API."""
     import uvicorn  # the server is only needed by this command
 
     from grader.main import create_app

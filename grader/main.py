@@ -11,6 +11,7 @@ from grader import __version__
 from grader.api import health
 from grader.config import Settings, get_settings
 from grader.rubrics.loader import load_rubric_set
+from grader.scoring.build import build_scorer
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,6 +24,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rubrics = load_rubric_set(
             [settings.rubrics_dir], known_demos=None, max_bytes=settings.max_rubric_bytes
         )
+        # The model and the rubric embeddings load once per process, here, not per request.
+        scorer = build_scorer(settings)
+        for loaded in app.state.rubrics.rubrics.values():
+            scorer.prepare(loaded.rubric)
+        app.state.scorer = scorer
         yield
 
     app = FastAPI(title="grader", version=__version__, lifespan=lifespan)

@@ -97,7 +97,7 @@ def test_serve_prints_the_rubric_set_and_answers_health_over_http() -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # the model loads at start-up
         while True:
             try:
                 response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
@@ -107,7 +107,13 @@ def test_serve_prints_the_rubric_set_and_answers_health_over_http() -> None:
                     raise
                 time.sleep(0.1)
         assert response.status_code == 200
-        assert response.json() == {"status": "ok", "rubrics": 6, "rubric_problems": 0}
+        health = response.json()
+        assert health["model"].startswith("st:model:")
+        assert {k: health[k] for k in ("status", "rubrics", "rubric_problems")} == {
+            "status": "ok",
+            "rubrics": 6,
+            "rubric_problems": 0,
+        }
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=10)
@@ -167,3 +173,17 @@ def test_grade_pretty_and_errors() -> None:
     )
     assert result.exit_code == 1
     assert "the limit is 5000" in result.output
+
+
+def test_eval_seed_reports_the_trap_set(tmp_path: Path) -> None:
+    out = tmp_path / "seed.json"
+    result = runner.invoke(app, ["eval", "seed", "--json-out", str(out)])
+    assert result.exit_code == 0, result.output
+    seed = json.loads(out.read_text(encoding="utf-8"))["seed"]
+    known_gaps = (
+        (REPO_ROOT / "tests" / "data" / "seed_answers.yaml").read_text().count("known_gap:")
+    )
+    assert seed["as_expected"] == seed["answers"] - known_gaps
+    assert seed["by_trap"]["swapped"] == "3/3"
+    result = runner.invoke(app, ["eval", "nonsense"])
+    assert result.exit_code == 2

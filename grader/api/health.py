@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from grader.rubrics.loader import RubricSet
+from grader.scoring.scorer import Scorer
 
 router = APIRouter(tags=["health"])
 
@@ -16,12 +17,17 @@ class HealthRead(BaseModel):
     status: str
     rubrics: int
     rubric_problems: int
+    model: str
 
 
 @router.get("/health")
 def get_health(request: Request) -> HealthRead:
-    """Whether the service is up, with how many rubrics loaded and how many were refused."""
+    """Whether the service is up: rubrics loaded and refused, and the grading model."""
     rubric_set: RubricSet = request.app.state.rubrics
+    scorer: Scorer = request.app.state.scorer
     return HealthRead(
-        status="ok", rubrics=len(rubric_set.rubrics), rubric_problems=len(rubric_set.problems)
+        status="ok",
+        rubrics=len(rubric_set.rubrics),
+        rubric_problems=len(rubric_set.problems),
+        model=scorer.embedder.model_id,
     )

@@ -18,6 +18,10 @@ from grader.content.document import Block, BulletList, Math, Paragraph, Question
 
 # A table whose first header cell is empty or one of these labels its rows in the first column.
 _ROW_LABEL_HEADERS = {"", "aspect", "feature", "property", "criterion", "difference", "basis"}
+_QUALIFIERS = {
+    "except", "but", "then", "without", "unless", "including", "excluding", "not", "only",
+    "if", "when", "because", "so",
+}  # fmt: skip
 _MAX_LIST_WORDS = 12
 _MAX_LIST_ITEM_WORDS = 4
 _MIN_SENTENCE_WORDS = 3
@@ -104,7 +108,11 @@ def _is_inline_list(text: str) -> bool:
     stripped = text.strip().rstrip(".")
     if re.search(r"[.!?:]\s", stripped) or len(stripped.split()) > _MAX_LIST_WORDS:
         return False
-    return all(len(item.split()) <= _MAX_LIST_ITEM_WORDS for item in _LIST_SPLIT.split(stripped))
+    items = [item for item in _LIST_SPLIT.split(stripped) if item]
+    # "All the dimensions, except the first one" is one point with a qualifier, not a list.
+    if any(item.split()[0].casefold() in _QUALIFIERS for item in items[1:]):
+        return False
+    return all(len(item.split()) <= _MAX_LIST_ITEM_WORDS for item in items)
 
 
 def _list_items(text: str) -> list[str]:

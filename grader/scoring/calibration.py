@@ -21,6 +21,7 @@ FEATURES = (
     "alignment",  # mean over the counted criteria of their closest unit's similarity
     "cos_reference",  # the counted part of the answer vs the graded reference
     "cos_demoted",  # the same without stopwords and the question's own words
+    "char_overlap",  # cosine of character trigrams, question demoted (robust to typos)
     "recall",  # share of the reference's content words the answer uses (question demoted)
     "precision",  # share of the answer's content words found in the reference
     "log_length_ratio",  # log((answer words + 1) / (reference words + 1))
@@ -139,7 +140,7 @@ def uncalibrated(model_id: str) -> Calibration:
         criterion=CriterionCurve(center=0.6, width=0.08),
         score=ScoreMap(
             features=list(FEATURES),
-            weights=[1.0, 0, 0, 0, 0, 0, 0, 0],
+            weights=[1.0] + [0.0] * (len(FEATURES) - 1),
             intercept=0.0,
             iso_x=[0.0, 1.0],
             iso_y=[0.0, 1.0],

@@ -22,11 +22,10 @@ def write_feedback(
     met = [c for c in criteria if c.met and c.selected]
     if met:
         parts.append("Good: " + "; ".join(_short(c.text) for c in met) + ".")
+    explanations = {m.id: m.explanation for m in rubric.misconceptions}
     for misconception in misconceptions:
-        parts.append(
-            f'Not right: "{_short(misconception.evidence)}" (expected the opposite: '
-            f"{_short(misconception.text)} is the misconception)."
-        )
+        why = explanations.get(misconception.id) or f"that is a misconception: {misconception.text}"
+        parts.append(f'Not right: "{_short(misconception.evidence)}" ({_short(why)}).')
     for c in criteria:
         if c.note == "negated" and not c.met:
             parts.append(f'You denied a key point: "{_short(c.evidence or c.text)}".')

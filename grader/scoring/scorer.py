@@ -32,6 +32,7 @@ from grader.scoring.text import (
     known_word_ratio,
     sanitize,
     split_units,
+    trigram_cosine,
     words,
 )
 
@@ -226,6 +227,10 @@ class Scorer:
             "alignment": float(np.mean(counted)) if counted else 0.0,
             "cos_reference": float((analysis.answer_vector @ reference.T)[0, 0]),
             "cos_demoted": float((analysis.demoted_vector @ reference_demoted.T)[0, 0]),
+            "char_overlap": trigram_cosine(
+                demote(kept, prepared.question_stems),
+                demote(" ".join(c.criterion.text for c in chosen), prepared.question_stems),
+            ),
             "recall": common / max(1, len(reference_stems)),
             "precision": common / max(1, len(answer_stems)),
             "log_length_ratio": math.log((len(words(kept)) + 1) / (reference_words + 1)),
@@ -242,7 +247,8 @@ class Scorer:
         if analysis.zero_reason is not None or not analysis.matches:
             score = 0.0
             reasons.append(analysis.zero_reason or "the answer is empty")
-            selection = self.select(analysis)
+            none = np.zeros(len(rubric.criteria))
+            selection = Selection(none, [True] * len(rubric.criteria), 0.0)
         else:
             selection = self.select(analysis)
             score = float(calibration.score.score(self.features(analysis)[None, :])[0])

@@ -2,147 +2,27 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "to",
-        "in",
-        "on",
-        "for",
-        "by",
-        "with",
-        "is",
-        "are",
-        "be",
-        "been",
-        "being",
-        "was",
-        "were",
-        "that",
-        "this",
-        "these",
-        "those",
-        "it",
-        "its",
-        "as",
-        "at",
-        "from",
-        "which",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "we",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "our",
-        "they",
-        "them",
-        "their",
-        "there",
-        "then",
-        "than",
-        "so",
-        "such",
-        "into",
-        "out",
-        "up",
-        "down",
-        "over",
-        "under",
-        "again",
-        "more",
-        "most",
-        "some",
-        "any",
-        "each",
-        "other",
-        "only",
-        "own",
-        "same",
-        "too",
-        "very",
-        "just",
-        "also",
-        "do",
-        "does",
-        "did",
-        "has",
-        "have",
-        "had",
-        "having",
-        "if",
-        "but",
-        "about",
-        "above",
-        "below",
-        "between",
-        "both",
-        "during",
-        "through",
-        "while",
-        "whereas",
-        "because",
-        "what",
-        "when",
-        "where",
-        "who",
-        "whom",
-        "why",
-        "how",
-        "all",
-        "s",
-        "t",
-    ]
+    """a about above again all also an and any are as at be because been being below between
+    both but by can could did do does down during each for from had has have having how i if
+    in into is it its just may me might more most must my of on only or other our out over
+    own s same shall should so some such t than that the their them then there these they
+    this those through to too under up very was we were what when where whereas which while
+    who whom why will with would you your""".split()  # noqa: SIM905 - a word list reads best as text
 )
 # Cues that flip a statement. Weaker ones ("without", "hardly") are left out on purpose: they
 # show up in correct answers far more often than in denials of a key point.
 NEGATIONS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "cannot",
-        "cant",
-        "neither",
-        "nor",
-        "isnt",
-        "arent",
-        "wasnt",
-        "werent",
-        "dont",
-        "doesnt",
-        "didnt",
-        "wont",
-        "wouldnt",
-        "shouldnt",
-        "couldnt",
-        "hasnt",
-        "havent",
-        "hadnt",
-        "mustnt",
-        "neednt",
-        "aint",
-    ]
+    """aint arent cannot cant couldnt didnt doesnt dont hadnt hasnt havent isnt mustnt neednt
+    neither never no nor not shouldnt wasnt werent wont wouldnt""".split()  # noqa: SIM905 - a word list reads best as text
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Sentence ends ("..." is an ellipsis inside a sentence, as in "do...while"), lines, semicolons.
@@ -164,6 +44,7 @@ def words(text: str) -> list[str]:
     return [w.replace("'", "") for w in _WORD.findall(text.lower())]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match "gradients"/"gradient", "trained"/"training"."""
     for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
@@ -181,6 +62,20 @@ def content_stems(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
 def demote(text: str, question_stems: frozenset[str]) -> str:
     """The text without stopwords and without the question's own words (question demoting)."""
     return " ".join(content_stems(text, question_stems))
+
+
+def trigram_cosine(first: str, second: str) -> float:
+    """Cosine similarity of the two texts' character-trigram counts (typos barely move it)."""
+    a, b = _trigrams(first), _trigrams(second)
+    dot = sum(count * b[gram] for gram, count in a.items() if gram in b)
+    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+@lru_cache(maxsize=4096)  # rubric-side texts repeat on every request; callers never mutate
+def _trigrams(text: str) -> Counter[str]:
+    padded = f" {text.lower()} "
+    return Counter(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 def has_negation(text: str) -> bool:

@@ -90,3 +90,10 @@ def test_clean_removes_markup_and_capitalises() -> None:
         clean("the value **tends to vanish,** here $E^{(k)}$ ,")
         == "The value tends to vanish, here E^{(k)}"
     )
+
+
+def test_a_qualified_phrase_is_not_a_list() -> None:
+    assert _points("1. How many dimensions? All the dimensions, except the first one\n") == [
+        "All the dimensions, except the first one"
+    ]
+    assert _points("1. Main operations of a stack? Push and pop\n") == ["Push", "Pop"]
