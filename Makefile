@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint rubrics check
+.PHONY: install run test lint rubrics check demo-pictures
 
 install: $(INSTALLED)
 
@@ -32,3 +32,9 @@ rubrics: install
 
 check: install
 	$(BIN)/grader rubrics check
+
+# The pictures in docs/demos.md.
+demo-pictures: install
+	for demo in $$($(BIN)/python -c "from grader.demos.registry import DEMOS; print(' '.join(DEMOS))"); do \
+		$(BIN)/grader demo run $$demo --png docs/demos/$$demo.png > /dev/null; \
+	done

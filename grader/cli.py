@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 
 from grader import cli_scoring
+from grader.cli_demos import demo_app
 from grader.config import get_settings
+from grader.course import load_rubrics
+from grader.demos.registry import demo_for_questions
 from grader.errors import ContentError
-from grader.rubrics.loader import RubricSet, load_rubric_set
+from grader.rubrics.loader import RubricSet
 from grader.rubrics.regenerate import generate_rubrics
 
 app = typer.Typer(
@@ -18,6 +21,7 @@ app = typer.Typer(
 )
 rubrics_app = typer.Typer(help="Generate and check YAML rubrics.", no_args_is_help=True)
 app.add_typer(rubrics_app, name="rubrics")
+app.add_typer(demo_app, name="demo")
 cli_scoring.register(app)
 
 
@@ -34,7 +38,7 @@ def rubrics_generate(
         typer.echo(f"error: {source}: no such file", err=True)
         raise typer.Exit(2)
     try:
-        report = generate_rubrics(source, out_dir)
+        report = generate_rubrics(source, out_dir, demos=demo_for_questions())
     except ContentError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
@@ -103,7 +107,7 @@ def serve(
 
 
 def _load(paths: list[Path]) -> RubricSet:
-    return load_rubric_set(paths, known_demos=None, max_bytes=get_settings().max_rubric_bytes)
+    return load_rubrics(get_settings(), paths)
 
 
 if __name__ == "__main__":

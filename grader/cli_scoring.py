@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from grader.config import get_settings
-from grader.rubrics.loader import load_rubric_set
+from grader.course import load_rubrics
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
 
@@ -20,7 +20,7 @@ SEED_ANSWERS = Path("tests/data/seed_answers.yaml")
 
 def _rubric(question_id: str) -> Rubric:
     settings = get_settings()
-    rubric_set = load_rubric_set([settings.rubrics_dir], max_bytes=settings.max_rubric_bytes)
+    rubric_set = load_rubrics(settings)
     loaded = rubric_set.rubrics.get(question_id)
     if loaded is None:
         known = ", ".join(sorted(rubric_set.rubrics)) or "none"
@@ -147,8 +147,7 @@ def evaluate(
         )
     if "seed" in names:
         settings = get_settings()
-        rubrics = load_rubric_set([settings.rubrics_dir], max_bytes=settings.max_rubric_bytes)
-        results["seed"] = evaluate_seed(scorer, rubrics, SEED_ANSWERS)
+        results["seed"] = evaluate_seed(scorer, load_rubrics(settings), SEED_ANSWERS)
     text = json.dumps(results, indent=2)
     typer.echo(text)
     if json_out is not None:

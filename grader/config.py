@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(
         default=5000, gt=0, description="Longer answers are refused with a clear error."
     )
+    max_concurrent_demos: int = Field(
+        default=2, ge=1, le=64, description="Demo runs at once; more are refused with 503."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

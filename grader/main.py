@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from grader import __version__
-from grader.api import health
+from grader.api import demos, health
 from grader.config import Settings, get_settings
-from grader.rubrics.loader import load_rubric_set
+from grader.course import load_rubrics
+from grader.demos.registry import DemoRunner
 from grader.scoring.build import build_scorer
 
 
@@ -21,9 +22,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.rubrics = load_rubric_set(
-            [settings.rubrics_dir], known_demos=None, max_bytes=settings.max_rubric_bytes
-        )
+        app.state.rubrics = load_rubrics(settings)
+        app.state.demos = DemoRunner(max_concurrent=settings.max_concurrent_demos)
         # The model and the rubric embeddings load once per process, here, not per request.
         scorer = build_scorer(settings)
         for loaded in app.state.rubrics.rubrics.values():
@@ -33,4 +33,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="grader", version=__version__, lifespan=lifespan)
     app.include_router(health.router)
+    app.include_router(demos.router)
     return app

@@ -187,3 +187,37 @@ def test_eval_seed_reports_the_trap_set(tmp_path: Path) -> None:
     assert seed["by_trap"]["swapped"] == "3/3"
     result = runner.invoke(app, ["eval", "nonsense"])
     assert result.exit_code == 2
+
+
+def test_demo_list_and_run(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "list"])
+    assert result.exit_code == 0
+    assert "echo-state-network" in result.output and "rnn-vs-cnn" in result.output
+    png = tmp_path / "esn.png"
+    result = runner.invoke(
+        app, ["demo", "run", "echo-state-network", "--param", "reservoir=100", "--png", str(png)]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output.strip().splitlines()[-1])
+    assert payload["params"]["reservoir"] == 100
+    assert png.read_bytes().startswith(b"\x89PNG")
+    result = runner.invoke(
+        app, ["demo", "run", "echo-state-network", "--param", "connectivity=0.5"]
+    )
+    assert result.exit_code == 2
+    assert "connectivity" in result.output and "< 0.1" in result.output
+
+
+def test_check_rejects_an_unknown_demo(tmp_path: Path) -> None:
+    folder = tmp_path / "rubrics"
+    shutil.copytree(REPO_ROOT / "rubrics", folder)
+    target = folder / "what-is-echo-state-network.yaml"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace(
+            "demo: echo-state-network", "demo: echo-state-netwrok"
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["rubrics", "check", str(folder)])
+    assert result.exit_code == 1
+    assert "demo: unknown demo 'echo-state-netwrok'" in result.output

@@ -65,8 +65,8 @@ def topic_of(question: Question) -> str:
     return subject[:1].upper() + subject[1:]
 
 
-def build_rubric(question: Question, document: str) -> Rubric:
-    """The generated rubric for ``question``, which came from ``document``."""
+def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
+    """The generated rubric for ``question``, which came from ``document``, linked to ``demo``."""
     points = key_points(question)
     if not points:
         points = [KeyPoint(question.answer)]
@@ -84,7 +84,7 @@ def build_rubric(question: Question, document: str) -> Rubric:
         select=select,
         misconceptions=_swapped_role_misconceptions(criteria),
         hints=_hints(criteria, select),
-        demo="",
+        demo=demo,
         source=Source(document=document, number=question.number),
     )
 

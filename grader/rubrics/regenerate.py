@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,10 @@ class GenerationReport:
 
 
 def generate_rubrics(
-    source: Path, out_dir: Path, document_name: str | None = None
+    source: Path,
+    out_dir: Path,
+    document_name: str | None = None,
+    demos: Mapping[str, str] | None = None,
 ) -> GenerationReport:
     """Write one ``<question-id>.yaml`` per question of ``source`` into ``out_dir``.
 
@@ -40,13 +44,15 @@ def generate_rubrics(
         source: the instructor's markdown Q&A document.
         out_dir: the rubric folder (created if missing).
         document_name: how rubrics refer to the document; defaults to ``source`` as given.
+        demos: question id → id of the demo that explains it (the demo registry's links).
 
     Raises:
         ContentError: the document cannot be parsed; nothing is written then.
     """
     name = document_name or source.as_posix()
     questions = parse_document(source.read_text(encoding="utf-8"), name)
-    rendered = {q.id: render_rubric(build_rubric(q, name)) for q in questions}
+    demos = demos or {}
+    rendered = {q.id: render_rubric(build_rubric(q, name, demos.get(q.id, ""))) for q in questions}
     out_dir.mkdir(parents=True, exist_ok=True)
     report = GenerationReport()
     for question_id, text in rendered.items():

@@ -37,8 +37,8 @@ def write_feedback(
         with_hint = [c for c in missing if _criterion_hint(rubric, c.id)]
         hint = _criterion_hint(rubric, with_hint[0].id) if with_hint else None
         hint = hint or (rubric.hints[0] if rubric.hints else None)
-        if rubric.demo:
-            parts.append(f"See it happen in the demo '{rubric.demo}'.")
+    if missing and rubric.demo:
+        parts.append(f"See it happen: run the demo '{rubric.demo}'.")
     return " ".join(parts) or "No key point of the answer was found.", hint
 
 

@@ -92,3 +92,13 @@ def test_an_instructors_phrasings_rescue_the_known_gap(
         }
     )
     assert real_scorer.grade(edited, gap.answer).verdict in gap.expect
+
+
+def test_feedback_points_to_the_demo_when_a_point_is_missed(
+    real_scorer: Scorer, seed_rubrics: dict[str, Rubric]
+) -> None:
+    rubric = seed_rubrics["what-are-the-challenges-of-long-term-dependencies"]
+    partial = real_scorer.grade(rubric, "The gradients vanish.")
+    assert "run the demo 'long-term-dependencies'" in partial.feedback
+    complete = real_scorer.grade(rubric, "Vanishing and exploding gradients.")
+    assert "demo" not in complete.feedback

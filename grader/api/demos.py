@@ -1,0 +1,100 @@
+"""The mini-demos over HTTP: list, describe, run (JSON) and draw (PNG)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Request, Response
+from pydantic import BaseModel
+
+from grader.demos.base import Demo, DemoResult
+from grader.demos.registry import (
+    DEMOS,
+    DemoBusy,
+    DemoRunner,
+    InvalidDemoParams,
+    UnknownDemo,
+    get_demo,
+    parse_params,
+    parse_value,
+    render_png,
+)
+
+router = APIRouter(prefix="/demos", tags=["demos"])
+
+
+class DemoSummary(BaseModel):
+    id: str
+    title: str
+    summary: str
+    questions: list[str]
+
+
+class DemoRead(DemoSummary):
+    params: dict[str, Any]  # JSON schema: names, defaults, bounds
+
+
+def _summary(demo: Demo) -> DemoSummary:
+    return DemoSummary(
+        id=demo.id, title=demo.title, summary=demo.summary, questions=list(demo.questions)
+    )
+
+
+def _demo(demo_id: str) -> Demo:
+    try:
+        return get_demo(demo_id)
+    except UnknownDemo as error:
+        raise HTTPException(status_code=404, detail=str(error)) from error
+
+
+def _run(request: Request, demo: Demo, raw: dict[str, Any]) -> DemoResult:
+    runner: DemoRunner = request.app.state.demos
+    try:
+        return runner.run(demo, parse_params(demo, raw))
+    except InvalidDemoParams as error:
+        raise HTTPException(
+            status_code=422,
+            detail={
+                "message": str(error),
+                "params": [{"name": name, "message": message} for name, message in error.problems],
+            },
+        ) from error
+    except DemoBusy as error:
+        raise HTTPException(
+            status_code=503, detail=str(error), headers={"Retry-After": "2"}
+        ) from error
+
+
+@router.get("")
+def list_demos() -> list[DemoSummary]:
+    """Every demo, with the questions it explains."""
+    return [_summary(demo) for demo in DEMOS.values()]
+
+
+@router.get("/{demo_id}")
+def read_demo(demo_id: str) -> DemoRead:
+    """One demo and its parameters (defaults and bounds, as JSON schema)."""
+    demo = _demo(demo_id)
+    return DemoRead(**_summary(demo).model_dump(), params=demo.params.model_json_schema())
+
+
+@router.post("/{demo_id}/run", responses={422: {"description": "a parameter is out of bounds"}})
+def run_demo(
+    demo_id: str, request: Request, params: Annotated[dict[str, Any] | None, Body()] = None
+) -> DemoResult:
+    """Run the demo with these parameters (JSON object; omitted ones take their defaults)."""
+    return _run(request, _demo(demo_id), params or {})
+
+
+@router.get(
+    "/{demo_id}/plot.png", response_class=Response, responses={200: {"content": {"image/png": {}}}}
+)
+def plot_demo(demo_id: str, request: Request) -> Response:
+    """The demo's result drawn as a PNG; parameters as query parameters (lists as JSON)."""
+    demo = _demo(demo_id)
+    result = _run(request, demo, _query_params(request))
+    return Response(content=render_png(demo, result), media_type="image/png")
+
+
+def _query_params(request: Request) -> dict[str, Any]:
+    return {name: parse_value(text) for name, text in request.query_params.items()}

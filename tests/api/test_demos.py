@@ -1,0 +1,64 @@
+"""The demo routes: list, describe, run, draw, and clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from grader.config import Settings
+from grader.demos.registry import DEMOS
+from grader.main import create_app
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    settings = Settings(rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_list_and_describe(client: TestClient) -> None:
+    listed = client.get("/demos").json()
+    assert {d["id"] for d in listed} == set(DEMOS)
+    described = client.get("/demos/echo-state-network").json()
+    assert described["questions"] == ["what-is-echo-state-network"]
+    radius = described["params"]["properties"]["spectral_radius"]
+    assert (radius["default"], radius["maximum"]) == (0.9, 3.0)
+
+
+def test_run_returns_numbers_and_explanation(client: TestClient) -> None:
+    response = client.post("/demos/rnn-vs-cnn/run", json={"lengths": [5, 20], "cnn_size": 8})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["summary"]["rnn_final_error_20"] == 0
+    assert result["summary"]["cnn_final_error_20"] > 0
+    assert "RNN" in result["explanation"]
+    assert client.post("/demos/rnn-vs-cnn/run").status_code == 200  # defaults
+
+
+def test_out_of_bounds_parameters_get_422_naming_the_parameter_and_range(
+    client: TestClient,
+) -> None:
+    response = client.post("/demos/echo-state-network/run", json={"spectral_radius": 7})
+    assert response.status_code == 422
+    (problem,) = response.json()["detail"]["params"]
+    assert problem["name"] == "spectral_radius"
+    assert "<= 3.0" in problem["message"]
+    response = client.get("/demos/visual-attention/plot.png", params={"digits": 9})
+    assert response.status_code == 422
+    assert "digits" in response.text
+
+
+def test_unknown_demo_is_404(client: TestClient) -> None:
+    assert client.get("/demos/nope").status_code == 404
+    assert client.post("/demos/nope/run", json={}).status_code == 404
+
+
+def test_plot_is_a_png(client: TestClient) -> None:
+    response = client.get("/demos/exploding-vanishing-gradients/plot.png", params={"steps": 12})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
