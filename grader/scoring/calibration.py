@@ -41,10 +41,6 @@ class CriterionCurve(BaseModel):
         z = (np.asarray(similarity, dtype=np.float64) - self.center) / self.width
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
-    def similarity_for(self, credit: float) -> float:
-        """The similarity at which a criterion earns ``credit``."""
-        return self.center + self.width * float(np.log(credit / (1.0 - credit)))
-
 
 class ScoreMap(BaseModel):
     """A linear model over :data:`FEATURES` followed by a monotone (isotonic) map to 0..1."""

@@ -22,7 +22,6 @@ class GradedAnswer:
     gold: float  # 0..1
     group: str  # the cross-validation group: assignment (Mohler) or question (SemEval)
     label: str = ""  # SemEval 3-way label
-    label_5way: str = ""
     corpus: str = ""
 
 
@@ -117,7 +116,6 @@ def load_semeval(path: Path, kind: RubricKind = "reference") -> list[GradedAnswe
                     gold=1.0 if row["label_2way"] == "correct" else 0.0,
                     group=key,
                     label=row["label_3way"],
-                    label_5way=row["label_5way"],
                     corpus=row["corpus"],
                 )
             )

@@ -43,7 +43,7 @@ def _fold_calibration(
     scorer: Scorer, base: Calibration, analyses: Sequence[Analysis], gold: Floats
 ) -> Calibration:
     """``base`` with its score map refitted on ``analyses`` (the criterion curve is kept)."""
-    score_map = fit_score_map(feature_matrix(scorer, analyses, base.criterion), gold)
+    score_map = fit_score_map(feature_matrix(analyses, base.criterion), gold)
     return base.model_copy(update={"score": score_map})
 
 
@@ -182,7 +182,7 @@ def _three_way_features(
     scorer: Scorer, calibration: Calibration, analyses: Sequence[Analysis], scores: Floats
 ) -> Floats:
     """Score, features and contradiction cues (a denial or swap of a key point)."""
-    base = feature_matrix(scorer, analyses, calibration.criterion)
+    base = feature_matrix(analyses, calibration.criterion)
     contradiction = np.array(
         [
             [

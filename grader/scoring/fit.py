@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from grader.scoring.analysis import Analysis
 from grader.scoring.calibration import FEATURES, CriterionCurve, ScoreMap
-from grader.scoring.scorer import Scorer
+from grader.scoring.features import feature_vector
 
 Floats = npt.NDArray[np.float64]
 
@@ -38,8 +38,8 @@ def fit_curve(analyses: Sequence[Analysis], is_correct: npt.NDArray[np.bool_]) -
     return CriterionCurve(center=-intercept / slope, width=1.0 / slope)
 
 
-def feature_matrix(scorer: Scorer, analyses: Sequence[Analysis], curve: CriterionCurve) -> Floats:
-    return np.array([scorer.features(a, curve) for a in analyses], dtype=np.float64)
+def feature_matrix(analyses: Sequence[Analysis], curve: CriterionCurve) -> Floats:
+    return np.array([feature_vector(a, curve) for a in analyses], dtype=np.float64)
 
 
 def fit_score_map(features: Floats, gold: Floats, alpha: float = 1.0) -> ScoreMap:

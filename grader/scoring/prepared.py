@@ -48,7 +48,7 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
     """Embed everything in ``rubric`` that answers are compared with, in one batch."""
     question_stems = frozenset(content_stems(rubric.prompt))
     texts: list[str] = [rubric.prompt]
-    layout: list[tuple[int, int, int, int, int]] = []
+    layout: list[tuple[int, int, int]] = []  # per criterion: text, claims, demoted text
     for criterion in rubric.criteria:
         start = len(texts)
         texts.extend([criterion.text, *criterion.phrasings])
@@ -56,7 +56,7 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
         texts.extend(claim.claim for claim in criterion.contrast)
         demoted_index = len(texts)
         texts.append(demote(criterion.text, question_stems) or criterion.text)
-        layout.append((start, claims_start, claims_start, demoted_index, len(texts)))
+        layout.append((start, claims_start, demoted_index))
     # Misconceptions that swap a contrast's roles are caught structurally, not by similarity
     # (a swapped sentence embeds almost exactly like the right one).
     contrast_ids = {c.id for c in rubric.criteria if c.contrast}
@@ -69,7 +69,7 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
 
     vectors = cache.encode(texts)
     criteria = []
-    for criterion, (start, claims_start, _, demoted_index, _) in zip(
+    for criterion, (start, claims_start, demoted_index) in zip(
         rubric.criteria, layout, strict=True
     ):
         criteria.append(

@@ -7,10 +7,8 @@ trap removed part of the answer. Rubric embeddings are computed once per rubric 
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +18,18 @@ from grader.rubrics.schema import Misconception, Rubric
 from grader.scoring.analysis import Analysis, Plan, make_plan
 from grader.scoring.analysis import analyse as analyse_plan
 from grader.scoring.cache import EmbeddingCache
-from grader.scoring.calibration import FEATURES, Calibration, CriterionCurve
+from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import Embedder
+from grader.scoring.features import (
+    coverage,
+    feature_vector,
+    kept_text,
+    nothing_selected,
+    select,
+)
 from grader.scoring.feedback import write_feedback
 from grader.scoring.grade import CriterionResult, Grade, MisconceptionResult, Verdict
-from grader.scoring.prepared import PreparedRubric, normalised_mean, prepare, rubric_fingerprint
+from grader.scoring.prepared import PreparedRubric, prepare, rubric_fingerprint
 from grader.scoring.text import (
     content_stems,
     demote,
@@ -32,7 +37,6 @@ from grader.scoring.text import (
     known_word_ratio,
     sanitize,
     split_units,
-    trigram_cosine,
     words,
 )
 
@@ -46,15 +50,6 @@ class AnswerTooLong(GraderError):
     def __init__(self, length: int, limit: int) -> None:
         self.length, self.limit = length, limit
         super().__init__(f"answer is {length} characters; the limit is {limit}")
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which criteria count, their credits, and the graded reference they make up."""
-
-    credits: np.ndarray
-    selected: list[bool]
-    keypoints: float
 
 
 class Scorer:
@@ -155,88 +150,25 @@ class Scorer:
         analysis.salad = is_keyword_salad(analysis.answer) and _sprays(analysis)
 
     def _embed_kept_parts(self, analyses: list[Analysis]) -> None:
-        """Re-embed answers that lost a swapped, negated or restating part, without that part."""
-        pending = [a for a in analyses if a.removed and a.zero_reason is None]
+        """Re-embed answers that lost a swapped or denied part, without that part."""
+        pending = []
         texts = []
-        for analysis in pending:
+        for analysis in analyses:
+            if not analysis.removed or analysis.zero_reason is not None:
+                continue
             kept = kept_text(analysis.answer, analysis.removed)
             if not words(kept):
                 analysis.zero_reason = "the answer contradicts the key points it mentions"
-            texts.extend([kept or ".", demote(kept, analysis.prepared.question_stems) or "."])
+                continue
+            pending.append(analysis)
+            # The same two texts the first pass embeds for a whole answer.
+            texts.extend([kept, demote(kept, analysis.prepared.question_stems)])
         if not texts:
             return
         vectors = self.embedder.encode(texts)
         for index, analysis in enumerate(pending):
             analysis.answer_vector = vectors[2 * index : 2 * index + 1]
             analysis.demoted_vector = vectors[2 * index + 1 : 2 * index + 2]
-
-    def select(self, analysis: Analysis, curve: CriterionCurve | None = None) -> Selection:
-        """Credits per criterion, which ones count under the select rule, and their share."""
-        curve = curve or self.calibration.criterion
-        rubric = analysis.prepared.rubric
-        if not analysis.matches:  # refused before matching (empty, gibberish)
-            return Selection(np.zeros(len(rubric.criteria)), [True] * len(rubric.criteria), 0.0)
-        similarities = np.array([m.similarity for m in analysis.matches])
-        credits = curve.credit(similarities) * np.array(
-            [m.similarity > 0 for m in analysis.matches]
-        )
-        selected = [True] * len(rubric.criteria)
-        if rubric.select is not None:
-            group = set(rubric.select.of) or {c.id for c in rubric.criteria}
-            members = [i for i, c in enumerate(rubric.criteria) if c.id in group]
-            members.sort(key=lambda i: -credits[i] * rubric.criteria[i].points)
-            for i in members[rubric.select.any :]:
-                selected[i] = False
-        earned = sum(credits[i] * c.points for i, c in enumerate(rubric.criteria) if selected[i])
-        return Selection(credits, selected, float(min(1.0, earned / rubric.max_points)))
-
-    def coverage(self, analysis: Analysis, selection: Selection) -> float:
-        """Share of the counted points made; reaching the curve's center earns a point in full."""
-        rubric = analysis.prepared.rubric
-        earned = sum(
-            min(1.0, 2.0 * float(selection.credits[i])) * c.points
-            for i, c in enumerate(rubric.criteria)
-            if selection.selected[i]
-        )
-        return min(1.0, earned / rubric.max_points)
-
-    def features(self, analysis: Analysis, curve: CriterionCurve | None = None) -> np.ndarray:
-        """The calibrated model's inputs, in :data:`FEATURES` order."""
-        selection = self.select(analysis, curve)
-        if analysis.answer_vector is None or analysis.demoted_vector is None:
-            return np.zeros(len(FEATURES))
-        prepared = analysis.prepared
-        chosen = [c for c, keep in zip(prepared.criteria, selection.selected, strict=True) if keep]
-        if prepared.rubric.select is None:
-            reference, reference_demoted = prepared.reference, prepared.reference_demoted
-        else:
-            reference = normalised_mean(np.vstack([c.vector for c in chosen]))
-            reference_demoted = normalised_mean(np.vstack([c.demoted for c in chosen]))
-        kept = kept_text(analysis.answer, analysis.removed)
-        answer_stems = set(content_stems(kept, prepared.question_stems))
-        reference_stems = set().union(*(c.stems for c in chosen))
-        common = len(answer_stems & reference_stems)
-        reference_words = sum(c.word_count for c in chosen)
-        counted = [
-            m.best_similarity
-            for m, keep in zip(analysis.matches, selection.selected, strict=True)
-            if keep
-        ]
-        values = {
-            "keypoints": selection.keypoints,
-            "alignment": float(np.mean(counted)) if counted else 0.0,
-            "cos_reference": float((analysis.answer_vector @ reference.T)[0, 0]),
-            "cos_demoted": float((analysis.demoted_vector @ reference_demoted.T)[0, 0]),
-            "char_overlap": trigram_cosine(
-                demote(kept, prepared.question_stems),
-                demote(" ".join(c.criterion.text for c in chosen), prepared.question_stems),
-            ),
-            "recall": common / max(1, len(reference_stems)),
-            "precision": common / max(1, len(answer_stems)),
-            "log_length_ratio": math.log((len(words(kept)) + 1) / (reference_words + 1)),
-            "cos_prompt": float((analysis.answer_vector @ prepared.prompt.T)[0, 0]),
-        }
-        return np.array([values[name] for name in FEATURES])
 
     def finish(self, analysis: Analysis) -> Grade:
         """Turn an analysis into an explained grade with the fitted calibration."""
@@ -247,15 +179,15 @@ class Scorer:
         if analysis.zero_reason is not None or not analysis.matches:
             score = 0.0
             reasons.append(analysis.zero_reason or "the answer is empty")
-            none = np.zeros(len(rubric.criteria))
-            selection = Selection(none, [True] * len(rubric.criteria), 0.0)
+            selection = nothing_selected(len(rubric.criteria))
         else:
-            selection = self.select(analysis)
-            score = float(calibration.score.score(self.features(analysis)[None, :])[0])
+            selection = select(analysis, calibration.criterion)
+            values = feature_vector(analysis, calibration.criterion)
+            score = float(calibration.score.score(values[None, :])[0])
             if len(rubric.criteria) > 1:
                 # With several key points the rubric bounds the grade: a point that is missed
                 # costs its share, however fluent the rest of the answer is.
-                score = min(score, self.coverage(analysis, selection))
+                score = min(score, coverage(analysis, selection))
             if analysis.salad and score > traps.salad_cap:
                 score = traps.salad_cap
                 reasons.append("a list of keywords is not an answer: state how they relate")
@@ -324,14 +256,6 @@ class Scorer:
         if score < thresholds.incorrect:
             return "incorrect"
         return "partial"
-
-
-def kept_text(answer: str, removed: list[str]) -> str:
-    """The answer without the parts a trap refused."""
-    kept = answer
-    for part in sorted(removed, key=len, reverse=True):
-        kept = kept.replace(part, " ")
-    return " ".join(kept.split()).strip(" .,;")
 
 
 def _sprays(analysis: Analysis) -> bool:

@@ -10,7 +10,8 @@ from grader.rubrics.schema import Criterion, Misconception, Rubric, SelectRule
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import HashingEmbedder
-from grader.scoring.scorer import AnswerTooLong, Scorer, kept_text
+from grader.scoring.features import kept_text
+from grader.scoring.scorer import AnswerTooLong, Scorer
 
 
 def _rubric(**overrides: object) -> Rubric:
