@@ -81,7 +81,6 @@ def analyse(
         segment_vectors[subjects] = vectors[offset : offset + len(segments)]
         offset += len(segments)
 
-    prompt_similarity = (units @ prepared.prompt.T).ravel()
     analysis = Analysis(
         prepared, plan.answer, [], answer_vector=answer_vector, demoted_vector=demoted_vector
     )
@@ -107,7 +106,6 @@ def analyse(
                 criterion,
                 plan,
                 competing[:, criterion_index],
-                prompt_similarity,
                 prepared,
                 curve,
                 traps,
@@ -149,7 +147,6 @@ def _match_plain(
     criterion: PreparedCriterion,
     plan: Plan,
     similarities: np.ndarray,
-    prompt_similarity: np.ndarray,
     prepared: PreparedRubric,
     curve: CriterionCurve,
     traps: TrapSettings,
@@ -162,7 +159,7 @@ def _match_plain(
         if _restating(text, prepared) and (similarity < prompt_to_criterion + traps.restate_margin):
             match.note = match.note or "only restates the question"
             continue
-        if _denies(criterion, text, similarity, curve, traps):
+        if _denies(criterion, text, similarity, traps):
             if match.note is None:
                 match.note = "negated"
                 match.refused_evidence = text
@@ -178,7 +175,6 @@ def _denies(
     criterion: PreparedCriterion,
     unit: str,
     similarity: float,
-    curve: CriterionCurve,
     traps: TrapSettings,
 ) -> bool:
     """Whether ``unit`` states the criterion's point and negates it.
