@@ -9,6 +9,7 @@ import typer
 
 from grader import cli_scoring
 from grader.cli_demos import demo_app
+from grader.cli_store import db_app, tokens_app
 from grader.config import get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import demo_for_questions
@@ -22,6 +23,8 @@ app = typer.Typer(
 rubrics_app = typer.Typer(help="Generate and check YAML rubrics.", no_args_is_help=True)
 app.add_typer(rubrics_app, name="rubrics")
 app.add_typer(demo_app, name="demo")
+app.add_typer(db_app, name="db")
+app.add_typer(tokens_app, name="tokens")
 cli_scoring.register(app)
 
 

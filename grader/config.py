@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(
         default=5000, gt=0, description="Longer answers are refused with a clear error."
     )
+    database_url: str = Field(
+        default="sqlite:///grader.db",
+        description="SQLAlchemy URL: the embedded SQLite file, or postgresql+psycopg://...",
+    )
     max_concurrent_demos: int = Field(
         default=2, ge=1, le=64, description="Demo runs at once; more are refused with 503."
     )

@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from grader import __version__
-from grader.api import demos, health
+from grader.api import demos, health, practice
 from grader.config import Settings, get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import DemoRunner
 from grader.scoring.build import build_scorer
+from grader.store.session import make_engine, make_sessions, upgrade
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,9 +30,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for loaded in app.state.rubrics.rubrics.values():
             scorer.prepare(loaded.rubric)
         app.state.scorer = scorer
+        if settings.database_url.startswith("sqlite"):
+            upgrade(settings.database_url)  # the embedded database migrates itself on start
+        engine = make_engine(settings.database_url)
+        app.state.sessions = make_sessions(engine)
         yield
+        engine.dispose()
 
     app = FastAPI(title="grader", version=__version__, lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(demos.router)
+    app.include_router(practice.router)
     return app

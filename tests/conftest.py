@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.config import Settings, get_settings
+from tests.database import database_url  # noqa: F401 - a fixture for store and API tests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAM = REPO_ROOT / "content" / "deep-learning-exam.md"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -87,11 +88,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_prints_the_rubric_set_and_answers_health_over_http() -> None:
+def test_serve_prints_the_rubric_set_and_answers_health_over_http(tmp_path: Path) -> None:
     port = _free_port()
+    env = {**os.environ, "GRADER_DATABASE_URL": f"sqlite:///{tmp_path / 'grader.db'}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "grader.cli", "serve", "--port", str(port)],
         cwd=REPO_ROOT,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -109,10 +112,11 @@ def test_serve_prints_the_rubric_set_and_answers_health_over_http() -> None:
         assert response.status_code == 200
         health = response.json()
         assert health["model"].startswith("st:model:")
-        assert {k: health[k] for k in ("status", "rubrics", "rubric_problems")} == {
+        assert {k: health[k] for k in ("status", "rubrics", "rubric_problems", "database")} == {
             "status": "ok",
             "rubrics": 6,
             "rubric_problems": 0,
+            "database": True,
         }
     finally:
         process.terminate()
@@ -221,3 +225,23 @@ def test_check_rejects_an_unknown_demo(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rubrics", "check", str(folder)])
     assert result.exit_code == 1
     assert "demo: unknown demo 'echo-state-netwrok'" in result.output
+
+
+def test_tokens_create_prints_a_token_that_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'grader.db'}"
+    monkeypatch.setenv("GRADER_DATABASE_URL", url)
+    result = runner.invoke(app, ["tokens", "create", "--role", "student", "--student", "eve"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    from grader.store.practice import token_owner
+    from grader.store.session import make_engine, make_sessions
+
+    engine = make_engine(url)
+    with make_sessions(engine)() as session:
+        owner = token_owner(session, token=token)
+        assert owner is not None and owner.role == "student"
+    engine.dispose()
+    assert runner.invoke(app, ["tokens", "create", "--role", "wizard"]).exit_code == 2
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
 from pydantic import BaseModel
 
+from grader.api.deps import current_caller
 from grader.demos.base import Demo, DemoResult
 from grader.demos.registry import (
     DEMOS,
@@ -20,7 +21,7 @@ from grader.demos.registry import (
     render_png,
 )
 
-router = APIRouter(prefix="/demos", tags=["demos"])
+router = APIRouter(prefix="/demos", tags=["demos"], dependencies=[Depends(current_caller)])
 
 
 class DemoSummary(BaseModel):

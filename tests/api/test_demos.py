@@ -10,14 +10,26 @@ from fastapi.testclient import TestClient
 from grader.config import Settings
 from grader.demos.registry import DEMOS
 from grader.main import create_app
+from grader.store.practice import create_token
+from grader.store.session import make_engine, make_sessions
 from tests.conftest import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    settings = Settings(rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None)
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'grader.db'}"
+    settings = Settings(rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None, database_url=url)
     with TestClient(create_app(settings)) as test_client:
+        engine = make_engine(url)
+        with make_sessions(engine).begin() as session:
+            token = create_token(session, role="instructor")
+        engine.dispose()
+        test_client.headers["Authorization"] = f"Bearer {token}"
         yield test_client
+
+
+def test_demos_need_a_token(client: TestClient) -> None:
+    assert client.get("/demos", headers={"Authorization": ""}).status_code == 401
 
 
 def test_list_and_describe(client: TestClient) -> None:

@@ -1,0 +1,181 @@
+"""Students practise: questions, attempts graded and stored, progress and what to do next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field, StringConstraints
+
+from grader.api.deps import CallerDep, SessionDep, StudentDep
+from grader.rubrics.loader import LoadedRubric, RubricSet
+from grader.scoring.grade import Grade
+from grader.scoring.scorer import AnswerTooLong, Scorer
+from grader.store.practice import question_records, record_attempt, student_attempts
+from grader.tutor.progress import mastery_by_topic, next_question
+
+router = APIRouter(tags=["practice"])
+
+
+class QuestionRead(BaseModel):
+    id: str
+    prompt: str
+    topic: str
+    max_points: float
+    demo: str
+
+
+class QuestionDetail(QuestionRead):
+    """What an instructor also sees."""
+
+    reference_answer: str | None = None
+    criteria: list[dict[str, Any]] | None = None
+
+
+class AttemptCreate(BaseModel):
+    answer: Annotated[str, StringConstraints(min_length=1)] = Field(description="The answer text")
+
+
+class AttemptRead(BaseModel):
+    id: int
+    question_id: str
+    points: float
+    max_points: float
+    verdict: str
+    needs_review: bool
+    created_at: datetime
+
+
+class AttemptGraded(BaseModel):
+    attempt_id: int
+    grade: Grade
+
+
+class Progress(BaseModel):
+    mastery: dict[str, float]
+    questions: list[dict[str, Any]]
+
+
+class NextQuestion(BaseModel):
+    question: QuestionRead | None
+    reason: str
+
+
+def _rubrics(request: Request) -> RubricSet:
+    rubric_set: RubricSet = request.app.state.rubrics
+    return rubric_set
+
+
+def _question(request: Request, question_id: str) -> LoadedRubric:
+    loaded = _rubrics(request).rubrics.get(question_id)
+    if loaded is None:
+        raise HTTPException(status_code=404, detail=f"no question '{question_id}'")
+    return loaded
+
+
+def _read(loaded: LoadedRubric) -> QuestionRead:
+    rubric = loaded.rubric
+    return QuestionRead(
+        id=rubric.id,
+        prompt=rubric.prompt,
+        topic=rubric.topic,
+        max_points=rubric.max_points,
+        demo=rubric.demo,
+    )
+
+
+@router.get("/questions")
+def list_questions(request: Request, caller: CallerDep) -> list[QuestionRead]:
+    """The practice questions (prompt, topic, points, linked demo)."""
+    return [_read(loaded) for loaded in _rubrics(request).ordered()]
+
+
+@router.get("/questions/{question_id}")
+def read_question(question_id: str, request: Request, caller: CallerDep) -> QuestionDetail:
+    """One question; instructors also see its reference answer and criteria."""
+    loaded = _question(request, question_id)
+    detail = QuestionDetail(**_read(loaded).model_dump())
+    if caller.role == "instructor":
+        detail.reference_answer = loaded.rubric.reference_answer
+        detail.criteria = [c.model_dump() for c in loaded.rubric.criteria]
+    return detail
+
+
+@router.post("/questions/{question_id}/attempts", status_code=201)
+def create_attempt(
+    question_id: str,
+    body: AttemptCreate,
+    request: Request,
+    session: SessionDep,
+    student: StudentDep,
+) -> AttemptGraded:
+    """Grade an answer, store it and update the practice schedule, all in one transaction."""
+    loaded = _question(request, question_id)
+    scorer: Scorer = request.app.state.scorer
+    try:
+        grade = scorer.grade(loaded.rubric, body.answer)
+    except AnswerTooLong as error:
+        raise HTTPException(status_code=422, detail=f"answer: {error}") from error
+    attempt = record_attempt(
+        session,
+        student_id=student,
+        question_id=question_id,
+        topic=loaded.rubric.topic,
+        answer=body.answer,
+        grade=grade.model_dump(mode="json"),
+        rubric_version=loaded.version,
+        now=datetime.now(UTC),
+    )
+    return AttemptGraded(attempt_id=attempt.id, grade=grade)
+
+
+@router.get("/me/attempts")
+def my_attempts(session: SessionDep, student: StudentDep) -> list[AttemptRead]:
+    """Your latest attempts, newest first (an instructor's override wins)."""
+    return [
+        AttemptRead(
+            id=a.id,
+            question_id=a.question_id,
+            points=a.final_points,
+            max_points=a.max_points,
+            verdict=a.verdict,
+            needs_review=a.needs_review,
+            created_at=a.created_at,
+        )
+        for a in student_attempts(session, student_id=student)
+    ]
+
+
+@router.get("/me/progress")
+def my_progress(request: Request, session: SessionDep, student: StudentDep) -> Progress:
+    """Mastery per topic and your record on each question you have tried."""
+    topics = {q: loaded.rubric.topic for q, loaded in _rubrics(request).rubrics.items()}
+    records = question_records(session, student_id=student)
+    return Progress(
+        mastery=mastery_by_topic(topics, records),
+        questions=[
+            {
+                "question_id": r.question_id,
+                "topic": r.topic,
+                "attempts": r.attempts,
+                "best_score": r.best_score,
+                "last_score": r.last_score,
+                "due": r.due.isoformat(),
+            }
+            for r in records
+        ],
+    )
+
+
+@router.get("/me/next")
+def my_next(request: Request, session: SessionDep, student: StudentDep) -> NextQuestion:
+    """The most useful question now: due reviews, then your weakest topic, then unseen ones."""
+    rubric_set = _rubrics(request)
+    topics = {q: loaded.rubric.topic for q, loaded in rubric_set.rubrics.items()}
+    records = [r for r in question_records(session, student_id=student) if r.question_id in topics]
+    choice = next_question(topics, records, datetime.now(UTC))
+    if choice is None:
+        return NextQuestion(question=None, reason="there are no questions")
+    question_id, reason = choice
+    return NextQuestion(question=_read(rubric_set.rubrics[question_id]), reason=reason)

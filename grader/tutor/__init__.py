@@ -1,0 +1,1 @@
+"""Practice scheduling and progress (pure: no web framework, no database)."""

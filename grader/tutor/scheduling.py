@@ -1,0 +1,31 @@
+"""Spaced repetition with FSRS: a grade becomes a rating, a rating moves the card's due date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fsrs import Card, Rating, Scheduler
+
+_SCHEDULER = Scheduler(enable_fuzzing=False)  # deterministic schedules, testable
+
+
+def rating_for(score: float, verdict: str) -> Rating:
+    """Correct and near-perfect is Easy, correct Good, partial Hard, incorrect Again."""
+    if verdict == "correct":
+        return Rating.Easy if score >= 0.95 else Rating.Good
+    return Rating.Hard if verdict == "partial" else Rating.Again
+
+
+@dataclass(frozen=True)
+class Review:
+    card: dict[str, Any]
+    due: datetime
+
+
+def review(card: dict[str, Any] | None, score: float, verdict: str, now: datetime) -> Review:
+    """The card after this attempt (a new card for a first attempt)."""
+    current = Card.from_dict(card) if card else Card(due=now)  # type: ignore[arg-type]
+    updated, _ = _SCHEDULER.review_card(current, rating_for(score, verdict), review_datetime=now)
+    return Review(card=updated.to_dict(), due=updated.due)  # type: ignore[arg-type]

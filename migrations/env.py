@@ -1,0 +1,28 @@
+"""Alembic environment: the URL comes from the caller, else from grader's settings."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from grader.config import get_settings
+from grader.store.models import Base
+from grader.store.session import make_engine
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+
+if context.is_offline_mode():
+    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()

@@ -1,0 +1,139 @@
+"""The practice API over both databases: auth, grading, storage, progress, next question."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from grader.config import Settings
+from grader.main import create_app
+from grader.store import practice
+from grader.store.models import Attempt
+from grader.store.session import make_engine, make_sessions
+from tests.conftest import REPO_ROOT
+
+QUESTION = "what-are-the-challenges-of-long-term-dependencies"
+
+
+@pytest.fixture(scope="module")
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(
+        rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None, database_url=database_url
+    )
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _token(database_url: str, role: str, name: str | None = None) -> dict[str, str]:
+    engine = make_engine(database_url)
+    with make_sessions(engine).begin() as session:
+        student_id = practice.create_student(session, name=name).id if name else None
+        token = practice.create_token(session, role=role, student_id=student_id)
+    engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _attempts(database_url: str) -> int:
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        count = session.scalar(select(func.count()).select_from(Attempt)) or 0
+    engine.dispose()
+    return count
+
+
+def test_everything_but_health_needs_a_known_token(client: TestClient) -> None:
+    assert client.get("/health").status_code == 200
+    assert client.get("/questions").status_code == 401
+    assert client.get("/questions", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_students_see_prompts_instructors_also_the_answers(
+    client: TestClient, database_url: str
+) -> None:
+    student = _token(database_url, "student", "ann")
+    instructor = _token(database_url, "instructor")
+    listed = client.get("/questions", headers=student).json()
+    assert len(listed) == 6 and "reference_answer" not in listed[0]
+    own = client.get(f"/questions/{QUESTION}", headers=student).json()
+    assert own["reference_answer"] is None and own["criteria"] is None
+    full = client.get(f"/questions/{QUESTION}", headers=instructor).json()
+    assert full["reference_answer"] == "Vanishing and exploding gradients"
+    assert client.get("/questions/nope", headers=student).status_code == 404
+    assert client.get("/me/progress", headers=instructor).status_code == 403
+
+
+def test_an_attempt_is_graded_stored_and_scheduled(client: TestClient, database_url: str) -> None:
+    student = _token(database_url, "student", "bea")
+    before = _attempts(database_url)
+    response = client.post(
+        f"/questions/{QUESTION}/attempts",
+        json={"answer": "Vanishing and exploding gradients."},
+        headers=student,
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["grade"]["verdict"] == "correct"
+    assert _attempts(database_url) == before + 1
+    (attempt,) = client.get("/me/attempts", headers=student).json()
+    assert attempt["id"] == body["attempt_id"] and attempt["verdict"] == "correct"
+    progress = client.get("/me/progress", headers=student).json()
+    topic = progress["questions"][0]["topic"]
+    assert progress["mastery"][topic] == pytest.approx(body["grade"]["score"], abs=1e-4)
+    nxt = client.get("/me/next", headers=student).json()
+    assert nxt["question"]["id"] != QUESTION  # just answered well: an unseen question comes first
+    assert nxt["reason"].startswith("unseen")
+
+
+def test_bad_answers_are_refused_and_nothing_is_stored(
+    client: TestClient, database_url: str
+) -> None:
+    student = _token(database_url, "student", "cid")
+    before = _attempts(database_url)
+    assert (
+        client.post(
+            f"/questions/{QUESTION}/attempts", json={"answer": ""}, headers=student
+        ).status_code
+        == 422
+    )
+    too_long = client.post(
+        f"/questions/{QUESTION}/attempts", json={"answer": "x" * 6000}, headers=student
+    )
+    assert too_long.status_code == 422 and "limit is 5000" in too_long.text
+    assert (
+        client.post("/questions/nope/attempts", json={"answer": "x"}, headers=student).status_code
+        == 404
+    )
+    assert _attempts(database_url) == before
+
+
+def test_a_failure_mid_way_stores_nothing(
+    client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    student = _token(database_url, "student", "dee")
+    before = _attempts(database_url)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("scheduler failure after the attempt row was added")
+
+    monkeypatch.setattr(practice, "review", broken)
+    response = client.post(
+        f"/questions/{QUESTION}/attempts", json={"answer": "Vanishing gradients"}, headers=student
+    )
+    assert response.status_code == 500
+    assert _attempts(database_url) == before
+
+
+def test_a_database_that_is_down_answers_503() -> None:
+    settings = Settings(
+        rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None,
+        database_url="postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+    )  # fmt: skip
+    with TestClient(create_app(settings), raise_server_exceptions=False) as down:
+        response = down.get("/questions", headers={"Authorization": "Bearer anything"})
+        health = down.get("/health").json()
+    assert response.status_code == 503
+    assert "database is unavailable" in response.text
+    assert (health["status"], health["database"]) == ("degraded", False)

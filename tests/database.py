@@ -1,0 +1,45 @@
+"""A migrated test database on each backend: a SQLite file and a fresh PostgreSQL database.
+
+PostgreSQL is required, never skipped: this machine and CI run it on 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from grader.store.session import upgrade
+
+POSTGRES = os.environ.get("GRADER_TEST_POSTGRES", "host=127.0.0.1 port=5432 user=postgres")
+
+
+def _postgres_database() -> Iterator[str]:
+    name = f"grader_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    params = dict(part.split("=", 1) for part in POSTGRES.split())
+    url = f"postgresql+psycopg://{params.get('user', 'postgres')}@{params.get('host', '127.0.0.1')}:{params.get('port', '5432')}/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "grader.db"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+    else:
+        yield from _postgres_database()
