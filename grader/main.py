@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from grader import __version__
-from grader.api import demos, health, practice
+from grader.api import demos, health, instructors, practice
 from grader.config import Settings, get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import DemoRunner
@@ -41,4 +41,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(demos.router)
     app.include_router(practice.router)
+    app.include_router(instructors.router)
     return app

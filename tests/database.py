@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -18,14 +19,15 @@ from grader.store.session import upgrade
 POSTGRES = os.environ.get("GRADER_TEST_POSTGRES", "host=127.0.0.1 port=5432 user=postgres")
 
 
-def _postgres_database() -> Iterator[str]:
+@contextmanager
+def empty_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (dropped afterwards); yields its URL."""
     name = f"grader_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     params = dict(part.split("=", 1) for part in POSTGRES.split())
     url = f"postgresql+psycopg://{params.get('user', 'postgres')}@{params.get('host', '127.0.0.1')}:{params.get('port', '5432')}/{name}"
     try:
-        upgrade(url)
         yield url
     finally:
         with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as admin:
@@ -42,4 +44,6 @@ def database_url(
         upgrade(url)
         yield url
     else:
-        yield from _postgres_database()
+        with empty_postgres_database() as url:
+            upgrade(url)
+            yield url

@@ -8,10 +8,9 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from grader.store.practice import token_owner
+from grader.store.session import DatabaseUnavailable, Session
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -22,7 +21,7 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except OperationalError as error:
+    except DatabaseUnavailable as error:
         session.rollback()
         raise HTTPException(
             status_code=503, detail="the database is unavailable; nothing was saved, try again"
@@ -39,6 +38,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 @dataclass(frozen=True)
 class Caller:
+    token_id: int
     role: str
     student_id: int | None
 
@@ -53,13 +53,13 @@ def current_caller(
         )
     try:
         owner = token_owner(session, token=credentials.credentials)
-    except OperationalError as error:
+    except DatabaseUnavailable as error:
         raise HTTPException(status_code=503, detail="the database is unavailable") from error
     if owner is None:
         raise HTTPException(
             status_code=401, detail="unknown token", headers={"WWW-Authenticate": "Bearer"}
         )
-    return Caller(role=owner.role, student_id=owner.student_id)
+    return Caller(token_id=owner.id, role=owner.role, student_id=owner.student_id)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
@@ -72,3 +72,12 @@ def current_student(caller: CallerDep) -> int:
 
 
 StudentDep = Annotated[int, Depends(current_student)]
+
+
+def current_instructor(caller: CallerDep) -> Caller:
+    if caller.role != "instructor":
+        raise HTTPException(status_code=403, detail="this route is for instructor tokens")
+    return caller
+
+
+InstructorDep = Annotated[Caller, Depends(current_instructor)]

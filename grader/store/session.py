@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+# What the API layer needs from SQLAlchemy, so that only this package imports it.
+DatabaseUnavailable = OperationalError
+__all__ = ["DatabaseUnavailable", "Session", "database_reachable", "make_engine", "make_sessions"]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -39,12 +44,22 @@ def database_reachable(sessions: sessionmaker[Session]) -> bool:
         return False
 
 
-def upgrade(url: str) -> None:
-    """Run the Alembic migrations up to head on ``url``."""
-    from alembic import command
-    from alembic.config import Config
-
+def _alembic(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "head")
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Run the Alembic migrations up to ``revision`` on ``url``."""
+    from alembic import command
+
+    command.upgrade(_alembic(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    """Undo the Alembic migrations down to ``revision`` on ``url``."""
+    from alembic import command
+
+    command.downgrade(_alembic(url), revision)

@@ -137,3 +137,17 @@ def test_a_database_that_is_down_answers_503() -> None:
     assert response.status_code == 503
     assert "database is unavailable" in response.text
     assert (health["status"], health["database"]) == ("degraded", False)
+
+
+def test_the_attempt_response_says_where_the_time_went(
+    client: TestClient, database_url: str
+) -> None:
+    student = _token(database_url, "student", "tim")
+    response = client.post(
+        f"/questions/{QUESTION}/attempts", json={"answer": "Exploding gradients."}, headers=student
+    )
+    parts = dict(
+        part.strip().split(";dur=") for part in response.headers["server-timing"].split(",")
+    )
+    assert set(parts) == {"grade", "store"}
+    assert float(parts["grade"]) > 0

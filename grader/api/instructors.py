@@ -1,0 +1,186 @@
+"""Instructors steer: students and their progress, reviews and overrides, rubrics and regrades."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field, StringConstraints
+
+from grader.api.deps import InstructorDep, SessionDep
+from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for, question
+from grader.demos.registry import demo_ids
+from grader.rubrics.loader import rubric_from_bytes
+from grader.rubrics.regenerate import write_atomic
+from grader.scoring.scorer import Scorer
+from grader.store import review
+
+router = APIRouter(tags=["instructors"])
+
+
+class StudentRead(BaseModel):
+    id: int
+    name: str
+    lms_user_id: str | None
+    attempts: int
+
+
+class OverrideCreate(BaseModel):
+    points: float = Field(ge=0)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class ReviewedAttempt(AttemptRead):
+    student_id: int
+    answer: str
+    override_reason: str | None
+
+
+class Stats(BaseModel):
+    attempts: int
+    mean_score: float | None
+    score_distribution: dict[str, int]  # "0.0-0.2", ... → count (final points / max points)
+    most_missed: list[dict[str, Any]]  # criterion id, text, missed count
+
+
+@router.get("/students")
+def list_students(session: SessionDep, _: InstructorDep) -> list[StudentRead]:
+    """Every student with their number of attempts."""
+    return [
+        StudentRead(id=s.id, name=s.name, lms_user_id=s.lms_user_id, attempts=count)
+        for s, count in review.students_with_counts(session)
+    ]
+
+
+@router.get("/students/{student_id}/progress")
+def student_progress(
+    student_id: int, request: Request, session: SessionDep, _: InstructorDep
+) -> Progress:
+    """A student's mastery per topic and record per question."""
+    if review.get_student(session, student_id=student_id) is None:
+        raise HTTPException(status_code=404, detail=f"no student {student_id}")
+    return progress_for(request, session, student_id)
+
+
+@router.get("/attempts")
+def list_attempts(
+    session: SessionDep,
+    _: InstructorDep,
+    needs_review: Annotated[bool | None, Query()] = None,
+    question_id: Annotated[str | None, Query()] = None,
+) -> list[ReviewedAttempt]:
+    """Attempts, newest first; `needs_review=true` for the ones the scorer was unsure about."""
+    return [
+        ReviewedAttempt(
+            **attempt_read(a).model_dump(),
+            student_id=a.student_id,
+            answer=a.answer,
+            override_reason=a.override_reason,
+        )
+        for a in review.attempts(session, needs_review=needs_review, question_id=question_id)
+    ]
+
+
+@router.post("/attempts/{attempt_id}/override")
+def override_attempt(
+    attempt_id: int, body: OverrideCreate, session: SessionDep, caller: InstructorDep
+) -> ReviewedAttempt:
+    """Set an attempt's points by hand, with a reason; an override always wins."""
+    attempt = review.get_attempt(session, attempt_id=attempt_id, lock=True)
+    if attempt is None:
+        raise HTTPException(status_code=404, detail=f"no attempt {attempt_id}")
+    if body.points > attempt.max_points:
+        raise HTTPException(
+            status_code=422, detail=f"points: at most {attempt.max_points:g} for this question"
+        )
+    review.override(
+        session, attempt=attempt, points=body.points, reason=body.reason,
+        by=f"instructor token {caller.token_id}", now=datetime.now(UTC),
+    )  # fmt: skip
+    return ReviewedAttempt(
+        **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
+        override_reason=attempt.override_reason,
+    )  # fmt: skip
+
+
+@router.get(
+    "/rubrics/{question_id}",
+    response_class=Response,
+    responses={200: {"content": {"text/yaml": {}}}},
+)
+def read_rubric(question_id: str, request: Request, _: InstructorDep) -> Response:
+    """The rubric file as it is on disk (YAML, comments included)."""
+    loaded = question(request, question_id)
+    return Response(content=loaded.path.read_bytes(), media_type="text/yaml")
+
+
+@router.put("/rubrics/{question_id}", response_class=Response)
+async def write_rubric(question_id: str, request: Request, _: InstructorDep) -> Response:
+    """Replace a rubric (YAML body): validated as `grader rubrics check`, written atomically,
+    live at once; when invalid, 422 names line and field and the old rubric stays."""
+    settings = request.app.state.settings
+    data = await request.body()
+    if len(data) > settings.max_rubric_bytes:
+        raise HTTPException(
+            status_code=413, detail=f"rubric is over {settings.max_rubric_bytes} bytes"
+        )
+    path = settings.rubrics_dir / f"{question_id}.yaml"
+    loaded = rubric_from_bytes(data, path, known_demos=demo_ids())
+    if isinstance(loaded, list):
+        raise HTTPException(
+            status_code=422,
+            detail={
+                "problems": [
+                    {"line": p.line, "field": p.field, "message": p.message} for p in loaded
+                ]
+            },
+        )
+    scorer: Scorer = request.app.state.scorer
+    scorer.prepare(loaded.rubric)  # embed before going live: no request ever waits on it
+    write_atomic(path, data.decode("utf-8"))
+    request.app.state.rubrics.rubrics[question_id] = loaded
+    return Response(status_code=204)
+
+
+@router.post("/rubrics/{question_id}/regrade")
+def regrade(
+    question_id: str, request: Request, session: SessionDep, _: InstructorDep
+) -> dict[str, int]:
+    """Re-score every attempt on this question with its current rubric; overrides are kept."""
+    loaded = question(request, question_id)
+    scorer: Scorer = request.app.state.scorer
+
+    def grade_all(answers: list[str]) -> list[dict[str, Any]]:
+        grades = scorer.grade_many([(loaded.rubric, answer) for answer in answers])
+        return [g.model_dump(mode="json") for g in grades]
+
+    count = review.regrade(
+        session, question_id=question_id, rubric_version=loaded.version, grade_all=grade_all
+    )
+    return {"regraded": count}
+
+
+@router.get("/questions/{question_id}/stats")
+def question_stats(
+    question_id: str, request: Request, session: SessionDep, _: InstructorDep
+) -> Stats:
+    """Score distribution and the most-missed criteria on one question."""
+    question(request, question_id)
+    rows = review.attempts(session, question_id=question_id, limit=100_000)
+    shares = [a.final_points / a.max_points for a in rows if a.max_points]
+    buckets = Counter(min(4, int(share * 5)) for share in shares)
+    missed: Counter[str] = Counter()
+    texts: dict[str, str] = {}
+    for attempt in rows:
+        for criterion in attempt.result.get("criteria", []):
+            texts[criterion["id"]] = criterion["text"]
+            if criterion.get("selected", True) and not criterion["met"]:
+                missed[criterion["id"]] += 1
+    return Stats(
+        attempts=len(rows),
+        mean_score=round(sum(shares) / len(shares), 4) if shares else None,
+        score_distribution={f"{i / 5:.1f}-{(i + 1) / 5:.1f}": buckets.get(i, 0) for i in range(5)},
+        most_missed=[{"id": c, "text": texts[c], "missed": n} for c, n in missed.most_common(5)],
+    )

@@ -1,0 +1,82 @@
+"""What instructors look at and change: students, attempts to review, overrides, regrading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grader.store.models import Attempt, Student
+
+
+def students_with_counts(session: Session) -> list[tuple[Student, int]]:
+    query = (
+        select(Student, func.count(Attempt.id))
+        .outerjoin(Attempt, Attempt.student_id == Student.id)
+        .group_by(Student.id)
+        .order_by(Student.name)
+    )
+    return [(student, count) for student, count in session.execute(query)]
+
+
+def get_student(session: Session, *, student_id: int) -> Student | None:
+    return session.get(Student, student_id)
+
+
+def attempts(
+    session: Session,
+    *,
+    needs_review: bool | None = None,
+    question_id: str | None = None,
+    limit: int = 200,
+) -> list[Attempt]:
+    query = select(Attempt).order_by(Attempt.created_at.desc(), Attempt.id.desc()).limit(limit)
+    if needs_review is not None:
+        query = query.where(Attempt.needs_review == needs_review)
+    if question_id is not None:
+        query = query.where(Attempt.question_id == question_id)
+    return list(session.scalars(query))
+
+
+def get_attempt(session: Session, *, attempt_id: int, lock: bool = False) -> Attempt | None:
+    query = select(Attempt).where(Attempt.id == attempt_id)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def override(
+    session: Session, *, attempt: Attempt, points: float, reason: str, by: str, now: datetime
+) -> Attempt:
+    """Set the instructor's points; they win over the scorer's from now on, regrades included."""
+    attempt.override_points = points
+    attempt.override_reason = reason
+    attempt.override_by = by
+    attempt.overridden_at = now
+    attempt.needs_review = False
+    session.flush()
+    return attempt
+
+
+def regrade(
+    session: Session,
+    *,
+    question_id: str,
+    rubric_version: str,
+    grade_all: Callable[[list[str]], list[dict[str, Any]]],
+) -> int:
+    """Re-score every attempt on a question with the current rubric; overrides are kept."""
+    rows = list(
+        session.scalars(select(Attempt).where(Attempt.question_id == question_id).with_for_update())
+    )
+    for attempt, grade in zip(rows, grade_all([a.answer for a in rows]), strict=True):
+        attempt.score, attempt.points = grade["score"], grade["points"]
+        attempt.max_points, attempt.verdict = grade["max_points"], grade["verdict"]
+        attempt.needs_review = grade["needs_review"] and attempt.override_points is None
+        attempt.result = grade
+        attempt.rubric_version = rubric_version
+        attempt.model_id = grade["model_id"]
+        attempt.calibration_version = grade["calibration_version"]
+    session.flush()
+    return len(rows)

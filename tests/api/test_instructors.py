@@ -1,0 +1,129 @@
+"""Instructor routes over both databases: students, reviews, overrides, rubric edits, regrades."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from grader.config import Settings
+from grader.main import create_app
+from grader.store import practice
+from grader.store.session import make_engine, make_sessions
+from tests.conftest import REPO_ROOT
+
+QUESTION = "what-are-the-challenges-of-long-term-dependencies"
+
+
+@pytest.fixture(scope="module")
+def rubrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("rubrics")
+    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
+        shutil.copy(path, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def client(database_url: str, rubrics_dir: Path) -> Iterator[TestClient]:
+    settings = Settings(rubrics_dir=rubrics_dir, cache_dir=None, database_url=database_url)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def _headers(database_url: str, role: str, name: str | None = None) -> dict[str, str]:
+    engine = make_engine(database_url)
+    with make_sessions(engine).begin() as session:
+        student_id = practice.create_student(session, name=name).id if name else None
+        token = practice.create_token(session, role=role, student_id=student_id)
+    engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_students_and_their_progress(client: TestClient, database_url: str) -> None:
+    instructor = _headers(database_url, "instructor")
+    student = _headers(database_url, "student", "fay")
+    client.post(
+        f"/questions/{QUESTION}/attempts", json={"answer": "The gradients vanish."}, headers=student
+    )
+    (fay,) = [s for s in client.get("/students", headers=instructor).json() if s["name"] == "fay"]
+    assert fay["attempts"] == 1
+    progress = client.get(f"/students/{fay['id']}/progress", headers=instructor).json()
+    assert progress["questions"][0]["question_id"] == QUESTION
+    assert client.get("/students/999999/progress", headers=instructor).status_code == 404
+    assert client.get("/students", headers=student).status_code == 403
+
+
+def test_an_override_wins_and_survives_a_regrade(client: TestClient, database_url: str) -> None:
+    instructor = _headers(database_url, "instructor")
+    student = _headers(database_url, "student", "gus")
+    graded = client.post(
+        f"/questions/{QUESTION}/attempts", json={"answer": "The gradients vanish."}, headers=student
+    ).json()
+    attempt_id = graded["attempt_id"]
+    too_many = client.post(
+        f"/attempts/{attempt_id}/override", json={"points": 9, "reason": "x"}, headers=instructor
+    )
+    assert too_many.status_code == 422 and "at most 2" in too_many.text
+    assert (
+        client.post(
+            f"/attempts/{attempt_id}/override",
+            json={"points": 2, "reason": " "},
+            headers=instructor,
+        ).status_code
+        == 422
+    )
+    done = client.post(
+        f"/attempts/{attempt_id}/override",
+        json={"points": 2, "reason": "close enough"},
+        headers=instructor,
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["points"] == 2 and done.json()["overridden"]
+    assert client.post(f"/rubrics/{QUESTION}/regrade", headers=instructor).json()["regraded"] >= 1
+    (mine,) = client.get("/me/attempts", headers=student).json()
+    assert (mine["points"], mine["overridden"]) == (2, True)
+    reviewed = client.get("/attempts", params={"question_id": QUESTION}, headers=instructor).json()
+    assert any(a["id"] == attempt_id and a["override_reason"] == "close enough" for a in reviewed)
+
+
+def test_a_rubric_edit_is_validated_written_and_live(
+    client: TestClient, database_url: str, rubrics_dir: Path
+) -> None:
+    instructor = _headers(database_url, "instructor")
+    original = client.get(f"/rubrics/{QUESTION}", headers=instructor)
+    assert original.headers["content-type"].startswith("text/yaml")
+    text = original.text
+    broken = text.replace("max_points: 2", "max_points: 3")
+    refused = client.put(f"/rubrics/{QUESTION}", content=broken, headers=instructor)
+    assert refused.status_code == 422
+    (problem,) = refused.json()["detail"]["problems"]
+    assert problem["field"] == "max_points" and problem["line"] > 1
+    assert (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8") == text  # old one kept
+    edited = text.replace(
+        "topic: Challenges of long term dependencies", "topic: Training RNNs  # mine"
+    )
+    assert client.put(f"/rubrics/{QUESTION}", content=edited, headers=instructor).status_code == 204
+    assert (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8") == edited
+    student = _headers(database_url, "student", "hal")
+    (listed,) = [q for q in client.get("/questions", headers=student).json() if q["id"] == QUESTION]
+    assert listed["topic"] == "Training RNNs"
+
+
+def test_stats_show_the_distribution_and_the_most_missed(
+    client: TestClient, database_url: str
+) -> None:
+    instructor = _headers(database_url, "instructor")
+    student = _headers(database_url, "student", "ivy")
+    for answer in (
+        "The gradients vanish.",
+        "Vanishing gradients only.",
+        "Vanishing and exploding gradients.",
+    ):
+        client.post(f"/questions/{QUESTION}/attempts", json={"answer": answer}, headers=student)
+    stats = client.get(f"/questions/{QUESTION}/stats", headers=instructor).json()
+    assert stats["attempts"] >= 3
+    assert sum(stats["score_distribution"].values()) == stats["attempts"]
+    assert stats["most_missed"][0]["id"] == "exploding-gradients"
