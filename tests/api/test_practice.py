@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -12,8 +13,9 @@ from grader.config import Settings
 from grader.main import create_app
 from grader.store import practice
 from grader.store.models import Attempt
-from grader.store.session import make_engine, make_sessions
+from grader.store.session import make_engine, make_sessions, upgrade
 from tests.conftest import REPO_ROOT
+from tests.database import POSTGRES, empty_postgres_database
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
 
@@ -151,3 +153,21 @@ def test_the_attempt_response_says_where_the_time_went(
     )
     assert set(parts) == {"grade", "store"}
     assert float(parts["grade"]) > 0
+
+
+def test_the_service_recovers_when_postgresql_drops_its_connections() -> None:
+    """A database restart kills every connection; the next request reconnects and succeeds."""
+    with empty_postgres_database() as url:
+        upgrade(url)
+        settings = Settings(rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None, database_url=url)
+        with TestClient(create_app(settings), raise_server_exceptions=False) as live:
+            headers = _token(url, "student", "ron")
+            assert live.get("/me/progress", headers=headers).status_code == 200
+            database = url.rsplit("/", 1)[1]
+            with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as admin:
+                killed = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (database,),
+                ).fetchall()
+            assert killed  # the app's pooled connection was there, and is gone now
+            assert live.get("/me/progress", headers=headers).status_code == 200
