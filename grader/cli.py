@@ -10,6 +10,7 @@ import typer
 from grader import cli_scoring
 from grader.cli_demos import demo_app
 from grader.cli_store import db_app, tokens_app
+from grader.cli_webhooks import webhooks_app
 from grader.config import get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import demo_for_questions
@@ -25,6 +26,7 @@ app.add_typer(rubrics_app, name="rubrics")
 app.add_typer(demo_app, name="demo")
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(webhooks_app, name="webhooks")
 cli_scoring.register(app)
 
 

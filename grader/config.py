@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///grader.db",
         description="SQLAlchemy URL: the embedded SQLite file, or postgresql+psycopg://...",
+    )
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook URLs on private or loopback addresses (tests, local LMS).",
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120, description="Per delivery try.")
+    lms_secret: SecretStr | None = Field(
+        default=None,
+        description="whsec_... shared with the LMS; signs its POST /lms/submissions requests.",
     )
     max_concurrent_demos: int = Field(
         default=2, ge=1, le=64, description="Demo runs at once; more are refused with 503."

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from grader import __version__
-from grader.api import demos, health, instructors, practice
+from grader.api import demos, health, instructors, lms, practice, webhooks
 from grader.config import Settings, get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import DemoRunner
@@ -42,4 +42,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(demos.router)
     app.include_router(practice.router)
     app.include_router(instructors.router)
+    app.include_router(webhooks.router)
+    app.include_router(lms.router)
     return app

@@ -5,10 +5,19 @@ from __future__ import annotations
 from alembic import context
 
 from grader.config import get_settings
-from grader.store.models import Base
+from grader.store.models import Base, UtcDateTime
 from grader.store.session import make_engine
 
 config = context.config
+
+
+def render_item(kind: str, item: object, autogen_context: object) -> str | bool:
+    """Migrations stand alone: UtcDateTime is written as the plain column type it stores as."""
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 if context.is_offline_mode():
@@ -22,6 +31,7 @@ else:
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from grader.api.deps import InstructorDep, SessionDep
+from grader.api.outbox import publish_attempt
 from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for, question
 from grader.demos.registry import demo_ids
 from grader.rubrics.loader import rubric_from_bytes
@@ -85,7 +86,11 @@ def list_attempts(
 
 @router.post("/attempts/{attempt_id}/override")
 def override_attempt(
-    attempt_id: int, body: OverrideCreate, session: SessionDep, caller: InstructorDep
+    attempt_id: int,
+    body: OverrideCreate,
+    request: Request,
+    session: SessionDep,
+    caller: InstructorDep,
 ) -> ReviewedAttempt:
     """Set an attempt's points by hand, with a reason; an override always wins."""
     attempt = review.get_attempt(session, attempt_id=attempt_id, lock=True)
@@ -95,10 +100,16 @@ def override_attempt(
         raise HTTPException(
             status_code=422, detail=f"points: at most {attempt.max_points:g} for this question"
         )
+    now = datetime.now(UTC)
     review.override(
         session, attempt=attempt, points=body.points, reason=body.reason,
-        by=f"instructor token {caller.token_id}", now=datetime.now(UTC),
+        by=f"instructor token {caller.token_id}", now=now,
     )  # fmt: skip
+    loaded = request.app.state.rubrics.rubrics.get(attempt.question_id)
+    if loaded is not None:
+        publish_attempt(
+            session, event_type="attempt.overridden", attempt=attempt, rubric=loaded.rubric, now=now
+        )
     return ReviewedAttempt(
         **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
         override_reason=attempt.override_reason,
@@ -156,10 +167,15 @@ def regrade(
         grades = scorer.grade_many([(loaded.rubric, answer) for answer in answers])
         return [g.model_dump(mode="json") for g in grades]
 
-    count = review.regrade(
+    regraded = review.regrade(
         session, question_id=question_id, rubric_version=loaded.version, grade_all=grade_all
     )
-    return {"regraded": count}
+    now = datetime.now(UTC)
+    for attempt in regraded:
+        publish_attempt(
+            session, event_type="attempt.regraded", attempt=attempt, rubric=loaded.rubric, now=now
+        )
+    return {"regraded": len(regraded)}
 
 
 @router.get("/questions/{question_id}/stats")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from grader.api.deps import CallerDep, SessionDep, StudentDep
+from grader.api.outbox import publish_attempt
 from grader.rubrics.loader import LoadedRubric, RubricSet
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import AnswerTooLong, Scorer
@@ -124,6 +125,7 @@ def create_attempt(
     except AnswerTooLong as error:
         raise HTTPException(status_code=422, detail=f"answer: {error}") from error
     graded = time.perf_counter()
+    now = datetime.now(UTC)
     attempt = record_attempt(
         session,
         student_id=student,
@@ -132,7 +134,10 @@ def create_attempt(
         answer=body.answer,
         grade=grade.model_dump(mode="json"),
         rubric_version=loaded.version,
-        now=datetime.now(UTC),
+        now=now,
+    )
+    publish_attempt(
+        session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now
     )
     # Where the time went (the commit follows): visible to clients and benchmarks.
     stored = time.perf_counter()

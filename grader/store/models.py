@@ -120,3 +120,75 @@ class ReviewState(Base):
     best_score: Mapped[float] = mapped_column(Float, default=0.0)
     last_score: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class WebhookEndpoint(Base):
+    """An LMS endpoint. Secrets sign outgoing events, so they are kept (never logged)."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[list[str]] = mapped_column(JSON)
+    secret: Mapped[str] = mapped_column(String(200))
+    previous_secret: Mapped[str | None] = mapped_column(String(200), default=None)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    disabled_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class WebhookEvent(Base):
+    """The outbox: written in the same transaction as what it reports."""
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(100), unique=True)  # webhook-id, stable
+    type: Mapped[str] = mapped_column(String(50))
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("students.id"), default=None)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
+
+class WebhookDelivery(Base):
+    """One event to one endpoint: pending until delivered, failed, or the endpoint is gone."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id"), index=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
+    student_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class DeliveryAttempt(Base):
+    """The log of every try: status code, latency, truncated response or error."""
+
+    __tablename__ = "webhook_delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    response: Mapped[str] = mapped_column(Text, default="")
+
+
+class InboundSubmission(Base):
+    """An LMS submission, kept by its webhook-id so that a replay gets the same answer."""
+
+    __tablename__ = "inbound_submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(String(200), unique=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

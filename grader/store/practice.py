@@ -29,6 +29,12 @@ def create_student(session: Session, *, name: str, lms_user_id: str | None = Non
     return student
 
 
+def find_or_create_lms_student(session: Session, *, lms_user_id: str) -> Student:
+    """The student the LMS knows by ``lms_user_id``, created on first sight."""
+    student = session.scalar(select(Student).where(Student.lms_user_id == lms_user_id))
+    return student or create_student(session, name=f"lms:{lms_user_id}", lms_user_id=lms_user_id)
+
+
 def create_token(session: Session, *, role: str, student_id: int | None = None) -> str:
     """A new random token; only its hash is stored, so this is the one time it is seen."""
     if role not in ROLES:

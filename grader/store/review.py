@@ -65,7 +65,7 @@ def regrade(
     question_id: str,
     rubric_version: str,
     grade_all: Callable[[list[str]], list[dict[str, Any]]],
-) -> int:
+) -> list[Attempt]:
     """Re-score every attempt on a question with the current rubric; overrides are kept."""
     rows = list(
         session.scalars(select(Attempt).where(Attempt.question_id == question_id).with_for_update())
@@ -79,4 +79,4 @@ def regrade(
         attempt.model_id = grade["model_id"]
         attempt.calibration_version = grade["calibration_version"]
     session.flush()
-    return len(rows)
+    return rows

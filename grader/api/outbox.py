@@ -1,0 +1,41 @@
+"""Put attempt events in the webhook outbox, inside the request's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from grader.rubrics.schema import Rubric
+from grader.store.models import Attempt
+from grader.store.review import get_student
+from grader.store.session import Session
+from grader.store.webhooks import enqueue
+from grader.webhooks.events import attempt_event, new_message_id
+
+
+def publish_attempt(
+    session: Session, *, event_type: str, attempt: Attempt, rubric: Rubric, now: datetime
+) -> None:
+    student = get_student(session, student_id=attempt.student_id)
+    assert student is not None
+    payload = attempt_event(
+        event_type,
+        attempt={
+            "id": attempt.id,
+            "question_id": attempt.question_id,
+            "points": attempt.final_points,
+            "max_points": attempt.max_points,
+            "verdict": attempt.verdict,
+            "needs_review": attempt.needs_review,
+            "overridden": attempt.override_points is not None,
+            "override_reason": attempt.override_reason,
+            "created_at": attempt.created_at.isoformat(),
+        },
+        student={"id": student.id, "name": student.name, "lms_user_id": student.lms_user_id},
+        question={"id": rubric.id, "prompt": rubric.prompt, "topic": rubric.topic},
+        feedback=str(attempt.result.get("feedback", "")),
+        now=now,
+    )
+    enqueue(
+        session, message_id=new_message_id(), event_type=event_type, payload=payload,
+        student_id=attempt.student_id, now=now,
+    )  # fmt: skip

@@ -1,0 +1,152 @@
+"""Instructors register LMS endpoints, rotate their secrets, and watch and replay deliveries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from grader.api.deps import InstructorDep, SessionDep
+from grader.store import webhooks as store
+from grader.store.models import WebhookEndpoint
+from grader.webhooks.events import EVENT_TYPES
+from grader.webhooks.signing import new_secret
+from grader.webhooks.urls import UnsafeUrl, check_url
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+class EndpointCreate(BaseModel):
+    url: str = Field(max_length=2000)
+    event_types: list[str] = Field(default_factory=lambda: list(EVENT_TYPES), min_length=1)
+
+
+class EndpointRead(BaseModel):
+    id: int
+    url: str
+    event_types: list[str]
+    disabled_at: datetime | None
+    disabled_reason: str | None
+
+
+class EndpointCreated(EndpointRead):
+    secret: str = Field(description="Shown once: keep it to verify our signatures.")
+
+
+class Rotate(BaseModel):
+    overlap_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
+
+
+class DeliveryRead(BaseModel):
+    id: int
+    event_id: int
+    endpoint_id: int
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_status_code: int | None
+    delivered_at: datetime | None
+    log: list[dict[str, object]]
+
+
+def _read(endpoint: WebhookEndpoint) -> EndpointRead:
+    return EndpointRead(
+        id=endpoint.id, url=endpoint.url, event_types=endpoint.event_types,
+        disabled_at=endpoint.disabled_at, disabled_reason=endpoint.disabled_reason,
+    )  # fmt: skip
+
+
+@router.post("/endpoints", status_code=201)
+def create_endpoint(
+    body: EndpointCreate, request: Request, session: SessionDep, _: InstructorDep
+) -> EndpointCreated:
+    """Register an LMS endpoint; the response holds its signing secret, shown only this once."""
+    unknown = sorted(set(body.event_types) - set(EVENT_TYPES))
+    if unknown:
+        raise HTTPException(
+            status_code=422, detail=f"event_types: unknown {unknown} (known: {list(EVENT_TYPES)})"
+        )
+    try:
+        check_url(body.url, allow_private=request.app.state.settings.webhooks_allow_private)
+    except UnsafeUrl as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error
+    secret = new_secret()
+    endpoint = store.create_endpoint(
+        session, url=body.url, event_types=body.event_types, secret=secret, now=datetime.now(UTC)
+    )
+    return EndpointCreated(**_read(endpoint).model_dump(), secret=secret)
+
+
+@router.get("/endpoints")
+def list_endpoints(session: SessionDep, _: InstructorDep) -> list[EndpointRead]:
+    """Registered endpoints (never their secrets)."""
+    return [_read(e) for e in store.all_endpoints(session)]
+
+
+@router.delete("/endpoints/{endpoint_id}", status_code=204)
+def delete_endpoint(endpoint_id: int, session: SessionDep, _: InstructorDep) -> None:
+    """Stop delivering to an endpoint (its history is kept)."""
+    endpoint = _endpoint(session, endpoint_id)
+    store.disable_endpoint(
+        session, endpoint=endpoint, reason="deleted by an instructor", now=datetime.now(UTC)
+    )
+
+
+@router.post("/endpoints/{endpoint_id}/rotate-secret")
+def rotate_secret(
+    endpoint_id: int, body: Rotate, session: SessionDep, _: InstructorDep
+) -> EndpointCreated:
+    """A new secret, shown once; the old one keeps signing too until the overlap ends."""
+    endpoint = _endpoint(session, endpoint_id)
+    secret = new_secret()
+    store.rotate_secret(
+        session, endpoint=endpoint, secret=secret, overlap=timedelta(seconds=body.overlap_seconds),
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    return EndpointCreated(**_read(endpoint).model_dump(), secret=secret)
+
+
+@router.get("/deliveries")
+def list_deliveries(
+    session: SessionDep, _: InstructorDep, status: Annotated[str | None, Query()] = None
+) -> list[DeliveryRead]:
+    """Deliveries, newest first, each with the log of its tries."""
+    return [
+        DeliveryRead(
+            id=d.id,
+            event_id=d.event_id,
+            endpoint_id=d.endpoint_id,
+            status=d.status,
+            attempts=d.attempts,
+            next_attempt_at=d.next_attempt_at,
+            last_status_code=d.last_status_code,
+            delivered_at=d.delivered_at,
+            log=[
+                {
+                    "at": a.attempted_at.isoformat(),
+                    "status_code": a.status_code,
+                    "latency_ms": round(a.latency_ms, 1),
+                    "response": a.response,
+                }
+                for a in store.delivery_log(session, delivery_id=d.id)
+            ],
+        )
+        for d in store.deliveries(session, status=status)
+    ]
+
+
+@router.post("/deliveries/{delivery_id}/replay", status_code=202)
+def replay_delivery(delivery_id: int, session: SessionDep, _: InstructorDep) -> dict[str, int]:
+    """Send a delivery again, with the same webhook-id, on the worker's next pass."""
+    if store.replay(session, delivery_id=delivery_id, now=datetime.now(UTC)) is None:
+        raise HTTPException(status_code=404, detail=f"no delivery {delivery_id}")
+    return {"delivery_id": delivery_id}
+
+
+def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = store.get_endpoint(session, endpoint_id=endpoint_id)
+    if endpoint is None:
+        raise HTTPException(status_code=404, detail=f"no endpoint {endpoint_id}")
+    return endpoint

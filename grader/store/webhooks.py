@@ -1,0 +1,258 @@
+"""The webhook outbox: endpoints, events written with what they report, claimed deliveries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import Session, aliased
+
+from grader.store.models import (
+    DeliveryAttempt,
+    InboundSubmission,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+_MAX_LOGGED_RESPONSE = 1000
+
+
+def create_endpoint(
+    session: Session, *, url: str, event_types: list[str], secret: str, now: datetime
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(url=url, event_types=event_types, secret=secret, created_at=now)
+    session.add(endpoint)
+    session.flush()
+    return endpoint
+
+
+def all_endpoints(session: Session) -> list[WebhookEndpoint]:
+    return list(session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+
+
+def active_endpoints(session: Session) -> list[WebhookEndpoint]:
+    query = select(WebhookEndpoint).where(WebhookEndpoint.disabled_at.is_(None))
+    return list(session.scalars(query.order_by(WebhookEndpoint.id)))
+
+
+def get_endpoint(session: Session, *, endpoint_id: int) -> WebhookEndpoint | None:
+    return session.get(WebhookEndpoint, endpoint_id)
+
+
+def disable_endpoint(
+    session: Session, *, endpoint: WebhookEndpoint, reason: str, now: datetime
+) -> None:
+    """Stop delivering to it; its pending deliveries fail with the reason."""
+    endpoint.disabled_at, endpoint.disabled_reason = now, reason
+    session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == "pending")
+        .values(status="failed", locked_until=None)
+    )
+    session.flush()
+
+
+def rotate_secret(
+    session: Session, *, endpoint: WebhookEndpoint, secret: str, overlap: timedelta, now: datetime
+) -> None:
+    """The new secret signs from now on; the old one also signs until the overlap ends."""
+    endpoint.previous_secret, endpoint.previous_secret_until = endpoint.secret, now + overlap
+    endpoint.secret = secret
+    session.flush()
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    keys = [endpoint.secret]
+    if (
+        endpoint.previous_secret
+        and endpoint.previous_secret_until
+        and now < endpoint.previous_secret_until
+    ):
+        keys.append(endpoint.previous_secret)
+    return keys
+
+
+def enqueue(
+    session: Session,
+    *,
+    message_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    student_id: int | None,
+    now: datetime,
+) -> WebhookEvent:
+    """Write the event and one delivery per subscribed endpoint, in the caller's transaction."""
+    event = WebhookEvent(
+        message_id=message_id,
+        type=event_type,
+        student_id=student_id,
+        payload=payload,
+        created_at=now,
+    )
+    session.add(event)
+    session.flush()
+    for endpoint in active_endpoints(session):
+        if event_type in endpoint.event_types:
+            session.add(
+                WebhookDelivery(
+                    event_id=event.id,
+                    endpoint_id=endpoint.id,
+                    student_id=student_id,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this worker holds until ``lease_until``: what to send, and where."""
+
+    delivery_id: int
+    attempts: int
+    message_id: str
+    body: dict[str, Any]
+    created_at: datetime
+    url: str
+    signing_secrets: list[str]
+
+
+def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` due deliveries, oldest first, never two of one student and endpoint
+    out of order, never one another worker holds (SKIP LOCKED, then a compare-and-set lease)."""
+    earlier = aliased(WebhookDelivery)
+    blocked = exists().where(
+        and_(
+            earlier.endpoint_id == WebhookDelivery.endpoint_id,
+            earlier.student_id == WebhookDelivery.student_id,
+            earlier.status == "pending",
+            earlier.id < WebhookDelivery.id,
+        )
+    )
+    free = (WebhookDelivery.locked_until.is_(None)) | (WebhookDelivery.locked_until < now)
+    due = and_(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now, free)
+    query = (
+        select(WebhookDelivery)
+        .where(due, ~blocked)
+        .order_by(WebhookDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = []
+    for delivery in session.scalars(query).all():
+        taken = session.execute(
+            update(WebhookDelivery)
+            # Re-check it all: another worker may have claimed or even settled it meanwhile.
+            .where(WebhookDelivery.id == delivery.id, due)
+            .values(locked_until=now + lease)
+            .returning(WebhookDelivery.id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if taken is None:
+            continue  # another worker took it between our read and our write
+        event = session.get(WebhookEvent, delivery.event_id)
+        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+        assert event is not None and endpoint is not None
+        claimed.append(
+            Claimed(
+                delivery_id=delivery.id,
+                attempts=delivery.attempts,
+                message_id=event.message_id,
+                body=event.payload,
+                created_at=event.created_at,
+                url=endpoint.url,
+                signing_secrets=signing_secrets(endpoint, now),
+            )
+        )
+    session.flush()
+    return claimed
+
+
+def record_try(
+    session: Session,
+    *,
+    delivery_id: int,
+    status_code: int | None,
+    latency_ms: float,
+    response: str,
+    now: datetime,
+    retry_at: datetime | None,
+    delivered: bool,
+    gone: bool,
+) -> None:
+    """Log the try and move the delivery on: delivered, retried at ``retry_at``, or failed."""
+    delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    assert delivery is not None
+    session.add(
+        DeliveryAttempt(
+            delivery_id=delivery_id,
+            attempted_at=now,
+            status_code=status_code,
+            latency_ms=latency_ms,
+            response=response[:_MAX_LOGGED_RESPONSE],
+        )
+    )
+    delivery.attempts += 1
+    delivery.last_status_code = status_code
+    delivery.locked_until = None
+    if delivered:
+        delivery.status, delivery.delivered_at = "delivered", now
+    elif gone:
+        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+        assert endpoint is not None
+        delivery.status = "failed"
+        disable_endpoint(
+            session, endpoint=endpoint, reason="the endpoint answered 410 Gone", now=now
+        )
+    elif retry_at is None:
+        delivery.status = "failed"
+    else:
+        delivery.next_attempt_at = retry_at
+    session.flush()
+
+
+def deliveries(
+    session: Session, *, status: str | None = None, limit: int = 200
+) -> list[WebhookDelivery]:
+    query = select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status)
+    return list(session.scalars(query))
+
+
+def delivery_log(session: Session, *, delivery_id: int) -> list[DeliveryAttempt]:
+    query = select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery_id)
+    return list(session.scalars(query.order_by(DeliveryAttempt.id)))
+
+
+def replay(session: Session, *, delivery_id: int, now: datetime) -> WebhookDelivery | None:
+    """Send a delivery again (same webhook-id), now."""
+    delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is not None:
+        delivery.status, delivery.next_attempt_at, delivery.locked_until = "pending", now, None
+        session.flush()
+    return delivery
+
+
+def inbound(session: Session, *, webhook_id: str) -> InboundSubmission | None:
+    return session.scalar(
+        select(InboundSubmission).where(InboundSubmission.webhook_id == webhook_id)
+    )
+
+
+def save_inbound(
+    session: Session, *, webhook_id: str, attempt_id: int, response: dict[str, Any], now: datetime
+) -> None:
+    session.add(
+        InboundSubmission(
+            webhook_id=webhook_id, attempt_id=attempt_id, response=response, created_at=now
+        )
+    )
+    session.flush()

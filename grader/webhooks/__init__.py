@@ -1,0 +1,1 @@
+"""LMS integration through Standard Webhooks: signing, events, the outbox worker, delivery."""

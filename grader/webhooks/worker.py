@@ -1,0 +1,131 @@
+"""Deliver the outbox: claim due deliveries, send them signed, record every try.
+
+At least once: a delivery is leased before it is sent and settled after; a worker that dies in
+between leaves the lease to expire, and the delivery is sent again with the same webhook-id, so
+receivers de-duplicate on it. Several workers can run on PostgreSQL (SKIP LOCKED plus a
+compare-and-set lease); events for one student reach an endpoint in order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from grader.store.session import Session
+from grader.store.webhooks import Claimed, claim_due, record_try
+from grader.webhooks.schedule import next_delay
+from grader.webhooks.signing import signed_headers
+from grader.webhooks.urls import UnsafeUrl, check_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    timeout_s: float = 10.0
+    lease: timedelta = timedelta(seconds=60)
+    batch: int = 20
+    allow_private: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    latency_ms: float
+    response: str
+    retry_after: float | None
+
+
+def send(client: httpx.Client, claimed: Claimed, settings: WorkerSettings) -> Outcome:
+    """One signed POST; network errors and timeouts are outcomes, not exceptions.
+
+    The signature carries the real time: receivers check it against their own clocks.
+    """
+    now = datetime.now(UTC)
+    body = json.dumps(claimed.body, separators=(",", ":"))
+    headers = signed_headers(claimed.message_id, now, body, claimed.signing_secrets)
+    started = time.perf_counter()
+    try:
+        check_url(claimed.url, allow_private=settings.allow_private)  # again: DNS may have changed
+        response = client.post(
+            claimed.url, content=body, headers=headers, timeout=settings.timeout_s
+        )
+    except (httpx.HTTPError, UnsafeUrl) as error:
+        return Outcome(
+            None, (time.perf_counter() - started) * 1000, f"{type(error).__name__}: {error}", None
+        )
+    return Outcome(
+        response.status_code,
+        (time.perf_counter() - started) * 1000,
+        response.text,
+        _retry_after(response.headers.get("retry-after"), now),
+    )
+
+
+def _retry_after(value: str | None, now: datetime) -> float | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - now).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def deliver_due(
+    sessions: Callable[[], Session],
+    client: httpx.Client,
+    settings: WorkerSettings,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> int:
+    """Claim one batch, send each delivery, settle each; returns how many were tried."""
+    with sessions() as session, session.begin():
+        batch = claim_due(session, now=now(), lease=settings.lease, limit=settings.batch)
+    for claimed in batch:
+        outcome = send(client, claimed, settings)
+        settle(sessions, claimed, outcome, now())
+    return len(batch)
+
+
+def settle(
+    sessions: Callable[[], Session], claimed: Claimed, outcome: Outcome, now: datetime
+) -> None:
+    """Record the try: 2xx delivered, 410 disables the endpoint, anything else is retried."""
+    code = outcome.status_code
+    delivered = code is not None and 200 <= code < 300
+    delay = None if delivered else next_delay(claimed.attempts + 1, outcome.retry_after)
+    with sessions() as session, session.begin():
+        record_try(
+            session,
+            delivery_id=claimed.delivery_id,
+            status_code=code,
+            latency_ms=outcome.latency_ms,
+            response=outcome.response,
+            now=now,
+            retry_at=now + timedelta(seconds=delay) if delay is not None else None,
+            delivered=delivered,
+            gone=code == 410,
+        )
+    log.info("delivery %s: %s in %.0f ms", claimed.delivery_id, code, outcome.latency_ms)
+
+
+def run(
+    sessions: Callable[[], Session],
+    settings: WorkerSettings,
+    *,
+    idle_sleep: float = 1.0,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Deliver until ``stop()``; sleep a little when there is nothing due."""
+    with httpx.Client() as client:
+        while not stop():
+            if deliver_due(sessions, client, settings) == 0:
+                time.sleep(idle_sleep)

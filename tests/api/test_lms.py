@@ -1,0 +1,127 @@
+"""Inbound LMS submissions: signed, fresh, de-duplicated, graded and stored (both databases)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from standardwebhooks import Webhook
+
+from grader.config import Settings
+from grader.main import create_app
+from grader.store.models import Attempt, Student, WebhookEvent
+from grader.store.session import make_engine, make_sessions
+from grader.webhooks.signing import new_secret
+from tests.conftest import REPO_ROOT
+
+SECRET = new_secret()
+QUESTION = "what-are-the-challenges-of-long-term-dependencies"
+
+
+@pytest.fixture(scope="module")
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(
+        rubrics_dir=REPO_ROOT / "rubrics",
+        cache_dir=None,
+        database_url=database_url,
+        lms_secret=SECRET,
+    )
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _signed(
+    body: Mapping[str, object] | str,
+    message_id: str,
+    secret: str = SECRET,
+    at: datetime | None = None,
+) -> tuple[str, dict[str, str]]:
+    text = body if isinstance(body, str) else json.dumps(body)
+    at = at or datetime.now(UTC)
+    return text, {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, at, text),
+        "content-type": "application/json",
+    }
+
+
+def _count(database_url: str, model: type) -> int:
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        count = session.scalar(select(func.count()).select_from(model)) or 0
+    engine.dispose()
+    return count
+
+
+def test_a_signed_submission_is_graded_once_even_when_replayed(
+    client: TestClient, database_url: str
+) -> None:
+    message_id = f"msg_lms_{datetime.now(UTC).timestamp()}"
+    body, headers = _signed(
+        {
+            "lms_user_id": "canvas-42",
+            "question_id": QUESTION,
+            "answer": "Vanishing and exploding gradients.",
+        },
+        message_id,
+    )
+    attempts, events = _count(database_url, Attempt), _count(database_url, WebhookEvent)
+    first = client.post("/lms/submissions", content=body, headers=headers)
+    assert first.status_code == 200, first.text
+    assert first.json()["grade"]["verdict"] == "correct"
+    again = client.post("/lms/submissions", content=body, headers=headers)
+    assert again.json() == first.json()
+    assert _count(database_url, Attempt) == attempts + 1
+    assert _count(database_url, WebhookEvent) == events + 1  # its attempt.graded flows out
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        student = session.scalar(select(Student).where(Student.lms_user_id == "canvas-42"))
+        assert student is not None
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [
+        ("forged", 401),
+        ("stale", 401),
+        ("malformed", 422),
+        ("unknown question", 404),
+        ("extra field", 422),
+    ],
+)
+def test_bad_submissions_store_nothing(
+    client: TestClient, database_url: str, case: str, status: int
+) -> None:
+    message_id = f"msg_bad_{case}_{datetime.now(UTC).timestamp()}"
+    good = {"lms_user_id": "moodle-7", "question_id": QUESTION, "answer": "Vanishing gradients."}
+    if case == "forged":
+        body, headers = _signed(good, message_id, secret=new_secret())
+    elif case == "stale":
+        body, headers = _signed(good, message_id, at=datetime.now(UTC) - timedelta(minutes=10))
+    elif case == "malformed":
+        body, headers = _signed("{not json", message_id)
+    elif case == "unknown question":
+        body, headers = _signed({**good, "question_id": "nope"}, message_id)
+    else:
+        body, headers = _signed({**good, "grade": 5}, message_id)
+    attempts = _count(database_url, Attempt)
+    response = client.post("/lms/submissions", content=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert _count(database_url, Attempt) == attempts
+
+
+def test_submissions_are_refused_when_no_secret_is_configured(database_url: str) -> None:
+    settings = Settings(
+        rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None, database_url=database_url
+    )
+    with TestClient(create_app(settings)) as plain:
+        body, headers = _signed(
+            {"lms_user_id": "x", "question_id": QUESTION, "answer": "y"}, "msg_x"
+        )
+        assert plain.post("/lms/submissions", content=body, headers=headers).status_code == 503

@@ -1,0 +1,194 @@
+"""Webhook endpoints over the API, and the outbox written with the attempt (both databases)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from standardwebhooks import Webhook
+
+from grader.config import Settings
+from grader.main import create_app
+from grader.store import practice
+from grader.store.models import WebhookDelivery, WebhookEvent
+from grader.store.session import make_engine, make_sessions
+from grader.webhooks.worker import WorkerSettings, deliver_due
+from tests.conftest import REPO_ROOT
+from tests.webhooks.receiver import Receiver
+
+QUESTION = "what-are-the-challenges-of-long-term-dependencies"
+
+
+def _app(database_url: str, allow_private: bool) -> TestClient:
+    settings = Settings(
+        rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None, database_url=database_url,
+        webhooks_allow_private=allow_private,
+    )  # fmt: skip
+    return TestClient(create_app(settings), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def client(database_url: str) -> Iterator[TestClient]:
+    with _app(database_url, allow_private=True) as test_client:
+        yield test_client
+
+
+def _headers(database_url: str, role: str, name: str | None = None) -> dict[str, str]:
+    engine = make_engine(database_url)
+    with make_sessions(engine).begin() as session:
+        student_id = practice.create_student(session, name=name).id if name else None
+        token = practice.create_token(session, role=role, student_id=student_id)
+    engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _count(database_url: str, model: type) -> int:
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        count = session.scalar(select(func.count()).select_from(model)) or 0
+    engine.dispose()
+    return count
+
+
+def test_private_urls_are_refused_unless_allowed(database_url: str) -> None:
+    with _app(database_url, allow_private=False) as strict:
+        response = strict.post(
+            "/webhooks/endpoints", json={"url": "http://127.0.0.1:9/hook"},
+            headers=_headers(database_url, "instructor"),
+        )  # fmt: skip
+    assert response.status_code == 422 and "private or local" in response.text
+
+
+def test_register_list_rotate_and_delete(client: TestClient, database_url: str) -> None:
+    instructor = _headers(database_url, "instructor")
+    assert (
+        client.post(
+            "/webhooks/endpoints",
+            json={"url": "http://127.0.0.1:9/x"},
+            headers=_headers(database_url, "student", "sam"),
+        ).status_code
+        == 403
+    )
+    bad = client.post(
+        "/webhooks/endpoints",
+        json={"url": "http://127.0.0.1:9/x", "event_types": ["attempt.eaten"]},
+        headers=instructor,
+    )
+    assert bad.status_code == 422 and "attempt.eaten" in bad.text
+    created = client.post(
+        "/webhooks/endpoints", json={"url": "http://127.0.0.1:9/x"}, headers=instructor
+    ).json()
+    assert created["secret"].startswith("whsec_")
+    listed = client.get("/webhooks/endpoints", headers=instructor).json()
+    assert all("secret" not in e for e in listed)
+    rotated = client.post(
+        f"/webhooks/endpoints/{created['id']}/rotate-secret",
+        json={"overlap_seconds": 60},
+        headers=instructor,
+    ).json()
+    assert rotated["secret"] != created["secret"]
+    assert (
+        client.delete(f"/webhooks/endpoints/{created['id']}", headers=instructor).status_code == 204
+    )
+    (gone,) = [
+        e
+        for e in client.get("/webhooks/endpoints", headers=instructor).json()
+        if e["id"] == created["id"]
+    ]
+    assert gone["disabled_at"] is not None
+
+
+def test_an_attempt_is_delivered_signed_and_shaped_like_an_lti_score(
+    client: TestClient, database_url: str
+) -> None:
+    instructor = _headers(database_url, "instructor")
+    receiver = Receiver().start()
+    try:
+        endpoint = client.post(
+            "/webhooks/endpoints", json={"url": receiver.url}, headers=instructor
+        ).json()
+        student = _headers(database_url, "student", "una")
+        graded = client.post(
+            f"/questions/{QUESTION}/attempts",
+            json={"answer": "The gradients vanish."},
+            headers=student,
+        ).json()
+        engine = make_engine(database_url)
+        with httpx.Client() as http:
+            assert deliver_due(make_sessions(engine), http, WorkerSettings(allow_private=True)) >= 1
+        engine.dispose()
+    finally:
+        receiver.stop()
+        client.delete(f"/webhooks/endpoints/{endpoint['id']}", headers=instructor)
+    (received,) = [
+        r for r in receiver.received if r.json["data"]["attempt"]["id"] == graded["attempt_id"]
+    ]
+    event = Webhook(endpoint["secret"]).verify(received.body, received.headers)
+    assert event["type"] == "attempt.graded"
+    score = event["data"]["score"]
+    assert score["scoreMaximum"] == 2 and score["scoreGiven"] == graded["grade"]["points"]
+    assert score["gradingProgress"] in ("FullyGraded", "PendingManual")
+    assert score["activityProgress"] == "Completed"
+    assert len(received.body) < 20_000
+    deliveries = client.get(
+        "/webhooks/deliveries", params={"status": "delivered"}, headers=instructor
+    ).json()
+    assert any(d["log"] and d["log"][-1]["status_code"] == 200 for d in deliveries)
+
+
+def test_the_event_is_written_with_the_attempt_or_not_at_all(
+    client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instructor = _headers(database_url, "instructor")
+    endpoint = client.post(
+        "/webhooks/endpoints", json={"url": "http://127.0.0.1:9/never"}, headers=instructor
+    ).json()
+    student = _headers(database_url, "student", "val")
+    events, deliveries = _count(database_url, WebhookEvent), _count(database_url, WebhookDelivery)
+    assert (
+        client.post(
+            f"/questions/{QUESTION}/attempts",
+            json={"answer": "Exploding gradients."},
+            headers=student,
+        ).status_code
+        == 201
+    )
+    assert _count(database_url, WebhookEvent) == events + 1
+    assert _count(database_url, WebhookDelivery) == deliveries + 1
+
+    from grader.api import practice as practice_api
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the outbox write failed")
+
+    monkeypatch.setattr(practice_api, "publish_attempt", broken)
+    assert (
+        client.post(
+            f"/questions/{QUESTION}/attempts",
+            json={"answer": "Exploding gradients."},
+            headers=student,
+        ).status_code
+        == 500
+    )
+    assert _count(database_url, WebhookEvent) == events + 1  # neither the attempt nor its event
+    monkeypatch.undo()
+    client.delete(f"/webhooks/endpoints/{endpoint['id']}", headers=instructor)
+
+
+def test_a_delivery_can_be_replayed(client: TestClient, database_url: str) -> None:
+    instructor = _headers(database_url, "instructor")
+    (first, *_) = client.get("/webhooks/deliveries", headers=instructor).json()
+    assert (
+        client.post(f"/webhooks/deliveries/{first['id']}/replay", headers=instructor).status_code
+        == 202
+    )
+    (again,) = [
+        d
+        for d in client.get("/webhooks/deliveries", headers=instructor).json()
+        if d["id"] == first["id"]
+    ]
+    assert again["status"] == "pending"
+    assert client.post("/webhooks/deliveries/999999/replay", headers=instructor).status_code == 404

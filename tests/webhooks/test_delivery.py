@@ -1,0 +1,248 @@
+"""The outbox worker against a real HTTP receiver, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+from standardwebhooks import Webhook
+
+from grader.store import webhooks as store
+from grader.store.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from grader.store.practice import create_student
+from grader.store.session import Session, make_engine, make_sessions
+from grader.webhooks import worker
+from grader.webhooks.signing import new_secret
+from grader.webhooks.worker import WorkerSettings, deliver_due
+from tests.webhooks.receiver import Receiver
+
+Sessions = Callable[[], Session]
+SETTINGS = WorkerSettings(timeout_s=1.0, lease=timedelta(seconds=30), batch=50, allow_private=True)
+
+
+class Clock:
+    """The worker's notion of now, which a test moves forward instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[Sessions]:
+    engine = make_engine(database_url)
+    factory = make_sessions(engine)
+    with factory.begin() as session:  # each test starts with no live endpoint
+        for endpoint in store.active_endpoints(session):
+            store.disable_endpoint(
+                session, endpoint=endpoint, reason="test reset", now=datetime.now(UTC)
+            )
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver().start()
+    yield running
+    running.stop()
+
+
+def _endpoint(sessions: Sessions, url: str, secret: str) -> int:
+    with sessions() as session, session.begin():
+        endpoint = store.create_endpoint(
+            session, url=url, event_types=["attempt.graded"], secret=secret, now=datetime.now(UTC)
+        )
+        return endpoint.id
+
+
+def _events(
+    sessions: Sessions, count: int, students: int = 1, at: datetime | None = None
+) -> list[str]:
+    ids = []
+    with sessions() as session, session.begin():
+        people = [
+            create_student(session, name=f"w-{datetime.now(UTC).timestamp()}-{i}").id
+            for i in range(students)
+        ]
+        for index in range(count):
+            student = people[index % students]
+            message_id = f"msg_{student}_{index}_{datetime.now(UTC).timestamp()}"
+            store.enqueue(session, message_id=message_id, event_type="attempt.graded",
+                          payload={"type": "attempt.graded", "n": index, "student": student},
+                          student_id=student, now=at or datetime.now(UTC))  # fmt: skip
+            ids.append(message_id)
+    return ids
+
+
+def _delivery(sessions: Sessions, message_id: str) -> WebhookDelivery:
+    with sessions() as session:
+        query = (
+            select(WebhookDelivery).join(WebhookEvent).where(WebhookEvent.message_id == message_id)
+        )
+        delivery: WebhookDelivery = session.scalars(query).one()
+        session.expunge(delivery)
+        return delivery
+
+
+def test_three_500s_then_200_is_delivered_once_with_one_webhook_id(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    secret = new_secret()
+    _endpoint(sessions, receiver.url, secret)
+    (message_id,) = _events(sessions, 1)
+    receiver.script.extend([("status", 500)] * 3)
+    clock = Clock()
+    with httpx.Client() as client:
+        for _ in range(4):
+            deliver_due(sessions, client, SETTINGS, now=clock)
+            clock.advance(3600)  # past any retry delay
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 0
+    assert [r.headers["webhook-id"] for r in receiver.received] == [message_id] * 4
+    for received in receiver.received:
+        assert Webhook(secret).verify(received.body, received.headers)["type"] == "attempt.graded"
+    delivery = _delivery(sessions, message_id)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 4, 200)
+    with sessions() as session:
+        assert [a.status_code for a in store.delivery_log(session, delivery_id=delivery.id)] == [
+            500,
+            500,
+            500,
+            200,
+        ]
+
+
+def test_retries_wait_for_the_schedule_and_honour_retry_after(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    (message_id,) = _events(sessions, 1)
+    receiver.script.extend([("status", (503, {"Retry-After": "600"}))])
+    clock = Clock()
+    with httpx.Client() as client:
+        deliver_due(sessions, client, SETTINGS, now=clock)
+        clock.advance(60)  # the schedule says 5 s, but the receiver asked for 600
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 0
+        clock.advance(600)
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 1
+    assert _delivery(sessions, message_id).status == "delivered"
+
+
+def test_a_hanging_receiver_is_timed_out_and_retried(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    (message_id,) = _events(sessions, 1)
+    receiver.script.append(("hang", 2.0))
+    clock = Clock()
+    with httpx.Client() as client:
+        deliver_due(sessions, client, SETTINGS, now=clock)
+        delivery = _delivery(sessions, message_id)
+        assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
+            "pending",
+            1,
+            None,
+        )
+        clock.advance(3600)
+        deliver_due(sessions, client, SETTINGS, now=clock)
+    assert _delivery(sessions, message_id).status == "delivered"
+
+
+def test_a_receiver_down_for_a_while_gets_everything_in_order_per_student(
+    sessions: Sessions,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    receiver = Receiver(port=port)
+    _endpoint(sessions, receiver.url, new_secret())
+    ids = _events(sessions, 6, students=2)
+    clock = Clock()
+    with httpx.Client() as client:
+        for _ in range(3):  # nothing listens: every try fails, nothing is lost
+            deliver_due(sessions, client, SETTINGS, now=clock)
+            clock.advance(7200)
+        assert all(_delivery(sessions, m).status == "pending" for m in ids)
+        receiver.start()
+        try:
+            for _ in range(10):
+                clock.advance(40000)
+                deliver_due(sessions, client, SETTINGS, now=clock)
+        finally:
+            receiver.stop()
+    got = [r.headers["webhook-id"] for r in receiver.received]
+    assert sorted(got) == sorted(ids)
+    for student_ids in (ids[0::2], ids[1::2]):
+        assert [m for m in got if m in student_ids] == student_ids
+
+
+def test_410_disables_the_endpoint(sessions: Sessions, receiver: Receiver) -> None:
+    endpoint_id = _endpoint(sessions, receiver.url, new_secret())
+    first, second = _events(sessions, 2, students=2)
+    receiver.default = ("status", 410)
+    with httpx.Client() as client:
+        deliver_due(sessions, client, SETTINGS)
+    assert _delivery(sessions, first).status == "failed"
+    assert _delivery(sessions, second).status == "failed"
+    with sessions() as session:
+        endpoint = session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint is not None and endpoint.disabled_at is not None
+
+
+def test_a_worker_killed_between_send_and_bookkeeping_sends_again(
+    sessions: Sessions, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    (message_id,) = _events(sessions, 1)
+    clock = Clock()
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise SystemExit("worker killed after the send")
+
+    with httpx.Client() as client:
+        monkeypatch.setattr(worker, "settle", killed)
+        with pytest.raises(SystemExit):
+            deliver_due(sessions, client, SETTINGS, now=clock)
+        monkeypatch.undo()
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 0  # leased
+        clock.advance(SETTINGS.lease.total_seconds() + 1)
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 1
+    assert [r.headers["webhook-id"] for r in receiver.received] == [message_id, message_id]
+    assert _delivery(sessions, message_id).status == "delivered"
+
+
+def test_concurrent_workers_never_send_an_event_twice(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    ids = _events(sessions, 40, students=40)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with httpx.Client() as client:
+                while (
+                    deliver_due(sessions, client, WorkerSettings(batch=3, allow_private=True)) > 0
+                ):
+                    pass
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    got = [r.headers["webhook-id"] for r in receiver.received]
+    assert sorted(got) == sorted(ids)  # every event exactly once
