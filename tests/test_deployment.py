@@ -43,3 +43,16 @@ def test_the_image_migrates_before_serving_and_pins_torch() -> None:
     assert "torch==2.13.0" in dockerfile
     assert "grader db upgrade && grader serve" in dockerfile
     assert "HEALTHCHECK" in dockerfile
+
+
+def test_the_worker_service_runs_a_real_command() -> None:
+    from typer.testing import CliRunner
+
+    from grader.cli import app
+
+    services = _compose()["services"]
+    assert isinstance(services, dict)
+    command = services["worker"]["command"]
+    assert command[0] == "grader"
+    result = CliRunner().invoke(app, [*command[1:], "--help"])
+    assert result.exit_code == 0 and "Deliver pending events" in result.output
