@@ -246,3 +246,19 @@ def test_concurrent_workers_never_send_an_event_twice(
     assert errors == []
     got = [r.headers["webhook-id"] for r in receiver.received]
     assert sorted(got) == sorted(ids)  # every event exactly once
+
+
+def test_after_the_last_retry_the_delivery_is_marked_failed(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    (message_id,) = _events(sessions, 1)
+    receiver.default = ("status", 500)
+    clock = Clock()
+    with httpx.Client() as client:
+        for _ in range(12):
+            deliver_due(sessions, client, SETTINGS, now=clock)
+            clock.advance(48 * 3600)
+    delivery = _delivery(sessions, message_id)
+    assert (delivery.status, delivery.attempts) == ("failed", 8)  # the first try and 7 retries
+    assert len(receiver.received) == 8
