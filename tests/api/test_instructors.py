@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from grader.config import Settings
 from grader.main import create_app
-from grader.store import practice
-from grader.store.session import make_engine, make_sessions
+from tests.api.helpers import token_headers
 from tests.conftest import REPO_ROOT
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
@@ -33,18 +32,9 @@ def client(database_url: str, rubrics_dir: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def _headers(database_url: str, role: str, name: str | None = None) -> dict[str, str]:
-    engine = make_engine(database_url)
-    with make_sessions(engine).begin() as session:
-        student_id = practice.create_student(session, name=name).id if name else None
-        token = practice.create_token(session, role=role, student_id=student_id)
-    engine.dispose()
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_students_and_their_progress(client: TestClient, database_url: str) -> None:
-    instructor = _headers(database_url, "instructor")
-    student = _headers(database_url, "student", "fay")
+    instructor = token_headers(database_url, "instructor")
+    student = token_headers(database_url, "student", "fay")
     client.post(
         f"/questions/{QUESTION}/attempts", json={"answer": "The gradients vanish."}, headers=student
     )
@@ -57,8 +47,8 @@ def test_students_and_their_progress(client: TestClient, database_url: str) -> N
 
 
 def test_an_override_wins_and_survives_a_regrade(client: TestClient, database_url: str) -> None:
-    instructor = _headers(database_url, "instructor")
-    student = _headers(database_url, "student", "gus")
+    instructor = token_headers(database_url, "instructor")
+    student = token_headers(database_url, "student", "gus")
     graded = client.post(
         f"/questions/{QUESTION}/attempts", json={"answer": "The gradients vanish."}, headers=student
     ).json()
@@ -92,7 +82,7 @@ def test_an_override_wins_and_survives_a_regrade(client: TestClient, database_ur
 def test_a_rubric_edit_is_validated_written_and_live(
     client: TestClient, database_url: str, rubrics_dir: Path
 ) -> None:
-    instructor = _headers(database_url, "instructor")
+    instructor = token_headers(database_url, "instructor")
     original = client.get(f"/rubrics/{QUESTION}", headers=instructor)
     assert original.headers["content-type"].startswith("text/yaml")
     text = original.text
@@ -107,7 +97,7 @@ def test_a_rubric_edit_is_validated_written_and_live(
     )
     assert client.put(f"/rubrics/{QUESTION}", content=edited, headers=instructor).status_code == 204
     assert (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8") == edited
-    student = _headers(database_url, "student", "hal")
+    student = token_headers(database_url, "student", "hal")
     (listed,) = [q for q in client.get("/questions", headers=student).json() if q["id"] == QUESTION]
     assert listed["topic"] == "Training RNNs"
 
@@ -115,8 +105,8 @@ def test_a_rubric_edit_is_validated_written_and_live(
 def test_stats_show_the_distribution_and_the_most_missed(
     client: TestClient, database_url: str
 ) -> None:
-    instructor = _headers(database_url, "instructor")
-    student = _headers(database_url, "student", "ivy")
+    instructor = token_headers(database_url, "instructor")
+    student = token_headers(database_url, "student", "ivy")
     for answer in (
         "The gradients vanish.",
         "Vanishing gradients only.",

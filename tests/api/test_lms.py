@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from grader.config import Settings
@@ -16,6 +16,7 @@ from grader.main import create_app
 from grader.store.models import Attempt, Student, WebhookEvent
 from grader.store.session import make_engine, make_sessions
 from grader.webhooks.signing import new_secret
+from tests.api.helpers import count_rows
 from tests.conftest import REPO_ROOT
 
 SECRET = new_secret()
@@ -50,14 +51,6 @@ def _signed(
     }
 
 
-def _count(database_url: str, model: type) -> int:
-    engine = make_engine(database_url)
-    with make_sessions(engine)() as session:
-        count = session.scalar(select(func.count()).select_from(model)) or 0
-    engine.dispose()
-    return count
-
-
 def test_a_signed_submission_is_graded_once_even_when_replayed(
     client: TestClient, database_url: str
 ) -> None:
@@ -70,14 +63,14 @@ def test_a_signed_submission_is_graded_once_even_when_replayed(
         },
         message_id,
     )
-    attempts, events = _count(database_url, Attempt), _count(database_url, WebhookEvent)
+    attempts, events = count_rows(database_url, Attempt), count_rows(database_url, WebhookEvent)
     first = client.post("/lms/submissions", content=body, headers=headers)
     assert first.status_code == 200, first.text
     assert first.json()["grade"]["verdict"] == "correct"
     again = client.post("/lms/submissions", content=body, headers=headers)
     assert again.json() == first.json()
-    assert _count(database_url, Attempt) == attempts + 1
-    assert _count(database_url, WebhookEvent) == events + 1  # its attempt.graded flows out
+    assert count_rows(database_url, Attempt) == attempts + 1
+    assert count_rows(database_url, WebhookEvent) == events + 1  # its attempt.graded flows out
     engine = make_engine(database_url)
     with make_sessions(engine)() as session:
         student = session.scalar(select(Student).where(Student.lms_user_id == "canvas-42"))
@@ -110,10 +103,10 @@ def test_bad_submissions_store_nothing(
         body, headers = _signed({**good, "question_id": "nope"}, message_id)
     else:
         body, headers = _signed({**good, "grade": 5}, message_id)
-    attempts = _count(database_url, Attempt)
+    attempts = count_rows(database_url, Attempt)
     response = client.post("/lms/submissions", content=body, headers=headers)
     assert response.status_code == status, response.text
-    assert _count(database_url, Attempt) == attempts
+    assert count_rows(database_url, Attempt) == attempts
 
 
 def test_submissions_are_refused_when_no_secret_is_configured(database_url: str) -> None:

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from grader.config import Settings
 from grader.main import create_app
 from grader.store import practice
 from grader.store.models import Attempt
-from grader.store.session import make_engine, make_sessions, upgrade
+from grader.store.session import upgrade
+from tests.api.helpers import count_rows, token_headers
 from tests.conftest import REPO_ROOT
 from tests.database import POSTGRES, empty_postgres_database
 
@@ -29,23 +29,6 @@ def client(database_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
-def _token(database_url: str, role: str, name: str | None = None) -> dict[str, str]:
-    engine = make_engine(database_url)
-    with make_sessions(engine).begin() as session:
-        student_id = practice.create_student(session, name=name).id if name else None
-        token = practice.create_token(session, role=role, student_id=student_id)
-    engine.dispose()
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _attempts(database_url: str) -> int:
-    engine = make_engine(database_url)
-    with make_sessions(engine)() as session:
-        count = session.scalar(select(func.count()).select_from(Attempt)) or 0
-    engine.dispose()
-    return count
-
-
 def test_everything_but_health_needs_a_known_token(client: TestClient) -> None:
     assert client.get("/health").status_code == 200
     assert client.get("/questions").status_code == 401
@@ -55,8 +38,8 @@ def test_everything_but_health_needs_a_known_token(client: TestClient) -> None:
 def test_students_see_prompts_instructors_also_the_answers(
     client: TestClient, database_url: str
 ) -> None:
-    student = _token(database_url, "student", "ann")
-    instructor = _token(database_url, "instructor")
+    student = token_headers(database_url, "student", "ann")
+    instructor = token_headers(database_url, "instructor")
     listed = client.get("/questions", headers=student).json()
     assert len(listed) == 6 and "reference_answer" not in listed[0]
     own = client.get(f"/questions/{QUESTION}", headers=student).json()
@@ -68,8 +51,8 @@ def test_students_see_prompts_instructors_also_the_answers(
 
 
 def test_an_attempt_is_graded_stored_and_scheduled(client: TestClient, database_url: str) -> None:
-    student = _token(database_url, "student", "bea")
-    before = _attempts(database_url)
+    student = token_headers(database_url, "student", "bea")
+    before = count_rows(database_url, Attempt)
     response = client.post(
         f"/questions/{QUESTION}/attempts",
         json={"answer": "Vanishing and exploding gradients."},
@@ -78,7 +61,7 @@ def test_an_attempt_is_graded_stored_and_scheduled(client: TestClient, database_
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["grade"]["verdict"] == "correct"
-    assert _attempts(database_url) == before + 1
+    assert count_rows(database_url, Attempt) == before + 1
     (attempt,) = client.get("/me/attempts", headers=student).json()
     assert attempt["id"] == body["attempt_id"] and attempt["verdict"] == "correct"
     progress = client.get("/me/progress", headers=student).json()
@@ -92,8 +75,8 @@ def test_an_attempt_is_graded_stored_and_scheduled(client: TestClient, database_
 def test_bad_answers_are_refused_and_nothing_is_stored(
     client: TestClient, database_url: str
 ) -> None:
-    student = _token(database_url, "student", "cid")
-    before = _attempts(database_url)
+    student = token_headers(database_url, "student", "cid")
+    before = count_rows(database_url, Attempt)
     assert (
         client.post(
             f"/questions/{QUESTION}/attempts", json={"answer": ""}, headers=student
@@ -108,14 +91,14 @@ def test_bad_answers_are_refused_and_nothing_is_stored(
         client.post("/questions/nope/attempts", json={"answer": "x"}, headers=student).status_code
         == 404
     )
-    assert _attempts(database_url) == before
+    assert count_rows(database_url, Attempt) == before
 
 
 def test_a_failure_mid_way_stores_nothing(
     client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    student = _token(database_url, "student", "dee")
-    before = _attempts(database_url)
+    student = token_headers(database_url, "student", "dee")
+    before = count_rows(database_url, Attempt)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("scheduler failure after the attempt row was added")
@@ -125,7 +108,7 @@ def test_a_failure_mid_way_stores_nothing(
         f"/questions/{QUESTION}/attempts", json={"answer": "Vanishing gradients"}, headers=student
     )
     assert response.status_code == 500
-    assert _attempts(database_url) == before
+    assert count_rows(database_url, Attempt) == before
 
 
 def test_a_database_that_is_down_answers_503() -> None:
@@ -144,7 +127,7 @@ def test_a_database_that_is_down_answers_503() -> None:
 def test_the_attempt_response_says_where_the_time_went(
     client: TestClient, database_url: str
 ) -> None:
-    student = _token(database_url, "student", "tim")
+    student = token_headers(database_url, "student", "tim")
     response = client.post(
         f"/questions/{QUESTION}/attempts", json={"answer": "Exploding gradients."}, headers=student
     )
@@ -161,7 +144,7 @@ def test_the_service_recovers_when_postgresql_drops_its_connections() -> None:
         upgrade(url)
         settings = Settings(rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None, database_url=url)
         with TestClient(create_app(settings), raise_server_exceptions=False) as live:
-            headers = _token(url, "student", "ron")
+            headers = token_headers(url, "student", "ron")
             assert live.get("/me/progress", headers=headers).status_code == 200
             database = url.rsplit("/", 1)[1]
             with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as admin:

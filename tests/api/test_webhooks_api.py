@@ -7,15 +7,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
 from grader.config import Settings
 from grader.main import create_app
-from grader.store import practice
 from grader.store.models import WebhookDelivery, WebhookEvent
 from grader.store.session import make_engine, make_sessions
 from grader.webhooks.worker import WorkerSettings, deliver_due
+from tests.api.helpers import count_rows, token_headers
 from tests.conftest import REPO_ROOT
 from tests.webhooks.receiver import Receiver
 
@@ -36,39 +35,22 @@ def client(database_url: str) -> Iterator[TestClient]:
         yield test_client
 
 
-def _headers(database_url: str, role: str, name: str | None = None) -> dict[str, str]:
-    engine = make_engine(database_url)
-    with make_sessions(engine).begin() as session:
-        student_id = practice.create_student(session, name=name).id if name else None
-        token = practice.create_token(session, role=role, student_id=student_id)
-    engine.dispose()
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _count(database_url: str, model: type) -> int:
-    engine = make_engine(database_url)
-    with make_sessions(engine)() as session:
-        count = session.scalar(select(func.count()).select_from(model)) or 0
-    engine.dispose()
-    return count
-
-
 def test_private_urls_are_refused_unless_allowed(database_url: str) -> None:
     with _app(database_url, allow_private=False) as strict:
         response = strict.post(
             "/webhooks/endpoints", json={"url": "http://127.0.0.1:9/hook"},
-            headers=_headers(database_url, "instructor"),
+            headers=token_headers(database_url, "instructor"),
         )  # fmt: skip
     assert response.status_code == 422 and "private or local" in response.text
 
 
 def test_register_list_rotate_and_delete(client: TestClient, database_url: str) -> None:
-    instructor = _headers(database_url, "instructor")
+    instructor = token_headers(database_url, "instructor")
     assert (
         client.post(
             "/webhooks/endpoints",
             json={"url": "http://127.0.0.1:9/x"},
-            headers=_headers(database_url, "student", "sam"),
+            headers=token_headers(database_url, "student", "sam"),
         ).status_code
         == 403
     )
@@ -104,13 +86,13 @@ def test_register_list_rotate_and_delete(client: TestClient, database_url: str) 
 def test_an_attempt_is_delivered_signed_and_shaped_like_an_lti_score(
     client: TestClient, database_url: str
 ) -> None:
-    instructor = _headers(database_url, "instructor")
+    instructor = token_headers(database_url, "instructor")
     receiver = Receiver().start()
     try:
         endpoint = client.post(
             "/webhooks/endpoints", json={"url": receiver.url}, headers=instructor
         ).json()
-        student = _headers(database_url, "student", "una")
+        student = token_headers(database_url, "student", "una")
         graded = client.post(
             f"/questions/{QUESTION}/attempts",
             json={"answer": "The gradients vanish."},
@@ -142,12 +124,15 @@ def test_an_attempt_is_delivered_signed_and_shaped_like_an_lti_score(
 def test_the_event_is_written_with_the_attempt_or_not_at_all(
     client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    instructor = _headers(database_url, "instructor")
+    instructor = token_headers(database_url, "instructor")
     endpoint = client.post(
         "/webhooks/endpoints", json={"url": "http://127.0.0.1:9/never"}, headers=instructor
     ).json()
-    student = _headers(database_url, "student", "val")
-    events, deliveries = _count(database_url, WebhookEvent), _count(database_url, WebhookDelivery)
+    student = token_headers(database_url, "student", "val")
+    events, deliveries = (
+        count_rows(database_url, WebhookEvent),
+        count_rows(database_url, WebhookDelivery),
+    )
     assert (
         client.post(
             f"/questions/{QUESTION}/attempts",
@@ -156,8 +141,8 @@ def test_the_event_is_written_with_the_attempt_or_not_at_all(
         ).status_code
         == 201
     )
-    assert _count(database_url, WebhookEvent) == events + 1
-    assert _count(database_url, WebhookDelivery) == deliveries + 1
+    assert count_rows(database_url, WebhookEvent) == events + 1
+    assert count_rows(database_url, WebhookDelivery) == deliveries + 1
 
     from grader.api import practice as practice_api
 
@@ -173,13 +158,13 @@ def test_the_event_is_written_with_the_attempt_or_not_at_all(
         ).status_code
         == 500
     )
-    assert _count(database_url, WebhookEvent) == events + 1  # neither the attempt nor its event
+    assert count_rows(database_url, WebhookEvent) == events + 1  # neither the attempt nor its event
     monkeypatch.undo()
     client.delete(f"/webhooks/endpoints/{endpoint['id']}", headers=instructor)
 
 
 def test_a_delivery_can_be_replayed(client: TestClient, database_url: str) -> None:
-    instructor = _headers(database_url, "instructor")
+    instructor = token_headers(database_url, "instructor")
     (first, *_) = client.get("/webhooks/deliveries", headers=instructor).json()
     assert (
         client.post(f"/webhooks/deliveries/{first['id']}/replay", headers=instructor).status_code

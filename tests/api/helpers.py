@@ -1,0 +1,26 @@
+"""What the API tests do straight on the database: make tokens, count rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from grader.store import practice
+from grader.store.session import make_engine, make_sessions
+
+
+def token_headers(database_url: str, role: str, name: str | None = None) -> dict[str, str]:
+    """An Authorization header for a new token (and a new student ``name`` for role student)."""
+    engine = make_engine(database_url)
+    with make_sessions(engine).begin() as session:
+        student_id = practice.create_student(session, name=name).id if name else None
+        token = practice.create_token(session, role=role, student_id=student_id)
+    engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def count_rows(database_url: str, model: type) -> int:
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        count = session.scalar(select(func.count()).select_from(model)) or 0
+    engine.dispose()
+    return count
