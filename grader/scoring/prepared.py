@@ -38,6 +38,7 @@ class PreparedRubric:
     free_misconceptions: list[int]  # indices into rubric.misconceptions checked by similarity
     reference: Vectors  # (1, d) all criteria texts together
     reference_demoted: Vectors  # (1, d)
+    rubric_rows: Vectors  # prompt, reference and every criterion target: "is this on topic?"
 
 
 def rubric_fingerprint(rubric: Rubric) -> str:
@@ -94,6 +95,10 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
         free_misconceptions=free,
         reference=vectors[reference_index : reference_index + 1],
         reference_demoted=vectors[reference_index + 1 : reference_index + 2],
+        rubric_rows=np.vstack(
+            [vectors[0:1], vectors[reference_index : reference_index + 1]]
+            + [c.targets for c in criteria]
+        ),
     )
 
 

@@ -129,10 +129,7 @@ class Scorer:
 
     def _whole_answer_checks(self, analysis: Analysis, units: np.ndarray) -> None:
         prepared, traps = analysis.prepared, self.calibration.traps
-        rubric_rows = np.vstack(
-            [prepared.prompt, prepared.reference] + [c.targets for c in prepared.criteria]
-        )
-        closest = float((units @ rubric_rows.T).max()) if len(units) else 0.0
+        closest = float((units @ prepared.rubric_rows.T).max()) if len(units) else 0.0
         if known_word_ratio(analysis.answer, self.vocabulary_file) < traps.known_word_ratio:
             # Jargon ("enqueue") is unknown too, so only text that is also unlike the rubric is
             # refused; the rest is graded but flagged.
