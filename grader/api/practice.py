@@ -72,6 +72,10 @@ def _rubrics(request: Request) -> RubricSet:
     return rubric_set
 
 
+def _topics(rubric_set: RubricSet) -> dict[str, str]:
+    return {q: loaded.rubric.topic for q, loaded in rubric_set.rubrics.items()}
+
+
 def question(request: Request, question_id: str) -> LoadedRubric:
     loaded = _rubrics(request).rubrics.get(question_id)
     if loaded is None:
@@ -173,7 +177,7 @@ def my_progress(request: Request, session: SessionDep, student: StudentDep) -> P
 
 
 def progress_for(request: Request, session: Session, student_id: int) -> Progress:
-    topics = {q: loaded.rubric.topic for q, loaded in _rubrics(request).rubrics.items()}
+    topics = _topics(_rubrics(request))
     records = question_records(session, student_id=student_id)
     return Progress(
         mastery=mastery_by_topic(topics, records),
@@ -195,7 +199,7 @@ def progress_for(request: Request, session: Session, student_id: int) -> Progres
 def my_next(request: Request, session: SessionDep, student: StudentDep) -> NextQuestion:
     """The most useful question now: due reviews, then your weakest topic, then unseen ones."""
     rubric_set = _rubrics(request)
-    topics = {q: loaded.rubric.topic for q, loaded in rubric_set.rubrics.items()}
+    topics = _topics(rubric_set)
     records = [r for r in question_records(session, student_id=student) if r.question_id in topics]
     choice = next_question(topics, records, datetime.now(UTC))
     if choice is None:
