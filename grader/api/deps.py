@@ -51,10 +51,7 @@ def current_caller(
         raise HTTPException(
             status_code=401, detail="missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
-    try:
-        owner = token_owner(session, token=credentials.credentials)
-    except DatabaseUnavailable as error:
-        raise HTTPException(status_code=503, detail="the database is unavailable") from error
+    owner = token_owner(session, token=credentials.credentials)
     if owner is None:
         raise HTTPException(
             status_code=401, detail="unknown token", headers={"WWW-Authenticate": "Bearer"}
