@@ -11,7 +11,7 @@ from standardwebhooks import Webhook
 
 from grader.config import Settings
 from grader.main import create_app
-from grader.store.models import WebhookDelivery, WebhookEvent
+from grader.store.models import Attempt, WebhookDelivery, WebhookEvent
 from grader.store.session import make_engine, make_sessions
 from grader.webhooks.worker import WorkerSettings, deliver_due
 from tests.api.helpers import count_rows, token_headers
@@ -149,6 +149,7 @@ def test_the_event_is_written_with_the_attempt_or_not_at_all(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the outbox write failed")
 
+    attempts = count_rows(database_url, Attempt)
     monkeypatch.setattr(practice_api, "publish_attempt", broken)
     assert (
         client.post(
@@ -159,6 +160,7 @@ def test_the_event_is_written_with_the_attempt_or_not_at_all(
         == 500
     )
     assert count_rows(database_url, WebhookEvent) == events + 1  # neither the attempt nor its event
+    assert count_rows(database_url, Attempt) == attempts
     monkeypatch.undo()
     client.delete(f"/webhooks/endpoints/{endpoint['id']}", headers=instructor)
 
