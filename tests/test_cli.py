@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.cli import app
+from grader.scoring.seed import load_seed_answers
 from tests.conftest import EXAM, REPO_ROOT
 
 runner = CliRunner()
@@ -188,7 +189,11 @@ def test_eval_seed_reports_the_trap_set(tmp_path: Path) -> None:
         (REPO_ROOT / "tests" / "data" / "seed_answers.yaml").read_text().count("known_gap:")
     )
     assert seed["as_expected"] == seed["answers"] - known_gaps
-    assert seed["by_trap"]["swapped"] == "3/3"
+    swapped = sum(
+        a.trap == "swapped"
+        for a in load_seed_answers(REPO_ROOT / "tests" / "data" / "seed_answers.yaml")
+    )
+    assert seed["by_trap"]["swapped"] == f"{swapped}/{swapped}"
     result = runner.invoke(app, ["eval", "nonsense"])
     assert result.exit_code == 2
 

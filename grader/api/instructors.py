@@ -13,6 +13,7 @@ from grader.api.deps import InstructorDep, SessionDep
 from grader.api.outbox import publish_attempt
 from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for, question
 from grader.demos.registry import demo_ids
+from grader.rubrics.edit import UnknownCriterion, add_phrasing
 from grader.rubrics.loader import rubric_from_bytes
 from grader.rubrics.regenerate import write_atomic
 from grader.scoring.scorer import Scorer
@@ -31,6 +32,12 @@ class StudentRead(BaseModel):
 class OverrideCreate(BaseModel):
     points: float = Field(ge=0)
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    add_as_phrasing_of: str | None = Field(
+        default=None,
+        description="A criterion id: the attempt's answer also becomes one of its phrasings, "
+        "so the next answer like it is graded as this one now is (e.g. a valid example the "
+        "rubric did not list).",
+    )
 
 
 class ReviewedAttempt(AttemptRead):
@@ -100,6 +107,8 @@ def override_attempt(
         raise HTTPException(
             status_code=422, detail=f"points: at most {attempt.max_points:g} for this question"
         )
+    if body.add_as_phrasing_of is not None:
+        _add_phrasing(request, attempt.question_id, body.add_as_phrasing_of, attempt.answer)
     now = datetime.now(UTC)
     review.override(
         session, attempt=attempt, points=body.points, reason=body.reason,
@@ -114,6 +123,28 @@ def override_attempt(
         **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
         override_reason=attempt.override_reason,
     )  # fmt: skip
+
+
+def _add_phrasing(request: Request, question_id: str, criterion_id: str, answer: str) -> None:
+    """Add ``answer`` as a phrasing of a criterion: validated, embedded, written, live."""
+    loaded = question(request, question_id)
+    try:
+        text = add_phrasing(loaded.path.read_bytes(), criterion_id, " ".join(answer.split()))
+    except UnknownCriterion as error:
+        raise HTTPException(
+            status_code=422,
+            detail=f"add_as_phrasing_of: no criterion '{criterion_id}' in {question_id}",
+        ) from error
+    edited = rubric_from_bytes(text.encode("utf-8"), loaded.path, known_demos=demo_ids())
+    if isinstance(edited, list):
+        raise HTTPException(
+            status_code=422,
+            detail="add_as_phrasing_of: " + "; ".join(f"{p.field}: {p.message}" for p in edited),
+        )
+    scorer: Scorer = request.app.state.scorer
+    scorer.prepare(edited.rubric)  # embed before going live
+    write_atomic(loaded.path, text)
+    request.app.state.rubrics.rubrics[question_id] = edited
 
 
 @router.get(

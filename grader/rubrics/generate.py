@@ -44,6 +44,23 @@ _DIFFERENCES = re.compile(
 )
 
 
+# "Give a real world application of X", "Name one example of Y", "Suggest a use case for Z":
+# the model answer is one accepted example of many.
+_ASKS_FOR_EXAMPLE = re.compile(
+    r"\b(?:give|name|list|mention|state|suggest|provide|cite|describe)\s+"
+    r"(?:an?|one|any|some|\d+|" + "|".join(_NUMBER_WORDS) + r")\s+"
+    r"(?:(?:real[- ]world|real[- ]life|practical|concrete|typical|common|good)\s+)*"
+    r"(?:examples?|applications?|use[- ]cases?|uses|instances?)\b"
+    r"|\bfor (?:an? )?example\b|\bname one\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_example(prompt: str) -> bool:
+    """Whether the prompt asks for an example, an application or one name among many."""
+    return _ASKS_FOR_EXAMPLE.search(prompt) is not None
+
+
 def asked_count(prompt: str) -> int | None:
     """How many items the prompt asks for ("any two" → 2), if it says."""
     match = _ASKED_COUNT.search(prompt)
@@ -72,7 +89,10 @@ def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
         points = [KeyPoint(question.answer)]
     criteria = _criteria(points)
     count = asked_count(question.prompt)
+    examples = asks_for_example(question.prompt)
     select = SelectRule(any=count) if count is not None and count < len(criteria) else None
+    if examples and select is None and len(criteria) > 1:
+        select = SelectRule(any=1)
     max_points = float(select.any if select else len(criteria))
     return Rubric(
         id=question.id,
@@ -80,10 +100,11 @@ def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
         topic=topic_of(question),
         max_points=max_points,
         reference_answer=question.answer,
+        accepts="examples" if examples else "key-points",
         criteria=criteria,
         select=select,
         misconceptions=_swapped_role_misconceptions(criteria),
-        hints=_hints(criteria, select),
+        hints=_hints(criteria, select, examples),
         demo=demo,
         source=Source(document=document, number=question.number),
     )
@@ -134,7 +155,9 @@ def _swapped_role_misconceptions(criteria: list[Criterion]) -> list[Misconceptio
     return misconceptions
 
 
-def _hints(criteria: list[Criterion], select: SelectRule | None) -> list[str]:
+def _hints(criteria: list[Criterion], select: SelectRule | None, examples: bool) -> list[str]:
+    if examples:
+        return ["Name one concrete example and say in a few words how it fits the question."]
     contrasts = [c for c in criteria if c.contrast]
     if contrasts:
         names = [claim.subject for claim in contrasts[0].contrast]

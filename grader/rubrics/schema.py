@@ -7,7 +7,7 @@ satisfiable) live in :mod:`grader.rubrics.checks`, so each problem can name its 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -43,7 +43,9 @@ class Criterion(StrictModel):
         default_factory=list,
         description="For a comparison: each subject's claim; exchanging them makes it wrong.",
     )
-    hint: str = ""
+    hint: str = Field(
+        default="", description="Shown to a student who missed this point (the first missed one)."
+    )
 
 
 class SelectRule(StrictModel):
@@ -80,6 +82,13 @@ class Rubric(StrictModel):
     topic: Text
     max_points: Points
     reference_answer: Text
+    accepts: Literal["key-points", "examples"] = Field(
+        default="key-points",
+        description="'key-points': the criteria are points to make. 'examples': the question "
+        "asks for an example (an application, a name, ...) and each criterion is one accepted "
+        "example; any one earns its points, and an on-topic answer that matches none is flagged "
+        "for an instructor instead of being silently zeroed.",
+    )
     criteria: Annotated[list[Criterion], Field(min_length=1)]
     select: SelectRule | None = None
     misconceptions: list[Misconception] = Field(default_factory=list)
@@ -87,11 +96,18 @@ class Rubric(StrictModel):
     demo: str = Field(default="", description="Id of the linked mini-demo; empty for none.")
     source: Source | None = None
 
+    def counting_rule(self) -> SelectRule | None:
+        """The select rule in force: the rubric's own, or "any one" for a list of examples."""
+        if self.select is None and self.accepts == "examples":
+            return SelectRule(any=1)
+        return self.select
+
     def achievable_points(self) -> float:
         """The most points an answer can earn: every criterion, or the best ``any`` of a select."""
-        if self.select is None:
+        rule = self.counting_rule()
+        if rule is None:
             return sum(c.points for c in self.criteria)
-        group = set(self.select.of) or {c.id for c in self.criteria}
+        group = set(rule.of) or {c.id for c in self.criteria}
         selected = sorted((c.points for c in self.criteria if c.id in group), reverse=True)
         rest = sum(c.points for c in self.criteria if c.id not in group)
-        return rest + sum(selected[: self.select.any])
+        return rest + sum(selected[: rule.any])

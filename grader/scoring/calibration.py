@@ -16,18 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_CALIBRATION = Path(__file__).with_name("calibration.json")
 
-FEATURES = (
-    "keypoints",  # select-aware, points-weighted mean criterion credit
-    "alignment",  # mean over the counted criteria of their closest unit's similarity
-    "cos_reference",  # the counted part of the answer vs the graded reference
-    "cos_demoted",  # the same without stopwords and the question's own words
-    "char_overlap",  # cosine of character trigrams, question demoted (robust to typos)
-    "recall",  # share of the reference's content words the answer uses (question demoted)
-    "precision",  # share of the answer's content words found in the reference
-    "log_length_ratio",  # log((answer words + 1) / (reference words + 1))
-    "cos_prompt",  # the answer vs the question itself
-)
-
 
 class CriterionCurve(BaseModel):
     """credit = sigmoid((similarity - center) / width)."""
@@ -42,32 +30,50 @@ class CriterionCurve(BaseModel):
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
 
 
-class ScoreMap(BaseModel):
-    """A linear model over :data:`FEATURES` followed by a monotone (isotonic) map to 0..1."""
+class CreditModel(BaseModel):
+    """The share of a criterion's points its evidence earns.
+
+    ``z = weights · features + intercept`` is the fitted log-odds that the point is made (the
+    features are :data:`grader.scoring.credit.CREDIT_FEATURES`, computed for one criterion on
+    its own part of the answer; the weights are non-negative). The credit is a degree, linear
+    in ``z`` and clipped: ``clip(0.5 + z / (2 * ramp), 0, 1)``. So a point whose odds of being
+    made are even earns half its points (the "met" line), one clearly not made (``z <= -ramp``)
+    earns nothing, whatever data set the model was fitted on, and one clearly made earns all.
+    A criterion with no admissible evidence earns 0.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     features: list[str]
     weights: list[float]
     intercept: float
-    iso_x: list[float]
-    iso_y: list[float]
+    ramp: float = Field(
+        default=1.0,
+        gt=0,
+        description="Half-width of the credit ramp in log-odds: declared, not fitted (1.0: no "
+        "credit below 27% odds that the point is made, full credit above 73%)",
+    )
 
-    def raw(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    def log_odds(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return np.asarray(features @ np.asarray(self.weights) + self.intercept, dtype=np.float64)
 
-    def score(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        values = np.interp(self.raw(features), self.iso_x, self.iso_y)
-        return np.asarray(np.clip(values, 0.0, 1.0), dtype=np.float64)
+    def credit(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Credits for rows of features; rows of zeros (no evidence) get 0."""
+        credits = np.clip(0.5 + self.log_odds(features) / (2.0 * self.ramp), 0.0, 1.0)
+        return np.asarray(np.where(features.any(axis=1), credits, 0.0), dtype=np.float64)
 
 
 class VerdictThresholds(BaseModel):
-    """score >= correct → correct; score < incorrect → incorrect; otherwise partial."""
+    """score >= correct → correct; score < incorrect → incorrect; otherwise partial.
+
+    Declared, not fitted: "correct" is three quarters of the points or more, "incorrect" under
+    a quarter, so the verdict can never disagree with the points it summarises.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    correct: float = Field(gt=0, le=1)
-    incorrect: float = Field(ge=0, le=1)
+    correct: float = Field(default=0.75, gt=0, le=1)
+    incorrect: float = Field(default=0.25, ge=0, le=1)
 
 
 class TrapSettings(BaseModel):
@@ -98,6 +104,11 @@ class TrapSettings(BaseModel):
         default=0.3, description="...and below this similarity to every rubric text: refused"
     )
     salad_cap: float = Field(default=0.15, description="Most a keyword list can score (0..1)")
+    swap_similarity: float = Field(
+        default=0.4,
+        description="What an answer says of one subject is a swap only if it comes this close "
+        "to another subject's claim (and clearly closer than to its own subject's claims)",
+    )
     misconception_similarity: float = Field(
         default=0.75, description="A unit this close to a misconception makes it"
     )
@@ -115,8 +126,8 @@ class Calibration(BaseModel):
     model_id: str
     fitted_on: str
     criterion: CriterionCurve
-    score: ScoreMap
-    verdict: VerdictThresholds
+    credit: CreditModel
+    verdict: VerdictThresholds = Field(default_factory=VerdictThresholds)
     traps: TrapSettings = Field(default_factory=TrapSettings)
 
     @classmethod
@@ -129,17 +140,17 @@ class Calibration(BaseModel):
 
 def uncalibrated(model_id: str) -> Calibration:
     """A neutral starting point used only while fitting (and by unit tests of the mechanics)."""
+    from grader.scoring.credit import CREDIT_FEATURES
+
     return Calibration(
         version="uncalibrated",
         model_id=model_id,
         fitted_on="nothing",
         criterion=CriterionCurve(center=0.6, width=0.08),
-        score=ScoreMap(
-            features=list(FEATURES),
-            weights=[1.0] + [0.0] * (len(FEATURES) - 1),
-            intercept=0.0,
-            iso_x=[0.0, 1.0],
-            iso_y=[0.0, 1.0],
+        credit=CreditModel(
+            features=list(CREDIT_FEATURES),
+            weights=[10.0] + [0.0] * (len(CREDIT_FEATURES) - 1),
+            intercept=-6.0,  # similarity 0.6 → credit 0.5, 0.5 → 0, 0.7 → 1
         ),
-        verdict=VerdictThresholds(correct=0.75, incorrect=0.4),
+        verdict=VerdictThresholds(),
     )

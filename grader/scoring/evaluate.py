@@ -7,6 +7,7 @@ on: Mohler by assignment (12 folds), SemEval by question (10 folds, grouped).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,12 +15,12 @@ import numpy as np
 
 from grader.scoring.analysis import Analysis
 from grader.scoring.cache import EmbeddingCache
-from grader.scoring.calibration import Calibration, VerdictThresholds
-from grader.scoring.datasets import GradedAnswer
-from grader.scoring.fit import Floats, best_threshold, feature_matrix, fit_curve, fit_score_map
+from grader.scoring.calibration import Calibration
+from grader.scoring.datasets import GradedAnswer, off_question
+from grader.scoring.fit import Floats, best_threshold, evidence_rows, fit_credit_model, fit_curve
 from grader.scoring.scorer import Scorer
 
-HALF_MARKS = 0.5
+NEGATIVE_WEIGHT = 1.0  # an off-question answer weighs as much as a graded one
 
 
 def regression_metrics(predicted: Floats, gold: Floats, scale: float = 5.0) -> dict[str, float]:
@@ -39,12 +40,35 @@ def regression_metrics(predicted: Floats, gold: Floats, scale: float = 5.0) -> d
     }
 
 
+@dataclass(frozen=True)
+class Negatives:
+    """Off-question answers (grade 0) and their analyses, for fitting the credit model."""
+
+    items: Sequence[GradedAnswer]
+    analyses: Sequence[Analysis]
+
+    def outside(self, groups: set[str]) -> list[Analysis]:
+        """Those that touch none of ``groups``: neither the rubric's nor the answer's."""
+        return [
+            a
+            for item, a in zip(self.items, self.analyses, strict=True)
+            if item.group not in groups and item.source_group not in groups
+        ]
+
+
+def analyse_negatives(scorer: Scorer, items: Sequence[GradedAnswer]) -> Negatives:
+    negatives = off_question(items)
+    return Negatives(negatives, scorer.analyse_many([(n.rubric, n.answer) for n in negatives]))
+
+
 def _fold_calibration(
-    scorer: Scorer, base: Calibration, analyses: Sequence[Analysis], gold: Floats
+    base: Calibration, analyses: Sequence[Analysis], gold: Floats, negatives: Sequence[Analysis]
 ) -> Calibration:
-    """``base`` with its score map refitted on ``analyses`` (the criterion curve is kept)."""
-    score_map = fit_score_map(feature_matrix(analyses, base.criterion), gold)
-    return base.model_copy(update={"score": score_map})
+    """``base`` with its credit model refitted on ``analyses`` and the off-question answers."""
+    rows = evidence_rows([*analyses, *negatives])
+    labels = np.concatenate([gold, np.zeros(len(negatives))])
+    weights = np.concatenate([np.ones(len(gold)), np.full(len(negatives), NEGATIVE_WEIGHT)])
+    return base.model_copy(update={"credit": fit_credit_model(rows, labels, weights)})
 
 
 def _scores(scorer: Scorer, calibration: Calibration, analyses: Sequence[Analysis]) -> Floats:
@@ -60,6 +84,7 @@ def cross_validate(
     items: Sequence[GradedAnswer],
     analyses: Sequence[Analysis],
     folds: list[np.ndarray],
+    negatives: Negatives,
 ) -> Floats:
     """Out-of-fold scores: each fold is scored by a calibration fitted on the other folds."""
     gold = np.array([i.gold for i in items])
@@ -67,7 +92,10 @@ def cross_validate(
     for test in folds:
         train = np.setdiff1d(np.arange(len(items)), test)
         calibration = _fold_calibration(
-            scorer, scorer.calibration, [analyses[i] for i in train], gold[train]
+            scorer.calibration,
+            [analyses[i] for i in train],
+            gold[train],
+            negatives.outside({items[i].group for i in test}),
         )
         predicted[test] = _scores(scorer, calibration, [analyses[i] for i in test])
     return predicted
@@ -112,7 +140,7 @@ def evaluate_mohler(
     progress(f"mohler: analysing {len(items)} answers")
     analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
     gold = np.array([i.gold for i in items])
-    scored = cross_validate(scorer, items, analyses, folds)
+    scored = cross_validate(scorer, items, analyses, folds, analyse_negatives(scorer, items))
     baseline = cosine_baseline(scorer, items, folds)
     multi = np.array([len(i.rubric.criteria) > 1 for i in items])
     result: dict[str, Any] = {
@@ -141,6 +169,7 @@ def evaluate_semeval(
     labels3 = np.array([i.label for i in items])
     corpora = np.array([i.corpus for i in items])
     folds = group_folds([i.group for i in items], count=10)
+    negatives = analyse_negatives(scorer, items)
     two_way = np.zeros(len(items), dtype=bool)
     three_way = np.empty(len(items), dtype=object)
     for test in folds:
@@ -148,7 +177,9 @@ def evaluate_semeval(
         train_analyses = [analyses[i] for i in train]
         curve = fit_curve(train_analyses, gold[train] > 0.5)
         base = scorer.calibration.model_copy(update={"criterion": curve})
-        calibration = _fold_calibration(scorer, base, train_analyses, gold[train])
+        calibration = _fold_calibration(
+            base, train_analyses, gold[train], negatives.outside({items[i].group for i in test})
+        )
         train_scores = _scores(scorer, calibration, train_analyses)
         test_scores = _scores(scorer, calibration, [analyses[i] for i in test])
         cut = best_threshold(train_scores, gold[train] > 0.5)
@@ -182,7 +213,7 @@ def _three_way_features(
     scorer: Scorer, calibration: Calibration, analyses: Sequence[Analysis], scores: Floats
 ) -> Floats:
     """Score, features and contradiction cues (a denial or swap of a key point)."""
-    base = feature_matrix(analyses, calibration.criterion)
+    base = evidence_rows(analyses)
     contradiction = np.array(
         [
             [
@@ -203,8 +234,11 @@ def calibrate(
 ) -> Calibration:
     """Fit the shipped calibration.
 
-    The criterion curve comes from SemEval's correct/incorrect labels on one-point rubrics, the
-    score map from Mohler's 0..5 scores, the verdict thresholds from SemEval's labels again.
+    The match curve comes from SemEval's correct/incorrect labels on one-point rubrics; the
+    credit model from both sets' grades on one-point rubrics (SemEval's labels as 0/1, Mohler's
+    0..5 as a share), so it learns from clearly wrong answers as well as lenient graders; the
+    verdict thresholds are declared (:class:`VerdictThresholds`), not fitted: they say what the
+    points mean, so a fitted cut can never call an answer that misses half the points correct.
     """
     memo = EmbeddingCache(scorer.embedder)  # SemEval is analysed twice; embed it once
     original_embedder, scorer.embedder = scorer.embedder, memo
@@ -214,27 +248,32 @@ def calibrate(
         analyses = scorer.analyse_many(semeval_pairs)
         curve = fit_curve(analyses, np.array([i.gold > 0.5 for i in semeval]))
         scorer.calibration = scorer.calibration.model_copy(update={"criterion": curve})
-        progress(f"calibrate: analysing {len(mohler)} Mohler answers for the score map")
+        progress("calibrate: analysing both sets again with that curve, for the credit model")
+        analyses = scorer.analyse_many(semeval_pairs)
         mohler_analyses = scorer.analyse_many([(i.rubric, i.answer) for i in mohler])
         mohler_gold = np.array([i.gold for i in mohler])
-        provisional = _fold_calibration(scorer, scorer.calibration, mohler_analyses, mohler_gold)
-        progress("calibrate: fitting verdict thresholds")
-        scores = _scores(scorer, provisional, scorer.analyse_many(semeval_pairs))
-        mohler_scores = _scores(scorer, provisional, mohler_analyses)
+        semeval_gold = np.array([i.gold for i in semeval])
+        progress("calibrate: analysing answers set against other questions' rubrics")
+        negatives = [
+            *analyse_negatives(scorer, semeval).analyses,
+            *analyse_negatives(scorer, mohler).analyses,
+        ]
+        provisional = _fold_calibration(
+            scorer.calibration,
+            [*analyses, *mohler_analyses],
+            np.concatenate([semeval_gold, mohler_gold]),
+            negatives,
+        )
     finally:
         scorer.embedder = original_embedder
-    correct = best_threshold(scores, np.array([i.label == "correct" for i in semeval]))
-    # "Incorrect" means less than half marks from the human graders.
-    incorrect = best_threshold(mohler_scores, mohler_gold >= HALF_MARKS)
     return provisional.model_copy(
         update={
             "version": datetime.now(UTC).strftime("%Y-%m-%d.%H%M%S"),
             "model_id": original_embedder.model_id,
             "fitted_on": (
-                f"criterion curve: SemEval-2013 train 2-way labels ({len(semeval)} answers); "
-                f"score map: Mohler 2011 standard set ({len(mohler)} answers); verdicts: 'correct' "
-                "on SemEval 2-way labels, 'incorrect' (under half marks) on Mohler"
+                f"match curve: SemEval-2013 train 2-way labels ({len(semeval)} answers); "
+                f"credit model: those and the Mohler 2011 standard set ({len(mohler)} answers, "
+                "0..5 as a share) and off-question answers as grade 0; verdicts: declared"
             ),
-            "verdict": VerdictThresholds(correct=correct, incorrect=min(incorrect, correct)),
         }
     )

@@ -1,62 +1,88 @@
-"""Short, specific feedback: what was good, what is missing, and a hint."""
+"""Short, specific feedback that agrees with the points: what was good, what is missing, a hint.
+
+The criteria named under "Good" are exactly the counted ones that were met (earned at least
+half their points); those under "Missing" exactly the ones not met that the rubric still needs
+(under a select rule, only as many as are still needed). Texts are shown readable: LaTeX turned
+into text, long ones cut at a word boundary.
+"""
 
 from __future__ import annotations
 
-from grader.rubrics.schema import Rubric
-from grader.scoring.grade import CriterionResult, MisconceptionResult, Verdict
+from collections.abc import Iterable
 
-_MAX_QUOTE = 80
+from grader.rubrics.schema import Criterion, Rubric
+from grader.scoring.grade import CriterionResult, MisconceptionResult
+from grader.scoring.text import readable
+
+_MAX_QUOTE = 100
 
 
 def write_feedback(
     rubric: Rubric,
     criteria: list[CriterionResult],
     misconceptions: list[MisconceptionResult],
-    verdict: Verdict,
     reasons: list[str],
 ) -> tuple[str, str | None]:
-    """The feedback text and the hint to show (None when nothing is missing)."""
+    """The feedback text and the hint to show (None when no point is missing)."""
+    by_id = {c.id: c for c in rubric.criteria}
     parts: list[str] = []
     if reasons:
         parts.append(reasons[0][:1].upper() + reasons[0][1:] + ".")
     met = [c for c in criteria if c.met and c.selected]
     if met:
-        parts.append("Good: " + "; ".join(_short(c.text) for c in met) + ".")
+        parts.append("Good: " + _quote_all(by_id[c.id] for c in met) + ".")
     explanations = {m.id: m.explanation for m in rubric.misconceptions}
     for misconception in misconceptions:
-        why = explanations.get(misconception.id) or f"that is a misconception: {misconception.text}"
-        parts.append(f'Not right: "{_short(misconception.evidence)}" ({_short(why)}).')
+        why = explanations.get(misconception.id) or "that is a misconception"
+        parts.append(f"Not right: “{summarise(misconception.evidence)}” ({summarise(why)}).")
     for c in criteria:
         if c.note == "negated" and not c.met:
-            parts.append(f'You denied a key point: "{_short(c.evidence or c.text)}".')
-    missing = _missing(rubric, criteria)
-    if missing:
-        parts.append("Missing: " + "; ".join(_short(c.text) for c in missing) + ".")
+            parts.append(f"You denied a key point: “{summarise(readable_criterion(by_id[c.id]))}”.")
+    missing = missing_criteria(rubric, criteria)
     hint = None
-    if verdict != "correct":
-        with_hint = [c for c in missing if _criterion_hint(rubric, c.id)]
-        hint = _criterion_hint(rubric, with_hint[0].id) if with_hint else None
+    if missing:
+        parts.append("Missing: " + _quote_all(by_id[c.id] for c in missing) + ".")
+        hint = next((by_id[c.id].hint for c in missing if by_id[c.id].hint), None)
         hint = hint or (rubric.hints[0] if rubric.hints else None)
-    if missing and rubric.demo:
-        parts.append(f"See it happen: run the demo '{rubric.demo}'.")
+        if rubric.demo:
+            parts.append(
+                f"See it happen: /demos/{rubric.demo} (plot: /demos/{rubric.demo}/plot.png)."
+            )
     return " ".join(parts) or "No key point of the answer was found.", hint
 
 
-def _missing(rubric: Rubric, criteria: list[CriterionResult]) -> list[CriterionResult]:
-    """Missed criteria; under a select rule only as many as are still needed."""
+def missing_criteria(rubric: Rubric, criteria: list[CriterionResult]) -> list[CriterionResult]:
+    """Criteria not met that still count: under a select rule only as many as are still needed."""
     missed = [c for c in criteria if not c.met]
-    if rubric.select is None:
+    rule = rubric.counting_rule()
+    if rule is None:
         return missed
-    group = set(rubric.select.of) or {c.id for c in rubric.criteria}
-    still_needed = rubric.select.any - sum(1 for c in criteria if c.met and c.id in group)
+    group = set(rule.of) or {c.id for c in rubric.criteria}
+    still_needed = rule.any - sum(1 for c in criteria if c.met and c.selected and c.id in group)
     outside = [c for c in missed if c.id not in group]
     inside = [c for c in missed if c.id in group]
     return outside + inside[: max(0, still_needed)]
 
 
-def _criterion_hint(rubric: Rubric, criterion_id: str) -> str:
-    return next((c.hint for c in rubric.criteria if c.id == criterion_id), "")
+def readable_criterion(criterion: Criterion) -> str:
+    """A criterion as a student reads it; a comparison as "CNN: ... vs. RNN: ..."."""
+    if criterion.contrast:
+        return " vs. ".join(
+            f"{claim.subject}: {readable(claim.claim)}" for claim in criterion.contrast
+        )
+    return readable(criterion.text)
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= _MAX_QUOTE else text[: _MAX_QUOTE - 1].rstrip() + "…"
+def summarise(text: str, limit: int = _MAX_QUOTE) -> str:
+    """``text`` whole, or cut at the last word boundary before ``limit`` with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def _quote_all(criteria: Iterable[Criterion]) -> str:
+    return "; ".join(f"“{summarise(readable_criterion(c))}”" for c in criteria)

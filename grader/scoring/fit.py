@@ -1,10 +1,17 @@
-"""Fit the calibration on graded answers: criterion curve, score model, verdict thresholds.
+"""Fit the calibration on graded answers: match curve, credit model, verdict thresholds.
 
-1. The criterion curve (similarity → credit) is a logistic regression of "correct" on the
-   similarity of answers to one-point rubrics (a point is made or not).
-2. A ridge regression over all features, then isotonic regression, maps an answer to 0..1.
-3. Verdict thresholds maximise macro-F1 on labelled answers (correct vs not; at least partly
-   right vs wrong).
+1. The match curve (similarity → "is this unit clear support?") is a logistic regression of
+   "correct" on the similarity of answers to one-point rubrics; the analysis uses its center
+   to tell clear support from a weaker match.
+2. The credit model is a logistic regression (non-negative weights) of the graded share of
+   the marks on one criterion's evidence (:data:`grader.scoring.credit.CREDIT_FEATURES`),
+   fitted on one-point rubrics, where the whole grade is that criterion's credit. Grades in
+   0..1 are soft labels. Answers to *other* questions of the same course, graded against this
+   question's rubric, are added as answers that make no point (grade 0): graded sets hold few
+   on-topic answers that miss the point entirely, and lenient graders would otherwise teach
+   the model that saying something earns something.
+3. Verdict thresholds maximise macro-F1 on labelled answers (correct vs not; at least half
+   marks vs less).
 """
 
 from __future__ import annotations
@@ -15,14 +22,14 @@ import numpy as np
 import numpy.typing as npt
 
 from grader.scoring.analysis import Analysis
-from grader.scoring.calibration import FEATURES, CriterionCurve, ScoreMap
-from grader.scoring.features import feature_vector
+from grader.scoring.calibration import CreditModel, CriterionCurve
+from grader.scoring.credit import CREDIT_FEATURES, criterion_features
 
 Floats = npt.NDArray[np.float64]
 
 
 def fit_curve(analyses: Sequence[Analysis], is_correct: npt.NDArray[np.bool_]) -> CriterionCurve:
-    """The similarity → credit curve, from answers judged correct or not on one-point rubrics.
+    """The similarity → clear-support curve, from answers judged correct or not.
 
     With a single criterion (the reference answer), "the answer is correct" is "the point is
     made", so a logistic regression of correctness on the criterion's similarity is the
@@ -38,24 +45,48 @@ def fit_curve(analyses: Sequence[Analysis], is_correct: npt.NDArray[np.bool_]) -
     return CriterionCurve(center=-intercept / slope, width=1.0 / slope)
 
 
-def feature_matrix(analyses: Sequence[Analysis], curve: CriterionCurve) -> Floats:
-    return np.array([feature_vector(a, curve) for a in analyses], dtype=np.float64)
+def evidence_rows(analyses: Sequence[Analysis]) -> Floats:
+    """The single criterion's evidence row of each one-criterion analysis."""
+    return np.array(
+        [
+            criterion_features(a)[0] if a.matches else np.zeros(len(CREDIT_FEATURES))
+            for a in analyses
+        ],
+        dtype=np.float64,
+    )
 
 
-def fit_score_map(features: Floats, gold: Floats, alpha: float = 1.0) -> ScoreMap:
-    """Ridge regression, then an isotonic map of its output onto the gold scale (0..1)."""
-    from sklearn.isotonic import IsotonicRegression
-    from sklearn.linear_model import Ridge
+def fit_credit_model(
+    rows: Floats, gold: Floats, weights: Floats | None = None, l2: float = 1e-3
+) -> CreditModel:
+    """Logistic regression of the graded share (a soft label in 0..1) on the evidence rows.
 
-    ridge = Ridge(alpha=alpha).fit(features, gold)
-    raw = ridge.predict(features)
-    isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, gold)
-    return ScoreMap(
-        features=list(FEATURES),
-        weights=[float(w) for w in ridge.coef_],
-        intercept=float(ridge.intercept_),
-        iso_x=[float(x) for x in isotonic.X_thresholds_],
-        iso_y=[float(y) for y in isotonic.y_thresholds_],
+    The weights are kept non-negative, so more evidence never lowers the credit. Rows without
+    evidence (refused answers) are left out: they earn 0 whatever is fitted. ``weights`` weigh
+    the rows (the off-question answers, for instance).
+    """
+    from scipy.optimize import minimize
+
+    keep = rows.any(axis=1)
+    x, y = rows[keep], gold[keep]
+    w = np.ones(len(y)) if weights is None else weights[keep]
+
+    def loss(params: Floats) -> tuple[float, Floats]:
+        z = x @ params[:-1] + params[-1]
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+        eps = 1e-9
+        value = -np.sum(w * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) / w.sum()
+        residual = w * (p - y) / w.sum()
+        gradient = np.r_[x.T @ residual + 2 * l2 * params[:-1], residual.sum()]
+        return float(value + l2 * np.sum(params[:-1] ** 2)), gradient
+
+    start = np.r_[np.ones(x.shape[1]), -2.0]
+    bounds = [(0.0, None)] * x.shape[1] + [(None, None)]
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
+    return CreditModel(
+        features=list(CREDIT_FEATURES),
+        weights=[float(v) for v in result.x[:-1]],
+        intercept=float(result.x[-1]),
     )
 
 

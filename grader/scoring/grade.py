@@ -8,6 +8,23 @@ from pydantic import BaseModel, Field
 
 Verdict = Literal["correct", "partial", "incorrect"]
 
+MET = 0.5  # a criterion is met when it earned at least half its points
+
+
+class DemoLink(BaseModel):
+    """The question's mini-demo: where to run it and where its plot is."""
+
+    id: str
+    url: str
+    plot_url: str
+
+
+def demo_link(demo_id: str) -> DemoLink | None:
+    """The API paths of a rubric's linked demo (None when it links none)."""
+    if not demo_id:
+        return None
+    return DemoLink(id=demo_id, url=f"/demos/{demo_id}", plot_url=f"/demos/{demo_id}/plot.png")
+
 
 class CriterionResult(BaseModel):
     """How one key point fared: ``evidence`` is the part of the answer that matched it."""
@@ -16,9 +33,12 @@ class CriterionResult(BaseModel):
     text: str
     points: float
     credit: float = Field(ge=0, le=1, description="0..1 share of this criterion's points earned")
+    earned: float = Field(
+        default=0.0, description="Points earned: credit x points when counted, else 0"
+    )
     similarity: float
     evidence: str | None = None
-    met: bool
+    met: bool = Field(description="Earned at least half its points (credit >= 0.5)")
     selected: bool = Field(description="Counted toward the score (select rules count the best k)")
     note: str | None = Field(default=None, description="Why credit was withheld, if it was")
 
@@ -36,14 +56,17 @@ class Grade(BaseModel):
     """An explained grade."""
 
     question_id: str
-    score: float = Field(ge=0, le=1)
-    points: float
+    score: float = Field(ge=0, le=1, description="points / max_points")
+    points: float = Field(
+        description="The counted criteria's earned points less misconception penalties (>= 0)"
+    )
     max_points: float
     verdict: Verdict
     criteria: list[CriterionResult]
     misconceptions_triggered: list[MisconceptionResult]
     feedback: str
     hint: str | None = None
+    demo: DemoLink | None = Field(default=None, description="The question's mini-demo")
     confidence: float = Field(ge=0, le=1)
     needs_review: bool
     reasons: list[str] = Field(

@@ -10,17 +10,18 @@ import numpy as np
 from grader.rubrics.schema import Criterion, Rubric
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.embedder import Vectors
-from grader.scoring.text import content_stems, demote, words
+from grader.scoring.text import content_stems, demote, readable, words
 
 
 @dataclass(frozen=True)
 class PreparedCriterion:
     criterion: Criterion
     targets: Vectors  # the text and each phrasing, one row each
+    targets_demoted: Vectors  # the same without stopwords or question words, one row each
+    target_texts: list[str]  # the text and each phrasing, readable (LaTeX turned into text)
+    target_stems: list[frozenset[str]]  # their content stems, question words left out
     subjects: list[str]  # contrast subjects, in order; empty when not a contrast
     claims: Vectors  # one row per contrast claim, same order as ``subjects``
-    vector: Vectors  # the text alone (1, d), for the graded reference
-    demoted: Vectors  # the text without stopwords or question words (1, d)
     stems: frozenset[str]
     word_count: int
 
@@ -37,7 +38,6 @@ class PreparedRubric:
     )
     free_misconceptions: list[int]  # indices into rubric.misconceptions checked by similarity
     reference: Vectors  # (1, d) all criteria texts together
-    reference_demoted: Vectors  # (1, d)
     rubric_rows: Vectors  # prompt, reference and every criterion target: "is this on topic?"
 
 
@@ -49,40 +49,44 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
     """Embed everything in ``rubric`` that answers are compared with, in one batch."""
     question_stems = frozenset(content_stems(rubric.prompt))
     texts: list[str] = [rubric.prompt]
-    layout: list[tuple[int, int, int]] = []  # per criterion: text, claims, demoted text
+    layout: list[tuple[int, int, int, int]] = []  # per criterion: targets, claims, demoted, end
     for criterion in rubric.criteria:
         start = len(texts)
-        texts.extend([criterion.text, *criterion.phrasings])
+        # LaTeX embeds badly: "x(\\tau)" is not "x(τ)".
+        targets = [readable(criterion.text), *(readable(p) for p in criterion.phrasings)]
+        texts.extend(targets)
         claims_start = len(texts)
-        texts.extend(claim.claim for claim in criterion.contrast)
-        demoted_index = len(texts)
-        texts.append(demote(criterion.text, question_stems) or criterion.text)
-        layout.append((start, claims_start, demoted_index))
+        texts.extend(readable(claim.claim) for claim in criterion.contrast)
+        demoted_start = len(texts)
+        texts.extend(demote(t, question_stems) or t for t in targets)
+        layout.append((start, claims_start, demoted_start, len(texts)))
     # Misconceptions that swap a contrast's roles are caught structurally, not by similarity
     # (a swapped sentence embeds almost exactly like the right one).
     contrast_ids = {c.id for c in rubric.criteria if c.contrast}
     free = [i for i, m in enumerate(rubric.misconceptions) if m.criterion not in contrast_ids]
     misconception_start = len(texts)
-    texts.extend(rubric.misconceptions[i].text for i in free)
-    all_text = " ".join(c.text for c in rubric.criteria)
+    texts.extend(readable(rubric.misconceptions[i].text) for i in free)
+    all_text = " ".join(readable(c.text) for c in rubric.criteria)
     reference_index = len(texts)
-    texts.extend([all_text, demote(all_text, question_stems) or all_text])
+    texts.append(all_text)
 
     vectors = cache.encode(texts)
     criteria = []
-    for criterion, (start, claims_start, demoted_index) in zip(
+    for criterion, (start, claims_start, demoted_start, end) in zip(
         rubric.criteria, layout, strict=True
     ):
+        target_texts = texts[start:claims_start]
         criteria.append(
             PreparedCriterion(
                 criterion=criterion,
                 targets=vectors[start:claims_start],
+                targets_demoted=vectors[demoted_start:end],
+                target_texts=target_texts,
+                target_stems=[frozenset(content_stems(t, question_stems)) for t in target_texts],
                 subjects=[claim.subject for claim in criterion.contrast],
-                claims=vectors[claims_start:demoted_index],
-                vector=vectors[start : start + 1],
-                demoted=vectors[demoted_index : demoted_index + 1],
-                stems=frozenset(content_stems(criterion.text, question_stems)),
-                word_count=len(words(criterion.text)),
+                claims=vectors[claims_start:demoted_start],
+                stems=frozenset(content_stems(readable(criterion.text), question_stems)),
+                word_count=len(words(readable(criterion.text))),
             )
         )
     return PreparedRubric(
@@ -94,7 +98,6 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
         misconceptions=vectors[misconception_start:reference_index],
         free_misconceptions=free,
         reference=vectors[reference_index : reference_index + 1],
-        reference_demoted=vectors[reference_index + 1 : reference_index + 2],
         rubric_rows=np.vstack(
             [vectors[0:1], vectors[reference_index : reference_index + 1]]
             + [c.targets for c in criteria]

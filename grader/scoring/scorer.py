@@ -19,21 +19,24 @@ from grader.scoring.analysis import Analysis, Plan, make_plan
 from grader.scoring.analysis import analyse as analyse_plan
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
+from grader.scoring.credit import criterion_features
 from grader.scoring.embedder import Embedder
-from grader.scoring.features import (
-    coverage,
-    feature_vector,
-    kept_text,
-    nothing_selected,
-    select,
-)
+from grader.scoring.features import Selection, select
 from grader.scoring.feedback import write_feedback
-from grader.scoring.grade import CriterionResult, Grade, MisconceptionResult, Verdict
+from grader.scoring.grade import (
+    MET,
+    CriterionResult,
+    Grade,
+    MisconceptionResult,
+    Verdict,
+    demo_link,
+)
 from grader.scoring.prepared import PreparedRubric, prepare, rubric_fingerprint
 from grader.scoring.text import (
     content_stems,
     demote,
     is_keyword_salad,
+    kept_text,
     known_word_ratio,
     sanitize,
     split_units,
@@ -167,34 +170,49 @@ class Scorer:
             analysis.answer_vector = vectors[2 * index : 2 * index + 1]
             analysis.demoted_vector = vectors[2 * index + 1 : 2 * index + 2]
 
+    def credits(self, analysis: Analysis) -> np.ndarray:
+        """Each criterion's share of its points earned (all 0 for a refused answer)."""
+        count = len(analysis.prepared.rubric.criteria)
+        if analysis.zero_reason is not None or not analysis.matches:
+            return np.zeros(count)
+        # Rounded once here, so every number shown adds up exactly.
+        return np.round(self.calibration.credit.credit(criterion_features(analysis)), 4)
+
     def finish(self, analysis: Analysis) -> Grade:
-        """Turn an analysis into an explained grade with the fitted calibration."""
+        """Turn an analysis into an explained grade: one decision, seen from four sides.
+
+        Points are what the criteria earned (credit x points, under the select rule) less the
+        misconception penalties; ``met`` is "earned at least half its points"; the verdict
+        follows from the points with the calibration's thresholds; the feedback names exactly
+        the criteria that were met and missed. Nothing else adds or removes points.
+        """
         calibration, traps = self.calibration, self.calibration.traps
         rubric = analysis.prepared.rubric
         reasons: list[str] = []
         review = list(analysis.review_flags)
         if analysis.zero_reason is not None or not analysis.matches:
-            score = 0.0
             reasons.append(analysis.zero_reason or "the answer is empty")
-            selection = nothing_selected(len(rubric.criteria))
-        else:
-            selection = select(analysis, calibration.criterion)
-            values = feature_vector(analysis, calibration.criterion)
-            score = float(calibration.score.score(values[None, :])[0])
-            if len(rubric.criteria) > 1:
-                # With several key points the rubric bounds the grade: a point that is missed
-                # costs its share, however fluent the rest of the answer is.
-                score = min(score, coverage(analysis, selection))
-            if analysis.salad and score > traps.salad_cap:
-                score = traps.salad_cap
-                reasons.append("a list of keywords is not an answer: state how they relate")
+        selection = select(rubric, self.credits(analysis))
+        earned = selection.earned(rubric)
+        if analysis.salad and earned > traps.salad_cap * rubric.max_points:
+            # Scale the credits themselves, so the criteria still add up to the points.
+            factor = traps.salad_cap * rubric.max_points / earned
+            selection = select(rubric, selection.credits * factor)
+            earned = selection.earned(rubric)
+            reasons.append("a list of keywords is not an answer: state how they relate")
         penalties = [
             MisconceptionResult(id=m.id, text=m.text, penalty=m.penalty, evidence=evidence)
             for m, evidence in self._triggered(analysis)
         ]
-        penalty = sum(m.penalty for m in penalties) / rubric.max_points
-        score = float(np.clip(score - penalty, 0.0, 1.0))
+        points = float(np.clip(earned - sum(m.penalty for m in penalties), 0.0, rubric.max_points))
+        score = points / rubric.max_points
         verdict = self._verdict(score)
+        if (
+            rubric.accepts == "examples"
+            and analysis.zero_reason is None
+            and not any(credit >= MET for credit in selection.credits)
+        ):
+            review.append("not one of the listed examples: an instructor should judge it")
         distance = min(
             abs(score - calibration.verdict.correct), abs(score - calibration.verdict.incorrect)
         )
@@ -203,39 +221,46 @@ class Scorer:
         confidence = 1.0 if analysis.zero_reason else min(1.0, distance / 0.25)
         if review:
             confidence = min(confidence, 0.5)
-        criteria = [
-            CriterionResult(
-                id=c.id,
-                text=c.text,
-                points=c.points,
-                credit=round(float(selection.credits[i]), 4),
-                similarity=round(
-                    float(analysis.matches[i].best_similarity if analysis.matches else 0.0), 4
-                ),
-                evidence=analysis.matches[i].evidence if analysis.matches else None,
-                met=bool(selection.credits[i] >= 0.5),
-                selected=selection.selected[i],
-                note=analysis.matches[i].note if analysis.matches else None,
-            )
-            for i, c in enumerate(rubric.criteria)
-        ]
-        feedback, hint = write_feedback(rubric, criteria, penalties, verdict, reasons)
+        criteria = self._criterion_results(analysis, selection)
+        feedback, hint = write_feedback(rubric, criteria, penalties, reasons)
         return Grade(
             question_id=rubric.id,
             score=round(score, 4),
-            points=round(score * rubric.max_points, 2),
+            points=round(points, 4),
             max_points=rubric.max_points,
             verdict=verdict,
             criteria=criteria,
             misconceptions_triggered=penalties,
             feedback=feedback,
             hint=hint,
+            demo=demo_link(rubric.demo),
             confidence=round(confidence, 3),
             needs_review=bool(review),
             reasons=reasons + [f"review: {flag}" for flag in review],
             model_id=self.embedder.model_id,
             calibration_version=calibration.version,
         )
+
+    def _criterion_results(self, analysis: Analysis, selection: Selection) -> list[CriterionResult]:
+        results = []
+        for i, c in enumerate(analysis.prepared.rubric.criteria):
+            match = analysis.matches[i] if analysis.matches else None
+            credit = float(selection.credits[i])
+            results.append(
+                CriterionResult(
+                    id=c.id,
+                    text=c.text,
+                    points=c.points,
+                    credit=credit,
+                    earned=round(credit * c.points, 4) if selection.selected[i] else 0.0,
+                    similarity=round(float(match.best_similarity if match else 0.0), 4),
+                    evidence=match.evidence if match else None,
+                    met=credit >= MET,
+                    selected=selection.selected[i],
+                    note=match.note if match else None,
+                )
+            )
+        return results
 
     def _triggered(self, analysis: Analysis) -> list[tuple[Misconception, str]]:
         rubric = analysis.prepared.rubric

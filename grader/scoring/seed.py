@@ -19,6 +19,17 @@ class SeedAnswer:
     answer: str
     expect: tuple[str, ...]
     known_gap: str = ""  # why the scorer is known to miss this one (documented in quality.md)
+    max_score: float = 1.0  # the share of the marks it may earn at most ("makes no point": 0.1)
+    min_score: float = 0.0  # ... and at least (a correct paraphrase: 0.75)
+    needs_review: bool | None = None  # when set, the grade must (not) be flagged for review
+
+    def expected(self, verdict: str, score: float, needs_review: bool) -> bool:
+        """Whether a grade with this verdict, score and flag is what this answer must get."""
+        return (
+            verdict in self.expect
+            and self.min_score <= score <= self.max_score
+            and (self.needs_review is None or needs_review == self.needs_review)
+        )
 
 
 def load_seed_answers(path: Path) -> list[SeedAnswer]:
@@ -30,6 +41,9 @@ def load_seed_answers(path: Path) -> list[SeedAnswer]:
             answer=row["answer"],
             expect=tuple(row["expect"]),
             known_gap=row.get("known_gap", ""),
+            max_score=float(row.get("max_score", 1.0)),
+            min_score=float(row.get("min_score", 0.0)),
+            needs_review=row.get("needs_review"),
         )
         for row in rows
     ]
@@ -42,7 +56,7 @@ def evaluate_seed(scorer: Scorer, rubrics: RubricSet, path: Path) -> dict[str, A
     by_trap: dict[str, list[int]] = {}
     misses = []
     for answer, grade in zip(answers, grades, strict=True):
-        ok = grade.verdict in answer.expect
+        ok = answer.expected(grade.verdict, grade.score, grade.needs_review)
         tally = by_trap.setdefault(answer.trap, [0, 0])
         tally[0] += ok
         tally[1] += 1

@@ -39,6 +39,23 @@ _TRAILING_CONNECTORS = re.compile(r"(?:[\s,;]*\b(?:while|whereas|but|and|an|a|th
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_LATEX = re.compile(r"\\[A-Za-z]+|[\^_]\{|\$")
+
+
+def readable(text: str) -> str:
+    """``text`` with any LaTeX turned into plain text ("x(1), \\ldots, x(\\tau)" → "x(1), …, x(τ)").
+
+    Text without LaTeX markup is returned as it is (a "%" or "&" in prose is no LaTeX).
+    """
+    if not _LATEX.search(text):
+        return text
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    escaped = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
+    converted = LatexNodes2Text(math_mode="text").latex_to_text(escaped)
+    return " ".join(converted.split())
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens, apostrophes folded ("isn't" → "isnt")."""
     return [w.replace("'", "") for w in _WORD.findall(text.lower())]
@@ -83,11 +100,46 @@ def has_negation(text: str) -> bool:
     return any(w in NEGATIONS for w in words(text))
 
 
+# Where what a negation governs ends: clause punctuation, or a word that starts a new claim
+# ("the gradients do not stay stable, they vanish"; "not X but Y").
+_SCOPE_END = re.compile(
+    r"[,;:.!?()]|\b(?:but|instead|rather|only|because|since|while|whereas|so|although|though|"
+    r"yet|however|unless|except)\b",
+    re.IGNORECASE,
+)
+_NEGATION_CUE = re.compile(
+    r"\b(?:" + "|".join(sorted(NEGATIONS, key=len, reverse=True)) + r")\b|n't\b", re.IGNORECASE
+)
+
+
+def negation_scope(text: str) -> str:
+    """The words each negation in ``text`` governs, up to the end of its clause, joined.
+
+    "There are no gradient problems with long term dependencies; the only issue is memory"
+    gives "gradient problems with long term dependencies".
+    """
+    folded = text.replace("'", "").replace("\u2019", "")
+    scopes = []
+    for cue in _NEGATION_CUE.finditer(folded):
+        rest = folded[cue.end() :]
+        end = _SCOPE_END.search(rest)
+        scopes.append(rest[: end.start()] if end else rest)
+    return " ".join(scope.strip() for scope in scopes)
+
+
 def sanitize(text: str) -> str:
     """Normalise unicode, drop control characters and collapse runs of spaces."""
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub(" ", text)
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def kept_text(answer: str, removed: list[str]) -> str:
+    """The answer without the parts a trap refused."""
+    kept = answer
+    for part in sorted(removed, key=len, reverse=True):
+        kept = kept.replace(part, " ")
+    return " ".join(kept.split()).strip(" .,;")
 
 
 def split_units(answer: str) -> list[str]:

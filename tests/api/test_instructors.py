@@ -117,3 +117,63 @@ def test_stats_show_the_distribution_and_the_most_missed(
     assert stats["attempts"] >= 3
     assert sum(stats["score_distribution"].values()) == stats["attempts"]
     assert stats["most_missed"][0]["id"] == "exploding-gradients"
+
+
+def test_an_unlisted_example_is_flagged_and_one_override_teaches_it(
+    client: TestClient, database_url: str, rubrics_dir: Path
+) -> None:
+    """An open question: a valid example the rubric does not list is not silently zeroed."""
+    question = "give-a-real-world-application-of-visual-attention"
+    instructor = token_headers(database_url, "instructor")
+    answer = "Medical imaging: the model attends to the tumour region of an X-ray."
+    first = client.post(
+        f"/questions/{question}/attempts",
+        json={"answer": answer},
+        headers=token_headers(database_url, "student", "open-question-1"),
+    ).json()
+    assert first["grade"]["points"] <= 0.1, first
+    assert first["grade"]["needs_review"]
+    assert any("not one of the listed examples" in r for r in first["grade"]["reasons"])
+    flagged = client.get("/attempts", params={"needs_review": True}, headers=instructor).json()
+    assert first["attempt_id"] in {a["id"] for a in flagged}
+
+    unknown = client.post(
+        f"/attempts/{first['attempt_id']}/override",
+        json={"points": 1, "reason": "valid", "add_as_phrasing_of": "no-such-criterion"},
+        headers=instructor,
+    )
+    assert unknown.status_code == 422 and "add_as_phrasing_of" in unknown.text
+    path = rubrics_dir / f"{question}.yaml"
+    before = path.read_text(encoding="utf-8")
+    assert answer not in before
+    try:
+        _teach_and_regrade(client, database_url, first["attempt_id"], path, before, answer)
+    finally:
+        path.write_text(before, encoding="utf-8")  # the other database's run starts afresh
+
+
+def _teach_and_regrade(
+    client: TestClient, database_url: str, attempt_id: int, path: Path, before: str, answer: str
+) -> None:
+    question = path.stem
+    instructor = token_headers(database_url, "instructor")
+    done = client.post(
+        f"/attempts/{attempt_id}/override",
+        json={
+            "points": 1,
+            "reason": "a valid application",
+            "add_as_phrasing_of": "google-street-view",
+        },
+        headers=instructor,
+    )
+    assert done.status_code == 200, done.text
+    after = path.read_text(encoding="utf-8")
+    assert answer in after
+    assert after.splitlines()[1:3] == before.splitlines()[1:3]  # the file's comments are kept
+    again = client.post(
+        f"/questions/{question}/attempts",
+        json={"answer": "In medical imaging, attention focuses on the tumour region of X-rays."},
+        headers=token_headers(database_url, "student", "open-question-2"),
+    ).json()
+    assert again["grade"]["points"] >= 0.75
+    assert not any("listed examples" in r for r in again["grade"]["reasons"])

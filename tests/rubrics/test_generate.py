@@ -6,7 +6,7 @@ import pytest
 
 from grader.content import parse_document
 from grader.rubrics.checks import check_rubric
-from grader.rubrics.generate import asked_count, build_rubric, topic_of
+from grader.rubrics.generate import asked_count, asks_for_example, build_rubric, topic_of
 from grader.rubrics.schema import Rubric
 from tests.conftest import EXAM
 
@@ -82,3 +82,26 @@ def test_topics(rubrics: dict[int, Rubric]) -> None:
     assert rubrics[5].topic == "Echo state network"
     (question,) = parse_document("## Attention\n\n1. Give an example? Street view\n")
     assert topic_of(question) == "Attention"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "examples"),
+    [
+        ("Give a real world application of visual attention", True),
+        ("Name one example of a self-balancing tree.", True),
+        ("Suggest two practical use cases for a bloom filter.", True),
+        ("Give an example of overfitting.", True),
+        ("What is an echo state network?", False),
+        ("Write any two differences between RNN and CNN?", False),
+        ("Give the definition of a heap.", False),
+    ],
+)
+def test_prompts_that_ask_for_an_example(prompt: str, examples: bool) -> None:
+    assert asks_for_example(prompt) is examples
+
+
+def test_an_example_question_accepts_any_example(rubrics: dict[int, Rubric]) -> None:
+    attention = rubrics[3]
+    assert attention.accepts == "examples"
+    assert attention.counting_rule() is not None
+    assert all(r.accepts == "key-points" for n, r in rubrics.items() if n != 3)

@@ -35,3 +35,9 @@ def seed_rubrics() -> dict[str, Rubric]:
 
 def rubric_path(name: str) -> Path:
     return REPO_ROOT / "rubrics" / f"{name}.yaml"
+
+
+@pytest.fixture(scope="session")
+def fake_scorer_session() -> Scorer:
+    """The fake-embedder scorer, once per session (hypothesis reuses it across examples)."""
+    return Scorer(HashingEmbedder(), Calibration.load(), max_answer_chars=2000)

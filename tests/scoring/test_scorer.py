@@ -9,9 +9,10 @@ import pytest
 from grader.rubrics.schema import Criterion, Misconception, Rubric, SelectRule
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
+from grader.scoring.credit import CREDIT_FEATURES
 from grader.scoring.embedder import HashingEmbedder
-from grader.scoring.features import kept_text
 from grader.scoring.scorer import AnswerTooLong, Scorer
+from grader.scoring.text import kept_text
 
 
 def _rubric(**overrides: object) -> Rubric:
@@ -45,8 +46,8 @@ def test_missing_points_cost_their_share_and_are_named(fake_scorer: Scorer) -> N
     assert [c.met for c in grade.criteria] == [True, False, False]
     assert grade.score < 0.6
     assert grade.feedback == (
-        "Good: red stripe across the top. "
-        "Missing: white band through the middle; blue field along the bottom."
+        "Good: “red stripe across the top”. "
+        "Missing: “white band through the middle”; “blue field along the bottom”."
     )
     assert grade.hint is None  # the rubric has no hints
     hinted = _rubric(
@@ -141,5 +142,6 @@ def test_the_shipped_calibration_is_valid_and_ordered() -> None:
     calibration = Calibration.load()
     assert 0 < calibration.verdict.incorrect <= calibration.verdict.correct < 1
     assert calibration.criterion.width > 0
-    assert len(calibration.score.weights) == len(calibration.score.features)
-    assert calibration.score.iso_y == sorted(calibration.score.iso_y)
+    assert calibration.credit.features == list(CREDIT_FEATURES)
+    assert len(calibration.credit.weights) == len(CREDIT_FEATURES)
+    assert all(w >= 0 for w in calibration.credit.weights)  # more evidence never costs credit

@@ -33,7 +33,9 @@ def test_the_trap_set_covers_every_trap_and_every_question(seed_rubrics: dict[st
 @pytest.mark.parametrize("answer", [_case(a) for a in SEED])
 def test_verdict(real_scorer: Scorer, seed_rubrics: dict[str, Rubric], answer: SeedAnswer) -> None:
     grade = real_scorer.grade(seed_rubrics[answer.question], answer.answer)
-    assert grade.verdict in answer.expect, grade.model_dump_json(indent=1)
+    assert answer.expected(grade.verdict, grade.score, grade.needs_review), grade.model_dump_json(
+        indent=1
+    )
 
 
 def test_a_swapped_comparison_names_the_swap(
@@ -77,7 +79,7 @@ def test_bad_input_never_scores_high(real_scorer: Scorer, seed_rubrics: dict[str
 def test_an_instructors_phrasings_rescue_the_known_gap(
     real_scorer: Scorer, seed_rubrics: dict[str, Rubric]
 ) -> None:
-    (gap,) = [a for a in SEED if a.known_gap]
+    (gap,) = [a for a in SEED if a.known_gap and "adversarial" in a.question]
     rubric = seed_rubrics[gap.question]
     assert real_scorer.grade(rubric, gap.answer).verdict == "incorrect"
     phrasings = {
@@ -99,6 +101,9 @@ def test_feedback_points_to_the_demo_when_a_point_is_missed(
 ) -> None:
     rubric = seed_rubrics["what-are-the-challenges-of-long-term-dependencies"]
     partial = real_scorer.grade(rubric, "The gradients vanish.")
-    assert "run the demo 'long-term-dependencies'" in partial.feedback
+    assert "See it happen: /demos/long-term-dependencies" in partial.feedback
+    assert partial.demo is not None
+    assert partial.demo.plot_url == "/demos/long-term-dependencies/plot.png"
     complete = real_scorer.grade(rubric, "Vanishing and exploding gradients.")
     assert "demo" not in complete.feedback
+    assert complete.demo is not None  # the link is always in the grade, the nudge only when needed

@@ -67,3 +67,22 @@ def test_known_word_ratio_tells_english_from_gibberish() -> None:
 
 def test_sanitize_drops_control_characters() -> None:
     assert sanitize("a\x00b\x07  c\u00a0d") == "a b c d"
+
+
+def test_negation_scope_ends_at_the_clause() -> None:
+    from grader.scoring.text import negation_scope
+
+    assert negation_scope("There are no gradient problems here; the issue is memory.") == (
+        "gradient problems here"
+    )
+    assert negation_scope("The gradients do not stay stable, they vanish.") == "stay stable"
+    assert negation_scope("It isn't vanishing but exploding") == "vanishing"
+    assert negation_scope("Gradients vanish.") == ""
+
+
+def test_readable_turns_latex_into_text_and_leaves_prose_alone() -> None:
+    from grader.scoring.text import readable
+
+    assert readable(r"a sequence x(1), \ldots, x(\tau)") == "a sequence x(1), …, x(τ)"
+    assert readable("10% of 5 & more") == "10% of 5 & more"
+    assert readable(r"costs 10% with $\alpha$") == "costs 10% with \N{GREEK SMALL LETTER ALPHA}"

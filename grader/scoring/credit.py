@@ -1,0 +1,102 @@
+"""Per-criterion evidence: the signals that say how far an answer makes one key point.
+
+Each criterion is judged on its own part of the answer: the whole answer when the rubric has a
+single criterion, otherwise the units that speak for that criterion (the ones closest to it)
+plus its evidence unit. The same signals are computed for every criterion, and the fitted
+credit model (:class:`grader.scoring.calibration.CreditModel`) turns them into the share of
+the criterion's points earned. Nothing here looks at the answer as a whole against the rubric
+as a whole: a point that is not made earns nothing, however fluent the rest is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.scoring.analysis import Analysis
+from grader.scoring.embedder import Vectors
+from grader.scoring.prepared import PreparedCriterion, normalised_mean
+from grader.scoring.text import content_stems, demote, kept_text, trigram_cosine
+
+# Every feature is evidence that the point is made: more of it never lowers the credit (the
+# fitted weights are non-negative). Length and verbosity are deliberately not features: a long
+# answer does not make a point by being long.
+CREDIT_FEATURES = (
+    "similarity",  # the evidence unit's similarity to the criterion (0 when none counts)
+    "part_cos",  # the criterion's part of the answer vs the criterion (text or a phrasing)
+    "part_cos_demoted",  # the same without stopwords and the question's own words
+    "char_overlap",  # character-trigram cosine of the part and the criterion, question demoted
+    "recall",  # share of the criterion's content words the part uses
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """The part of an answer that one criterion is judged on."""
+
+    text: str
+    vector: Vectors  # (1, d)
+    demoted: Vectors  # (1, d)
+
+
+def criterion_part(analysis: Analysis, index: int) -> Part | None:
+    """Criterion ``index``'s part of the answer, or None when nothing in it can count."""
+    match = analysis.matches[index]
+    if match.unit is None or analysis.answer_vector is None or analysis.demoted_vector is None:
+        return None
+    if len(analysis.matches) == 1:
+        text = kept_text(analysis.answer, analysis.removed)
+        return Part(text, analysis.answer_vector, analysis.demoted_vector)
+    assert analysis.unit_vectors is not None and analysis.demoted_unit_vectors is not None
+    members = {match.unit} | {u for u, owner in enumerate(analysis.owners) if owner == index}
+    # A sentence and its own clauses are both units: keep the sentence only.
+    texts = {u: analysis.units[u] for u in members}
+    kept = sorted(u for u in members if not any(v != u and texts[u] in texts[v] for v in members))
+    return Part(
+        " ".join(texts[u] for u in kept),
+        normalised_mean(analysis.unit_vectors[kept]),
+        normalised_mean(analysis.demoted_unit_vectors[kept]),
+    )
+
+
+def criterion_features(analysis: Analysis) -> np.ndarray:
+    """One row of :data:`CREDIT_FEATURES` per criterion; a row of zeros where nothing counts."""
+    rows = np.zeros((len(analysis.prepared.criteria), len(CREDIT_FEATURES)))
+    if analysis.zero_reason is not None or not analysis.matches:
+        return rows
+    for index, criterion in enumerate(analysis.prepared.criteria):
+        part = criterion_part(analysis, index)
+        if part is not None:
+            rows[index] = _features(analysis, index, criterion, part)
+    return rows
+
+
+def _features(
+    analysis: Analysis, index: int, criterion: PreparedCriterion, part: Part
+) -> list[float]:
+    """The evidence row, against the criterion's text or the phrasing the part is closest to."""
+    question = analysis.prepared.question_stems
+    part_stems = set(content_stems(part.text, question))
+    by_target = (part.vector @ criterion.targets.T)[0]
+    target = int(np.argmax(by_target))
+    own = float(by_target[target])
+    own_demoted = float((part.demoted @ criterion.targets_demoted.T).max())
+    # A part closer to another key point speaks for that one ("the gradients vanish" is not
+    # also "exploding gradients"): discount by how much closer, as the unit matching does.
+    others = [c for i, c in enumerate(analysis.prepared.criteria) if i != index and not c.subjects]
+    if others and not criterion.subjects:
+        closest = max(float((part.vector @ c.targets.T).max()) for c in others)
+        closest_demoted = max(float((part.demoted @ c.targets_demoted.T).max()) for c in others)
+        own -= max(0.0, closest - own)
+        own_demoted -= max(0.0, closest_demoted - own_demoted)
+    stems = criterion.target_stems[target]
+    return [
+        analysis.matches[index].similarity,
+        own,
+        own_demoted,
+        trigram_cosine(
+            demote(part.text, question), demote(criterion.target_texts[target], question)
+        ),
+        len(part_stems & stems) / max(1, len(stems)),
+    ]
