@@ -91,10 +91,10 @@ def calibrate(
     ] = None,
 ) -> None:
     """Fit the calibration on graded answers and write the artifact the scorer loads."""
+    from grader.evaluation.datasets import load_mohler, load_semeval
+    from grader.evaluation.evaluate import calibrate as fit
     from grader.scoring.build import build_scorer
     from grader.scoring.calibration import DEFAULT_CALIBRATION, uncalibrated
-    from grader.scoring.datasets import load_mohler, load_semeval
-    from grader.scoring.evaluate import calibrate as fit
 
     scorer = build_scorer(get_settings().model_copy(update={"cache_dir": None}))
     scorer.calibration = uncalibrated(scorer.embedder.model_id)
@@ -120,10 +120,10 @@ def evaluate(
     ] = None,
 ) -> None:
     """Measure grading quality on human-graded answers (see docs/quality.md)."""
+    from grader.evaluation.datasets import load_mohler, load_semeval
+    from grader.evaluation.evaluate import evaluate_mohler, evaluate_semeval
+    from grader.evaluation.seed import evaluate_seed
     from grader.scoring.build import build_scorer
-    from grader.scoring.datasets import load_mohler, load_semeval
-    from grader.scoring.evaluate import evaluate_mohler, evaluate_semeval
-    from grader.scoring.seed import evaluate_seed
 
     names = ["mohler", "semeval", "seed"] if dataset == "all" else [dataset]
     unknown = [n for n in names if n not in ("mohler", "semeval", "seed")]

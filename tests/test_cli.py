@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from grader.cli import app
-from grader.scoring.seed import load_seed_answers
+from grader.evaluation.seed import load_seed_answers
 from tests.conftest import EXAM, REPO_ROOT
 
 runner = CliRunner()

@@ -1,6 +1,6 @@
 """The fitted numbers the scorer uses: a small, versioned JSON artifact.
 
-``grader calibrate`` fits them on human-graded answers (see :mod:`grader.scoring.fit`); the
+``grader calibrate`` fits them on human-graded answers (see :mod:`grader.evaluation.fit`); the
 scorer only reads them. Nothing here is tuned by hand except the trap settings, which are
 declared, not fitted, and documented in docs/quality.md.
 """

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from grader.evaluation.seed import SeedAnswer, load_seed_answers
 from grader.rubrics.schema import Rubric
 from grader.scoring.scorer import Scorer
-from grader.scoring.seed import SeedAnswer, load_seed_answers
 from tests.conftest import REPO_ROOT
 
 SEED = load_seed_answers(REPO_ROOT / "tests" / "data" / "seed_answers.yaml")

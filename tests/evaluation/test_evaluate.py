@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.evaluation.evaluate import group_folds, regression_metrics
+from grader.evaluation.fit import best_threshold, fit_curve
 from grader.rubrics.schema import Criterion, Rubric
 from grader.scoring.analysis import Analysis, CriterionMatch
 from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import SentenceTransformerEmbedder
-from grader.scoring.evaluate import group_folds, regression_metrics
-from grader.scoring.fit import best_threshold, fit_curve
 from grader.scoring.scorer import Scorer
 
 
@@ -68,3 +68,37 @@ def test_fit_curve_puts_the_center_between_wrong_and_right_answers(fake_scorer: 
 
 def test_the_shipped_calibration_was_fitted_for_the_bundled_model() -> None:
     assert Calibration.load().model_id == SentenceTransformerEmbedder().model_id
+
+
+def test_the_credit_model_never_rewards_less_evidence() -> None:
+    from grader.evaluation.fit import fit_credit_model
+    from grader.scoring.credit import CREDIT_FEATURES
+
+    rng = np.random.default_rng(0)
+    strength = rng.uniform(0.05, 1.0, 400)
+    rows = np.column_stack([strength + rng.normal(0, 0.05, 400) for _ in CREDIT_FEATURES])
+    # A lenient grader: half marks for nothing, full marks for a clear match.
+    gold = np.clip(0.5 + 0.5 * strength + rng.normal(0, 0.1, 400), 0, 1)
+    model = fit_credit_model(rows, gold)
+    assert all(w >= 0 for w in model.weights)
+    credits = model.credit(np.array([[s] * len(CREDIT_FEATURES) for s in (0.05, 0.5, 1.0)]))
+    assert list(credits) == sorted(credits)
+    assert model.credit(np.zeros((1, len(CREDIT_FEATURES))))[0] == 0.0  # no evidence, no credit
+
+
+def test_off_question_answers_come_from_the_same_course_and_grade_zero() -> None:
+    from grader.evaluation.datasets import GradedAnswer, off_question, reference_rubric
+
+    items = [
+        GradedAnswer(
+            reference_rubric(q, f"Question {q}?", f"Reference {q}"), f"answer {q}{i}", 1.0, group
+        )
+        for q, group in (("1.1", "1"), ("1.2", "1"), ("2.1", "2"), ("2.2", "2"))
+        for i in range(3)
+    ]
+    negatives = off_question(items, per_question=5)
+    assert len(negatives) == 4  # each question has one peer in its assignment
+    for negative in negatives:
+        assert negative.gold == 0.0
+        assert negative.group == negative.source_group  # the same assignment
+        assert negative.answer[7:10] != negative.rubric.id[-3:].replace("-", ".")

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from grader.evaluation.datasets import GradedAnswer, off_question
+from grader.evaluation.fit import Floats, best_threshold, evidence_rows, fit_credit_model, fit_curve
 from grader.scoring.analysis import Analysis
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
-from grader.scoring.datasets import GradedAnswer, off_question
-from grader.scoring.fit import Floats, best_threshold, evidence_rows, fit_credit_model, fit_curve
 from grader.scoring.scorer import Scorer
 
 NEGATIVE_WEIGHT = 1.0  # an off-question answer weighs as much as a graded one
