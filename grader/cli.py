@@ -16,7 +16,8 @@ from grader.course import load_rubrics
 from grader.demos.registry import demo_for_questions
 from grader.errors import ContentError
 from grader.rubrics.loader import RubricSet
-from grader.rubrics.regenerate import generate_rubrics
+from grader.rubrics.regenerate import generate_rubrics, plan_rubrics
+from grader.rubrics.report import layout_report
 
 app = typer.Typer(
     help="Exam-question grader and tutor.", no_args_is_help=True, add_completion=False
@@ -32,10 +33,23 @@ cli_scoring.register(app)
 
 @rubrics_app.command("generate")
 def rubrics_generate(
-    source: Annotated[Path, typer.Argument(help="The instructor's markdown Q&A document.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="The instructor's Q&A document: markdown (.md, .txt), Word (.docx), "
+            "Moodle XML (.xml) or GIFT (.gift)."
+        ),
+    ],
     out: Annotated[
         Path | None, typer.Option(help="Rubric folder (default: GRADER_RUBRICS_DIR).")
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print each question as understood (prompt, criteria, points); write nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Write one rubric per question; hand-edited rubrics are left alone and listed."""
     out_dir = out or get_settings().rubrics_dir
@@ -43,10 +57,16 @@ def rubrics_generate(
         typer.echo(f"error: {source}: no such file", err=True)
         raise typer.Exit(2)
     try:
+        if dry_run:
+            rubrics, layout = plan_rubrics(source, demos=demo_for_questions())
+            typer.echo(layout_report(source.as_posix(), rubrics, layout))
+            return
         report = generate_rubrics(source, out_dir, demos=demo_for_questions())
     except ContentError as error:
         typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from error
+        raise typer.Exit(2 if "cannot read" in error.message else 1) from error
+    for note in report.layout:
+        typer.echo(f"note: {source}:{note.line}: {note.message}")
     for label, ids in (
         ("created", report.created),
         ("updated", report.updated),

@@ -250,3 +250,47 @@ def test_tokens_create_prints_a_token_that_works(
     engine.dispose()
     assert runner.invoke(app, ["tokens", "create", "--role", "wizard"]).exit_code == 2
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+
+
+def test_generate_dry_run_reports_the_layout_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "rubrics"
+    source = REPO_ROOT / "tests" / "data" / "documents" / "headings-and-labels.md"
+    result = runner.invoke(
+        app, ["rubrics", "generate", str(source), "--out", str(out), "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not out.exists()
+    assert "question 3: what-does-a-page-table-map" in result.output
+    assert "      or: pages to frames" in result.output
+    assert "  note: 0.5 P for a sensible choice, 1 P for each reason." in result.output
+    assert "  points: 3, any 3 of 4 criteria count" in result.output
+    assert "assumed: " in result.output and ":7: question 1: no 'Answer:' label" in result.output
+
+
+def test_generate_refuses_an_unsupported_file(tmp_path: Path) -> None:
+    slides = tmp_path / "exam.pptx"
+    slides.write_bytes(b"PK")
+    result = runner.invoke(app, ["rubrics", "generate", str(slides), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot read '.pptx' files" in result.output
+
+
+def test_a_moodle_bank_through_generate_and_grade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path a course's own content takes: a question bank → rubrics → graded answers."""
+    course = tmp_path / "course"
+    monkeypatch.setenv("GRADER_RUBRICS_DIR", str(course))
+    bank = REPO_ROOT / "tests" / "data" / "documents" / "moodle-bank.xml"
+    result = runner.invoke(app, ["rubrics", "generate", str(bank)])
+    assert result.exit_code == 0, result.output
+    assert "note: " in result.output and "'MC' is a multichoice question" in result.output
+    assert runner.invoke(app, ["rubrics", "check", str(course)]).exit_code == 0
+    answers = tmp_path / "answers.txt"
+    answers.write_text("Physical frames.\nThe disk.\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["grade", "what-does-a-page-table-map-virtual-pages-to", "--file", str(answers)]
+    )
+    assert result.exit_code == 0, result.output
+    grades = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [g["verdict"] for g in grades] == ["correct", "incorrect"]

@@ -56,3 +56,24 @@ class Question:
     blocks: tuple[Block, ...]
     line: int
     heading: str | None = None
+    # Other correct answers ("Also accepted: ..."): phrasings of the answer, never new points.
+    alternatives: tuple[str, ...] = ()
+    # Grading notes for the instructor ("0.5 P for a sensible choice", "[accept synonyms]").
+    notes: tuple[str, ...] = ()
+    points: float | None = None  # the question's marks, where the document states them
+
+
+@dataclass(frozen=True)
+class LayoutNote:
+    """Something the parser assumed about a document's layout, with the line it concerns."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """The questions of a document and what the parser had to assume to read them."""
+
+    questions: list[Question]
+    notes: list[LayoutNote]

@@ -17,9 +17,20 @@ almost always means a question was lost. Anything that cannot be understood rais
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from grader.content.document import Block, BulletList, Math, Paragraph, Question, Table
+from grader.content.annotations import prompt_points, split_annotations
+from grader.content.document import (
+    Block,
+    BulletList,
+    LayoutNote,
+    Math,
+    Paragraph,
+    ParsedDocument,
+    Question,
+    Table,
+)
 from grader.content.slug import slugify
 from grader.errors import ContentError
 
@@ -43,7 +54,15 @@ class _RawQuestion:
 
 
 def parse_document(text: str, source: str = "<document>") -> list[Question]:
-    """Parse a Q&A document.
+    """The questions of a Q&A document (see :func:`read_document` for what was assumed)."""
+    return read_document(text, source).questions
+
+
+def read_document(text: str, source: str = "<document>") -> ParsedDocument:
+    """Parse a Q&A document in whichever layout it uses.
+
+    Labelled layouts ("## Question 3", "Q3.", "Q:"/"A:" pairs, a question paragraph followed by
+    "Answer:") are read by :mod:`grader.content.labelled`; numbered ones here.
 
     Args:
         text: the markdown document.
@@ -56,31 +75,67 @@ def parse_document(text: str, source: str = "<document>") -> list[Question]:
         ContentError: the document holds no question, a question has no answer, numbering
             skips, or a table or math block is malformed.
     """
-    raw = _split_questions(text.splitlines(), source)
+    from grader.content.labelled import is_labelled, read_labelled
+
+    if is_labelled(text):
+        return read_labelled(text, source)
+    lines = text.splitlines()
+    if not any(_QUESTION.match(line) for line in lines) and any(
+        line.rstrip().endswith("?") for line in lines
+    ):
+        return read_labelled(text, source, by_question_mark=True)
+    raw = _split_questions(lines, source)
     if not raw:
         raise ContentError(source, 1, "no numbered question found (expected a line like '1. ...')")
+    notes: list[LayoutNote] = []
     questions: list[Question] = []
     used_ids: set[str] = set()
     for item in raw:
-        prompt, inline_answer = _split_prompt(item, source)
+        prompt, inline_answer = _split_prompt(item, source, notes)
         body = _trim_blank(item.body)
         answer_lines = ([(item.line, inline_answer)] if inline_answer else []) + body
-        if not answer_lines:
-            raise ContentError(source, item.line, f"question {item.number} has no answer")
-        blocks = _parse_blocks(answer_lines, source)
-        answer = "\n".join(text for _, text in answer_lines).strip()
         questions.append(
-            Question(
-                id=_unique_id(slugify(prompt), used_ids),
-                number=item.number,
-                prompt=prompt,
-                answer=answer,
-                blocks=tuple(blocks),
-                line=item.line,
-                heading=item.heading,
+            build_question(
+                source, item.number, prompt, answer_lines, item.line, item.heading, used_ids
             )
         )
-    return questions
+    return ParsedDocument(questions, notes)
+
+
+def build_question(
+    source: str,
+    number: int,
+    prompt: str,
+    answer_lines: list[tuple[int, str]],
+    line: int,
+    heading: str | None,
+    used_ids: set[str],
+    alternatives: Sequence[str] = (),
+    notes: Sequence[str] = (),
+) -> Question:
+    """A question from its prompt and its answer's lines: alternatives, notes and marks apart.
+
+    Raises:
+        ContentError: there is no answer left once the grading notes are taken out.
+    """
+    prompt, points = prompt_points(prompt)
+    annotations = split_annotations(answer_lines)
+    lines = _trim_blank(annotations.lines)
+    if not lines:
+        raise ContentError(source, line, f"question {number} has no answer")
+    blocks = _parse_blocks(lines, source)
+    return Question(
+        id=_unique_id(slugify(prompt), used_ids),
+        number=number,
+        prompt=prompt,
+        answer="\n".join(text for _, text in lines).strip(),
+        blocks=tuple(blocks),
+        line=line,
+        heading=heading,
+        alternatives=(*annotations.alternatives, *alternatives),
+        notes=(*annotations.notes, *notes),
+        points=points,
+    )
 
 
 def _split_questions(lines: list[str], source: str) -> list[_RawQuestion]:
@@ -133,19 +188,39 @@ def _looks_like_question(line: str) -> bool:
     return line.rstrip().endswith("?")
 
 
-def _split_prompt(item: _RawQuestion, source: str) -> tuple[str, str]:
+def _split_prompt(item: _RawQuestion, source: str, notes: list[LayoutNote]) -> tuple[str, str]:
     """Separate the question's prompt from an answer written on the same line."""
     header = item.header
+    has_body = any(text.strip() for _, text in item.body)
     if "?" in header:
         cut = header.index("?") + 1
+        if has_body and header[cut:].strip():
+            # "Which policy would you choose? Give two reasons." with the answer below: every
+            # sentence of the line is the question.
+            notes.append(
+                LayoutNote(
+                    item.line,
+                    f"question {item.number}: read the whole line as the question (its answer "
+                    "is on the lines below), not only the text up to the first '?'",
+                )
+            )
+            return header.strip(), ""
         return header[:cut].strip(), header[cut:].strip()
-    if any(text.strip() for _, text in item.body):
+    if has_body:
         return header, ""
     words_seen = 0
     for match in _INLINE_ANSWER_START.finditer(header):
         words_seen = len(header[: match.start()].split())
         if words_seen >= _MIN_PROMPT_WORDS:
-            return header[: match.start()].strip(), header[match.end() :].strip()
+            prompt, answer = header[: match.start()].strip(), header[match.end() :].strip()
+            notes.append(
+                LayoutNote(
+                    item.line,
+                    f"question {item.number}: no '?' ends the question; assumed its answer "
+                    f"starts at '{answer.split()[0]}' (the first capitalised word)",
+                )
+            )
+            return prompt, answer
     raise ContentError(
         source,
         item.line,

@@ -26,6 +26,7 @@ _ASKED_COUNT = re.compile(
     r"(\d+|" + "|".join(_NUMBER_WORDS) + r")\b",
     re.IGNORECASE,
 )
+_MORE_COUNTS = re.compile(r"\band\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+[a-z]", re.IGNORECASE)
 _STOPWORDS = {
     "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "by", "with", "is", "are",
     "be", "that", "this", "it", "its", "as", "at", "from", "which", "will", "can", "we", "x",
@@ -34,11 +35,22 @@ _ID_WORDS = 4
 # Leading words of a prompt that say what to do, not what it is about.
 _PROMPT_LEAD = re.compile(
     r"^(?:(?:what|which|who|why|how)\s+(?:is|are|was|were|does|do|did)\s+"
+    r"|(?:which|what)\s+"
     r"|(?:write|give|name|list|describe|explain|define|state|mention|compare)\s+"
     r"(?:any\s+)?(?:\d+\s+|(?:" + "|".join(_NUMBER_WORDS) + r")\s+)?)"
     r"(?:the\s+|an?\s+)?",
     re.IGNORECASE,
 )
+_FIRST_SENTENCE = re.compile(r"(?<=[?.!])\s+")
+# Where a prompt's subject ends: the verb or clause that follows it ("scheduling policy | would
+# you choose"), or a preposition that starts a qualifier ("a program | that prints ...").
+_VERB_TAIL = re.compile(
+    r"\s+(?:would|should|could|can|will|do|does|did|is|are|was|were|has|have|had|you|that|"
+    r"which|who|when|where|if|because|so|to|need|needs|use|uses|used\s+to|work|works|happen|"
+    r"happens|mean|means|matter|matters|in\s+(?:this|the|your|a)|for\s+(?:this|the|your|a))\b",
+    re.IGNORECASE,
+)
+_TOPIC_WORDS = 7
 _DIFFERENCES = re.compile(
     r"^(?:differences?|distinctions?)\s+between\s+(.+?)\s+and\s+(.+)$", re.IGNORECASE
 )
@@ -62,23 +74,44 @@ def asks_for_example(prompt: str) -> bool:
 
 
 def asked_count(prompt: str) -> int | None:
-    """How many items the prompt asks for ("any two" → 2), if it says."""
+    """How many items the prompt asks for ("any two" → 2), if it says.
+
+    Counts joined by "and" add up: "give two reasons and one weakness" asks for 3.
+    """
     match = _ASKED_COUNT.search(prompt)
     if match is None:
         return None
-    word = match.group(1).lower()
+    total = _count(match.group(1))
+    for more in _MORE_COUNTS.finditer(prompt, match.end()):
+        total += _count(more.group(1))
+    return total
+
+
+def _count(word: str) -> int:
+    word = word.lower()
     return int(word) if word.isdigit() else _NUMBER_WORDS[word]
 
 
 def topic_of(question: Question) -> str:
-    """The section heading above the question, else the subject named by its prompt."""
+    """The section heading above the question, else a short subject named by its prompt.
+
+    "Write any two differences between RNN and CNN?" → "RNN vs CNN"; "Which scheduling policy
+    would you choose for this server? Give two reasons ..." → "Scheduling policy". Never the
+    whole prompt: at most the first sentence, cut before its verb, and a few words.
+    """
     if question.heading:
         return question.heading
-    subject = _PROMPT_LEAD.sub("", question.prompt.strip()).strip(" ?.!:")
+    first = _FIRST_SENTENCE.split(question.prompt.strip(), maxsplit=1)[0]
+    subject = _PROMPT_LEAD.sub("", first).strip(" ?.!:")
     differences = _DIFFERENCES.match(subject)
     if differences:
         subject = f"{differences.group(1)} vs {differences.group(2)}"
-    subject = subject or question.prompt.strip(" ?.!:")
+    else:
+        subject = _VERB_TAIL.split(subject, maxsplit=1)[0].strip(" ,;:")
+        words = subject.split()
+        if len(words) > _TOPIC_WORDS:
+            subject = " ".join(words[:_TOPIC_WORDS])
+    subject = subject or " ".join(question.prompt.split()[:_TOPIC_WORDS]).strip(" ?.!:")
     return subject[:1].upper() + subject[1:]
 
 
@@ -87,13 +120,19 @@ def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
     points = key_points(question)
     if not points:
         points = [KeyPoint(question.answer)]
-    criteria = _criteria(points)
+    if question.alternatives:
+        # Other accepted answers are other ways to say the answer, never more points to make.
+        points = [KeyPoint(" ".join(p.text for p in points if not p.contrast) or question.answer)]
+    criteria = _criteria(points, question.alternatives)
     count = asked_count(question.prompt)
     examples = asks_for_example(question.prompt)
     select = SelectRule(any=count) if count is not None and count < len(criteria) else None
     if examples and select is None and len(criteria) > 1:
         select = SelectRule(any=1)
     max_points = float(select.any if select else len(criteria))
+    if question.points is not None:
+        criteria = _share_points(criteria, question.points, select.any if select else None)
+        max_points = question.points
     return Rubric(
         id=question.id,
         prompt=question.prompt,
@@ -105,12 +144,24 @@ def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
         select=select,
         misconceptions=_swapped_role_misconceptions(criteria),
         hints=_hints(criteria, select, examples),
+        notes=list(question.notes),
         demo=demo,
         source=Source(document=document, number=question.number),
     )
 
 
-def _criteria(points: list[KeyPoint]) -> list[Criterion]:
+def _share_points(criteria: list[Criterion], total: float, counted: int | None) -> list[Criterion]:
+    """The document's marks shared out: equally over the counted criteria, adding up exactly."""
+    if counted is not None:  # any k of them: each is worth a k-th
+        share = total / counted
+        return [c.model_copy(update={"points": share}) for c in criteria]
+    share = round(total / len(criteria), 2)
+    last = round(total - share * (len(criteria) - 1), 2)
+    shares = [share] * (len(criteria) - 1) + [last]
+    return [c.model_copy(update={"points": p}) for c, p in zip(criteria, shares, strict=True)]
+
+
+def _criteria(points: list[KeyPoint], alternatives: tuple[str, ...] = ()) -> list[Criterion]:
     used: set[str] = set()
     criteria = []
     for point in points:
@@ -127,6 +178,7 @@ def _criteria(points: list[KeyPoint]) -> list[Criterion]:
                 id=criterion_id,
                 text=point.text,
                 points=1.0,
+                phrasings=list(alternatives),
                 contrast=[ContrastClaim(subject=s, claim=c) for s, c in point.contrast],
             )
         )

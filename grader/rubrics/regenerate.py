@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.content.parser import parse_document
+from grader.content.document import LayoutNote
+from grader.content.load import load_document
 from grader.rubrics.generate import build_rubric
 from grader.rubrics.loader import RUBRIC_SUFFIXES
 from grader.rubrics.render import body_digest, is_untouched, read_stamp, render_rubric
+from grader.rubrics.schema import Rubric
 
 
 @dataclass
@@ -30,6 +32,21 @@ class GenerationReport:
     edited: list[str] = field(default_factory=list)
     edited_and_source_changed: list[str] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)
+    layout: list[LayoutNote] = field(default_factory=list)  # what the parser had to assume
+
+
+def plan_rubrics(
+    source: Path, document_name: str | None = None, demos: Mapping[str, str] | None = None
+) -> tuple[list[Rubric], list[LayoutNote]]:
+    """The rubrics ``source`` would generate, and what was assumed to read it; writes nothing.
+
+    Raises:
+        ContentError: the document cannot be read.
+    """
+    name = document_name or source.as_posix()
+    parsed = load_document(source, name)
+    demos = demos or {}
+    return [build_rubric(q, name, demos.get(q.id, "")) for q in parsed.questions], parsed.notes
 
 
 def generate_rubrics(
@@ -41,7 +58,7 @@ def generate_rubrics(
     """Write one ``<question-id>.yaml`` per question of ``source`` into ``out_dir``.
 
     Args:
-        source: the instructor's markdown Q&A document.
+        source: the instructor's Q&A document: markdown, Word, Moodle XML or GIFT.
         out_dir: the rubric folder (created if missing).
         document_name: how rubrics refer to the document; defaults to ``source`` as given.
         demos: question id → id of the demo that explains it (the demo registry's links).
@@ -50,11 +67,10 @@ def generate_rubrics(
         ContentError: the document cannot be parsed; nothing is written then.
     """
     name = document_name or source.as_posix()
-    questions = parse_document(source.read_text(encoding="utf-8"), name)
-    demos = demos or {}
-    rendered = {q.id: render_rubric(build_rubric(q, name, demos.get(q.id, ""))) for q in questions}
+    rubrics, layout = plan_rubrics(source, name, demos)
+    rendered = {rubric.id: render_rubric(rubric) for rubric in rubrics}
     out_dir.mkdir(parents=True, exist_ok=True)
-    report = GenerationReport()
+    report = GenerationReport(layout=layout)
     for question_id, text in rendered.items():
         path = out_dir / f"{question_id}.yaml"
         if not path.exists():

@@ -72,6 +72,8 @@ def _document(rubric: Rubric) -> dict[str, Any]:
     data = rubric.model_dump(mode="python", exclude_none=True)
     if data["accepts"] == "key-points":  # the default: say it only when it is not
         del data["accepts"]
+    if not data["notes"]:
+        del data["notes"]
     data["criteria"] = [_compact(item) for item in data["criteria"]]
     data["misconceptions"] = [_compact(item) for item in data["misconceptions"]]
     if "\n" in data["reference_answer"]:

@@ -93,6 +93,11 @@ class Rubric(StrictModel):
     select: SelectRule | None = None
     misconceptions: list[Misconception] = Field(default_factory=list)
     hints: list[Text] = Field(default_factory=list)
+    notes: list[Text] = Field(
+        default_factory=list,
+        description="Grading notes for instructors (from the source document); never matched "
+        "against answers and never shown to students.",
+    )
     demo: str = Field(default="", description="Id of the linked mini-demo; empty for none.")
     source: Source | None = None
 

@@ -105,3 +105,56 @@ def test_an_example_question_accepts_any_example(rubrics: dict[int, Rubric]) -> 
     assert attention.accepts == "examples"
     assert attention.counting_rule() is not None
     assert all(r.accepts == "key-points" for n, r in rubrics.items() if n != 3)
+
+
+def _question(text: str) -> Rubric:
+    from grader.content.parser import read_document
+
+    (question,) = read_document(text, "doc").questions
+    return build_rubric(question, "doc")
+
+
+def test_alternatives_are_phrasings_of_one_criterion_not_more_points() -> None:
+    rubric = _question(
+        "Q: What does a page table map?\n"
+        "A: Virtual pages to physical frames.\n"
+        "Also accepted: virtual addresses to physical addresses; pages to frames; "
+        "page numbers to frame numbers; logical to physical addresses\n"
+    )
+    assert rubric.max_points == 1
+    (criterion,) = rubric.criteria
+    assert criterion.text == "Virtual pages to physical frames."
+    assert len(criterion.phrasings) == 4
+
+
+def test_the_documents_points_are_shared_and_its_notes_kept() -> None:
+    rubric = _question(
+        "Q: Why do databases use indexes and what do they cost? (3 points)\n"
+        "A: An index finds rows without a full scan. It costs space. It slows down writes.\n"
+        "Note: accept B-trees or hash indexes.\n"
+    )
+    assert rubric.max_points == 3
+    assert [c.points for c in rubric.criteria] == [1, 1, 1]
+    assert rubric.notes == ["accept B-trees or hash indexes"]
+    assert all("accept" not in c.text for c in rubric.criteria)
+    assert check_rubric(rubric) == []
+    thirds = _question("Q: Explain X. (2 points)\nA: One thing. Another thing. A third thing.\n")
+    assert sum(c.points for c in thirds.criteria) == 2 and check_rubric(thirds) == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "topic"),
+    [
+        (
+            "Which scheduling policy would you choose for this server? Give two reasons and one "
+            "weakness of your choice in 2-4 sentences.",
+            "Scheduling policy",
+        ),
+        ("Why does a hash table need a good hash function?", "Hash table"),
+        ("Write any two differences between RNN and CNN?", "RNN vs CNN"),
+        ("What is amortised analysis?", "Amortised analysis"),
+    ],
+)
+def test_a_topic_is_a_short_phrase_never_the_whole_prompt(prompt: str, topic: str) -> None:
+    rubric = _question(f"Q: {prompt}\nA: Something true.\n")
+    assert rubric.topic == topic

@@ -131,3 +131,15 @@ def test_the_committed_rubrics_are_what_generation_produces(tmp_path: Path) -> N
         shipped = committed / generated.name
         assert shipped.exists(), f"{generated.name} is missing from rubrics/"
     assert load_rubric_set([committed]).problems == []
+
+
+def test_the_seed_exam_still_generates_its_six_rubrics_byte_for_byte(tmp_path: Path) -> None:
+    out = tmp_path / "rubrics"
+    from grader.demos.registry import demo_for_questions
+
+    report = generate_rubrics(
+        EXAM, out, document_name="content/deep-learning-exam.md", demos=demo_for_questions()
+    )
+    assert len(report.created) == 6
+    for generated in out.iterdir():
+        assert generated.read_bytes() == (REPO_ROOT / "rubrics" / generated.name).read_bytes()

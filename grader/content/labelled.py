@@ -1,0 +1,191 @@
+"""Read Q&A documents whose questions are labelled rather than numbered in a list.
+
+Layouts (mixed freely within a document):
+
+* a heading per question: ``## Question 3``, ``### Q3: What is ...?``, then the question's
+  paragraph (if the heading does not hold it) and its answer;
+* ``Q:`` / ``A:`` pairs (also ``Question 3:`` / ``Answer:``, ``Q3.``, in bold or not), on one
+  line each or as paragraphs;
+* a question paragraph of any number of sentences followed by its answer after a blank line or
+  after a line starting ``Answer:`` / ``A:`` / ``Model answer:``.
+
+The document's block structure (paragraphs, lists, tables, code) comes from markdown-it-py's
+tokens, with their source lines, so a list or a table under an answer is never mistaken for a
+question. Whatever the reader has to assume is reported as a :class:`LayoutNote` with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from grader.content.document import LayoutNote, ParsedDocument, Question
+from grader.errors import ContentError
+
+_B = r"(?:\*\*|__)?"
+_QUESTION_LABEL = re.compile(
+    rf"^\s*{_B}(?:question|q)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]\s*{_B}\s*(.*)$", re.IGNORECASE
+)
+_QUESTION_HEADING = re.compile(r"^(?:question|q)\s*(\d{1,4})\b\s*[:.)-]?\s*(.*)$", re.IGNORECASE)
+_ANSWER_LABEL = re.compile(
+    rf"^\s*{_B}(?:a|answer|model\s+answer|sample\s+answer|solution)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]"
+    rf"\s*{_B}\s*(.*)$",
+    re.IGNORECASE,
+)
+
+
+def is_labelled(text: str) -> bool:
+    """Whether the document labels its questions ("Q:", "Question 3", "## Q3", "Answer:")."""
+    for line in text.splitlines():
+        stripped = line.lstrip("#").strip()
+        if line.lstrip().startswith("#") and _QUESTION_HEADING.match(stripped):
+            return True
+        if _QUESTION_LABEL.match(line) or (_ANSWER_LABEL.match(line) and ":" in line[:20]):
+            return True
+    return False
+
+
+@dataclass
+class _Draft:
+    number: int
+    line: int
+    heading: str | None
+    # Before an answer label: (line, text, block) of everything under the question. With a
+    # label, all of it is the question; without one, the first block is and the rest answers.
+    pending: list[tuple[int, str, int]] = field(default_factory=list)
+    answer: list[tuple[int, str]] = field(default_factory=list)
+    labelled: bool = False  # an "Answer:" label was seen
+
+    def finish(self, notes: list[LayoutNote]) -> tuple[str, list[tuple[int, str]]]:
+        """The prompt and the answer's lines."""
+        if self.labelled or not self.pending:
+            prompt = [text for _, text, _ in self.pending]
+            return " ".join(p.strip() for p in prompt if p.strip()), self.answer
+        first = self.pending[0][2]
+        prompt = [text for _, text, block in self.pending if block == first]
+        rest = [(line, text) for line, text, block in self.pending if block != first]
+        if rest:
+            notes.append(
+                LayoutNote(
+                    rest[0][0],
+                    f"question {self.number}: no 'Answer:' label; read the text after the "
+                    "question's first paragraph as its answer",
+                )
+            )
+        return " ".join(p.strip() for p in prompt if p.strip()), rest + self.answer
+
+    def answered(self) -> bool:
+        """Whether anything after the question's own paragraph was read."""
+        return self.labelled or len({block for _, text, block in self.pending if text}) >= 2
+
+
+@dataclass(frozen=True)
+class _Block:
+    kind: str  # "heading", "paragraph" or "other" (lists, tables, code, math, quotes)
+    start: int  # 1-based first line
+    lines: list[str]
+    text: str = ""  # a heading's inline text
+
+
+def _blocks(text: str) -> list[_Block]:
+    from markdown_it import MarkdownIt
+
+    source = text.splitlines()
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    blocks: list[_Block] = []
+    for index, token in enumerate(tokens):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        start, end = token.map
+        lines = source[start:end]
+        if token.type == "heading_open":
+            blocks.append(_Block("heading", start + 1, lines, tokens[index + 1].content))
+        elif token.type == "paragraph_open":
+            blocks.append(_Block("paragraph", start + 1, lines))
+        else:
+            blocks.append(_Block("other", start + 1, lines))
+    return blocks
+
+
+def read_labelled(text: str, source: str, by_question_mark: bool = False) -> ParsedDocument:
+    """The questions of a labelled document, in order, with what was assumed.
+
+    With ``by_question_mark`` (a document with neither numbers nor labels), a paragraph whose
+    text ends with "?" starts a question, and the blocks after it are its answer.
+    """
+    from grader.content.parser import build_question
+
+    notes: list[LayoutNote] = []
+    drafts: list[_Draft] = []
+    heading: str | None = None
+    current: _Draft | None = None
+
+    def start(number: str | None, line: int, prompt: str, block: int) -> _Draft:
+        draft = _Draft(int(number) if number else len(drafts) + 1, line, heading)
+        if prompt.strip():
+            draft.pending.append((line, prompt, block))
+        drafts.append(draft)
+        return draft
+
+    for index, block in enumerate(_blocks(text)):
+        if block.kind == "heading":
+            match = _QUESTION_HEADING.match(block.text.strip())
+            if match:
+                current = start(match.group(1), block.start, match.group(2), index)
+            else:
+                heading, current = block.text.strip() or None, None
+            continue
+        if (
+            by_question_mark
+            and block.kind == "paragraph"
+            and "?" in " ".join(block.lines)
+            and (current is None or current.answered())
+        ):
+            current = start(None, block.start, " ".join(block.lines), index)
+            notes.append(
+                LayoutNote(
+                    block.start,
+                    f"question {current.number}: no number or label; read this paragraph as a "
+                    "question: it asks something ('?')",
+                )
+            )
+            current.pending.append((block.start + len(block.lines), "", index))
+            continue
+        # Labels may start any line of a paragraph ("Q: ...\nA: ..." is one paragraph).
+        for offset, line in enumerate(block.lines):
+            number = block.start + offset
+            question = _QUESTION_LABEL.match(line) if block.kind == "paragraph" else None
+            answer = _ANSWER_LABEL.match(line) if block.kind == "paragraph" else None
+            if question and not answer:
+                current = start(question.group(1), number, question.group(2), index)
+            elif answer and current is not None and not current.labelled:
+                current.labelled = True
+                if answer.group(2).strip():
+                    current.answer.append((number, answer.group(2)))
+            elif current is None:
+                if line.strip():
+                    notes.append(LayoutNote(number, "text outside any question: left out"))
+            elif current.labelled:
+                current.answer.append((number, line))
+            else:
+                current.pending.append((number, line, index))
+        if current is not None:  # keep blocks apart, as the document does
+            end = block.start + len(block.lines)
+            if current.labelled:
+                current.answer.append((end, ""))
+            else:
+                current.pending.append((end, "", index))
+    if not drafts:
+        raise ContentError(source, 1, "no question found (expected 'Q:', 'Question 1', ...)")
+    used: set[str] = set()
+    questions: list[Question] = []
+    for draft in drafts:
+        prompt, answer_lines = draft.finish(notes)
+        if not prompt:
+            raise ContentError(source, draft.line, f"question {draft.number} has no question text")
+        questions.append(
+            build_question(
+                source, draft.number, prompt, answer_lines, draft.line, draft.heading, used
+            )
+        )
+    return ParsedDocument(questions, notes)

@@ -1,0 +1,124 @@
+"""Word, Moodle XML and GIFT question banks become the same questions a markdown file would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.content.load import load_document
+from grader.errors import ContentError
+from tests.conftest import REPO_ROOT
+
+DOCUMENTS = REPO_ROOT / "tests" / "data" / "documents"
+
+
+def _word_document(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Data structures quiz", level=1)
+    document.add_paragraph("What is a stack? Answer in one sentence.", style="List Number")
+    document.add_paragraph("A last-in, first-out collection: push and pop work at the same end.")
+    document.add_paragraph("Also accepted: a LIFO list")
+    document.add_paragraph("Name two operations of a queue. (2 points)", style="List Number")
+    document.add_paragraph("enqueue", style="List Bullet")
+    document.add_paragraph("dequeue", style="List Bullet")
+    document.add_heading("Comparisons", level=1)
+    document.add_paragraph(
+        "Write any two differences between arrays and lists?", style="List Number"
+    )
+    table = document.add_table(rows=3, cols=2)
+    for row, cells in enumerate(
+        [("Array", "List"), ("fixed size", "grows"), ("contiguous", "linked")]
+    ):
+        for column, text in enumerate(cells):
+            table.cell(row, column).text = text
+    target = path / "quiz.docx"
+    document.save(str(target))
+    return target
+
+
+def test_a_word_document(tmp_path: Path) -> None:
+    parsed = load_document(_word_document(tmp_path))
+    stack, queue, arrays = parsed.questions
+    assert (stack.number, stack.prompt) == (1, "What is a stack? Answer in one sentence.")
+    assert stack.answer.startswith("A last-in, first-out collection")
+    assert stack.alternatives == ("a LIFO list",)
+    assert (queue.prompt, queue.points) == ("Name two operations of a queue.", 2.0)
+    assert "enqueue" in queue.answer and "dequeue" in queue.answer
+    assert arrays.heading == "Comparisons"
+    assert "| fixed size | grows |" in arrays.answer
+
+
+def test_a_file_that_is_not_a_word_document(tmp_path: Path) -> None:
+    fake = tmp_path / "quiz.docx"
+    fake.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"not a readable \.docx file"):
+        load_document(fake)
+
+
+def test_a_moodle_xml_bank() -> None:
+    parsed = load_document(DOCUMENTS / "moodle-bank.xml")
+    essay, short = parsed.questions
+    assert essay.prompt == (
+        "Which scheduling policy would you choose for an interactive server? Give two reasons."
+    )
+    assert essay.points == 2.0
+    assert essay.answer.splitlines() == [
+        "- Round robin keeps response times short.",
+        "- Every process gets the CPU in turn, so it is fair.",
+    ]
+    assert essay.notes == ("accept multilevel feedback queues too",)
+    assert essay.heading == "Week 3"
+    assert (short.answer, short.alternatives) == ("physical frames", ("frame numbers",))
+    assert short.notes == ("50% for: memory",)
+    assert [n.message for n in parsed.notes] == ["'MC' is a multichoice question: not imported"]
+    assert parsed.notes[0].line == 18
+
+
+def test_an_xml_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><quiz>&b;</quiz>',
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError, match="refused"):
+        load_document(bomb)
+
+
+def test_a_moodle_essay_without_a_model_answer_is_named(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.xml"
+    bank.write_text(
+        "<quiz>\n<question type='essay'><name><text>Lonely</text></name>"
+        "<questiontext><text>Why?</text></questiontext></question>\n</quiz>",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError, match=r"bank.xml:2: 'Lonely' has no model answer"):
+        load_document(bank)
+
+
+def test_a_gift_file() -> None:
+    parsed = load_document(DOCUMENTS / "bank.gift")
+    short, essay = parsed.questions
+    assert (short.prompt, short.answer) == (
+        "What does a page table map virtual pages to?",
+        "physical frames",
+    )
+    assert short.alternatives == ("frame numbers",)
+    assert short.notes == ("50% for: memory",)
+    assert essay.prompt == "Explain the four Coffman conditions for deadlock."
+    assert essay.answer.startswith("Mutual exclusion")
+    assert essay.heading == "Operating systems"
+    assert [(n.line, n.message) for n in parsed.notes] == [
+        (8, "'MC' is a multiple choice question: not imported"),
+        (10, "'TF' is a true/false or numeric question: not imported"),
+    ]
+
+
+def test_a_gift_question_without_an_answer_block(tmp_path: Path) -> None:
+    gift = tmp_path / "bank.gift"
+    gift.write_text("::Q1::What is a heap?\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"bank.gift:1: 'Q1': no answer block"):
+        load_document(gift)

@@ -1,0 +1,133 @@
+"""Documents in every layout lecturers use: prompts, answers, alternatives, notes and points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.content.annotations import prompt_points, split_annotations
+from grader.content.load import load_document
+from grader.content.parser import read_document
+from grader.errors import ContentError
+from tests.conftest import REPO_ROOT
+
+DOCUMENTS = REPO_ROOT / "tests" / "data" / "documents"
+
+
+def test_headings_labels_and_an_unlabelled_answer() -> None:
+    parsed = load_document(DOCUMENTS / "headings-and-labels.md")
+    prompts = [q.prompt for q in parsed.questions]
+    assert prompts == [
+        "Which scheduling policy would you choose for this server? Give two reasons and one "
+        "weakness of your choice in 2-4 sentences.",
+        "A program prints the wrong total when two threads update a shared counter. Why is the "
+        "output wrong? What would you change? Explain it to a colleague.",
+        "What does a page table map?",
+        "Name one example of a deadlock-free resource allocation strategy.",
+    ]
+    scheduling, threads, pages, deadlock = parsed.questions
+    assert scheduling.points == 3
+    assert scheduling.notes == ("0.5 P for a sensible choice, 1 P for each reason.",)
+    assert scheduling.answer.startswith("Round robin with a small quantum.")
+    assert "P for" not in scheduling.answer
+    assert threads.answer.startswith("The increment is not atomic")
+    assert pages.alternatives == ("virtual addresses to physical addresses", "pages to frames")
+    assert deadlock.notes == ("accept any avoidance strategy",)
+    assert "[" not in deadlock.answer
+    assert [q.heading for q in parsed.questions] == ["Operating systems, week 3"] * 4
+    # The one guess the reader made is reported with its line.
+    assert [(n.line, "no 'Answer:' label" in n.message) for n in parsed.notes] == [(7, True)]
+
+
+def test_q_and_a_pairs_with_numbers_points_and_alternative_lists() -> None:
+    parsed = load_document(DOCUMENTS / "qa-pairs.md")
+    acid, index, bloom = parsed.questions
+    assert (acid.number, acid.prompt) == (1, "What does ACID stand for?")
+    assert acid.answer == "Atomicity, consistency, isolation and durability."
+    assert (index.prompt, index.points) == ("Why do databases use indexes?", 2.0)
+    assert index.notes == ("the B-tree is not required",)
+    assert bloom.alternatives == (
+        "skipping disk reads for missing keys in an LSM tree",
+        "a browser's list of malicious URLs",
+    )
+    assert parsed.notes == []
+
+
+def test_question_paragraphs_without_numbers_or_labels() -> None:
+    parsed = load_document(DOCUMENTS / "question-paragraphs.md")
+    assert [q.prompt for q in parsed.questions] == [
+        "Why does a hash table need a good hash function? Explain briefly.",
+        "What is amortised analysis?",
+    ]
+    assert parsed.questions[1].answer.startswith("The average cost")
+    assert all(note.line in (1, 3, 5, 7) for note in parsed.notes)
+
+
+def test_a_numbered_question_of_several_sentences_keeps_them_all() -> None:
+    parsed = load_document(DOCUMENTS / "numbered-multi-sentence.md")
+    scheduling, deadlock = parsed.questions
+    assert scheduling.prompt == (
+        "Which scheduling policy would you choose for this server? Give two reasons in 2-4 "
+        "sentences."
+    )
+    assert scheduling.answer.startswith("Round robin")
+    assert deadlock.prompt == "What is a deadlock? Answer in one sentence."
+    assert deadlock.alternatives == ("a cycle in the wait-for graph",)
+    assert {note.line for note in parsed.notes} == {1, 5}
+
+
+def test_the_seed_exam_reports_its_one_guess() -> None:
+    parsed = read_document((REPO_ROOT / "content" / "deep-learning-exam.md").read_text(), "exam")
+    assert len(parsed.questions) == 6
+    assert [n.message for n in parsed.notes if "first capitalised word" in n.message] == [
+        "question 3: no '?' ends the question; assumed its answer starts at 'Google' (the first "
+        "capitalised word)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Why do databases use indexes? (2 points)", ("Why do databases use indexes?", 2.0)),
+        ("Explain paging [1.5 P]", ("Explain paging", 1.5)),
+        ("Explain paging - 4 marks", ("Explain paging", 4.0)),
+        ("What is 2 + 2?", ("What is 2 + 2?", None)),
+    ],
+)
+def test_points_in_a_prompt(prompt: str, expected: tuple[str, float | None]) -> None:
+    assert prompt_points(prompt) == expected
+
+
+def test_grading_notes_never_stay_in_the_answer() -> None:
+    lines = list(
+        enumerate(
+            [
+                "Round robin [the quantum does not matter].",
+                "1 point for the policy, 1 point for the reason.",
+                "Grading: be lenient with spelling.",
+                "Accept: FIFO; first come first served",
+            ],
+            start=1,
+        )
+    )
+    result = split_annotations(lines)
+    assert [text for _, text in result.lines] == ["Round robin."]
+    assert result.alternatives == ["FIFO", "first come first served"]
+    assert result.notes == [
+        "the quantum does not matter",
+        "1 point for the policy, 1 point for the reason.",
+        "be lenient with spelling",
+    ]
+
+
+def test_an_unsupported_file_is_refused_by_name(tmp_path: Path) -> None:
+    pdf = tmp_path / "exam.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    with pytest.raises(ContentError, match=r"cannot read '\.pdf' files; supported: \.md"):
+        load_document(pdf)
+
+
+def test_a_question_whose_answer_is_only_notes_is_refused() -> None:
+    with pytest.raises(ContentError, match="question 1 has no answer"):
+        read_document("Q: What is a heap?\nA: [to be written]\n", "doc")
