@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from grader import cli_scoring
+from grader import cli_learning, cli_scoring
 from grader.cli_demos import demo_app
 from grader.cli_store import db_app, tokens_app
 from grader.cli_webhooks import webhooks_app
@@ -29,6 +29,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(webhooks_app, name="webhooks")
 cli_scoring.register(app)
+cli_learning.register(app)
 
 
 @rubrics_app.command("generate")

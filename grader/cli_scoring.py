@@ -111,15 +111,41 @@ def calibrate(
 
 
 def evaluate(
-    dataset: Annotated[str, typer.Argument(help="mohler, semeval, seed or all.")],
+    dataset: Annotated[str, typer.Argument(help="mohler, semeval, seed, all or course.")],
     data_dir: Annotated[
         Path, typer.Option(help="Folder with the graded answer CSVs.")
     ] = DEFAULT_DATA_DIR,
     json_out: Annotated[
         Path | None, typer.Option(help="Also save the results as JSON here.")
     ] = None,
+    graded: Annotated[
+        Path | None,
+        typer.Option(
+            help="course: graded answers, mohler2011.csv, semeval2013_train.csv, or a CSV with "
+            "question_id, answer, points[, max_points] for this course's rubrics."
+        ),
+    ] = None,
+    budget: Annotated[
+        list[int] | None,
+        typer.Option(help="course: answers the instructor grades per question (repeatable)."),
+    ] = None,
+    draws: Annotated[int, typer.Option(help="course: random orders to average over.")] = 3,
 ) -> None:
-    """Measure grading quality on human-graded answers (see docs/quality.md)."""
+    """Measure grading quality on human-graded answers (see docs/quality.md).
+
+    `course` simulates an instructor who grades K answers per question and lets the adapted
+    model grade the rest (see docs/learning.md).
+    """
+    if dataset == "course":
+        if graded is None:
+            typer.echo("error: eval course needs --graded FILE.csv", err=True)
+            raise typer.Exit(2)
+        course = _evaluate_course(graded, budget or [10, 20], draws)
+        text = json.dumps(course, indent=2)
+        typer.echo(text)
+        if json_out is not None:
+            json_out.write_text(text + "\n", encoding="utf-8")
+        return
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import evaluate_mohler, evaluate_semeval
     from grader.evaluation.seed import evaluate_seed
@@ -129,7 +155,8 @@ def evaluate(
     unknown = [n for n in names if n not in ("mohler", "semeval", "seed")]
     if unknown:
         typer.echo(
-            f"error: unknown dataset '{unknown[0]}' (mohler, semeval, seed or all)", err=True
+            f"error: unknown dataset '{unknown[0]}' (mohler, semeval, seed, all or course)",
+            err=True,
         )
         raise typer.Exit(2)
     scorer = build_scorer(get_settings())
@@ -152,6 +179,32 @@ def evaluate(
     typer.echo(text)
     if json_out is not None:
         json_out.write_text(text + "\n", encoding="utf-8")
+
+
+def _evaluate_course(graded: Path, budgets: list[int], draws: int) -> dict[str, Any]:
+    """Simulate an instructor who grades K answers per question; measure the rest."""
+    from grader.evaluation.course import simulate
+    from grader.evaluation.course_data import course_inputs
+    from grader.scoring.build import build_scorer
+
+    scorer = build_scorer(get_settings())
+    progress = lambda message: typer.echo(message, err=True)  # noqa: E731
+    try:
+        inputs = course_inputs(scorer, graded, load_rubrics(get_settings()), progress)
+    except (ValueError, OSError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    return {
+        "graded": str(graded),
+        "rubric_grade": inputs.rubric_source,
+        "runs": [
+            simulate(
+                inputs.questions, inputs.gold, inputs.rubric, inputs.reference, inputs.vectors,
+                k, draws, inputs.scale,
+            )
+            for k in budgets
+        ],
+    }  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

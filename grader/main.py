@@ -13,6 +13,7 @@ from grader.config import Settings, get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import DemoRunner
 from grader.scoring.build import build_scorer
+from grader.services.learning import AdaptedModels
 from grader.store.session import make_engine, make_sessions, upgrade
 
 
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for loaded in app.state.rubrics.rubrics.values():
             scorer.prepare(loaded.rubric)
         app.state.scorer = scorer
+        app.state.adapted = AdaptedModels()
         if settings.database_url.startswith("sqlite"):
             upgrade(settings.database_url)  # the embedded database migrates itself on start
         engine = make_engine(settings.database_url)

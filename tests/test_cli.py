@@ -294,3 +294,34 @@ def test_a_moodle_bank_through_generate_and_grade(
     assert result.exit_code == 0, result.output
     grades = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert [g["verdict"] for g in grades] == ["correct", "incorrect"]
+
+
+def test_grades_import_keeps_good_rows_names_bad_ones_and_learns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRADER_DATABASE_URL", f"sqlite:///{tmp_path / 'course.db'}")
+    question = "what-are-the-challenges-of-long-term-dependencies"
+    rows = [
+        ("The gradients vanish.", 2),
+        ("Gradients vanish over long sequences.", 2),
+        ("The gradient shrinks to zero over many steps.", 2),
+        ("Vanishing gradients make it hard.", 2),
+        ("Exploding gradients.", 2),
+        ("The gradients explode when weights are large.", 2),
+        ("Vanishing and exploding gradients.", 2),
+        ("It needs a lot of memory.", 0),
+        ("Training is slow.", 0),
+    ]
+    lines = ["question_id,answer,points"] + [f'{question},"{a}",{p}' for a, p in rows]
+    lines.insert(3, f"{question},Too many points,7")  # line 4
+    csv_file = tmp_path / "grades.csv"
+    csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["grades", "import", str(csv_file)])
+    assert result.exit_code == 1
+    assert f"{csv_file}:4: points: 7 is outside 0..2" in result.output
+    assert "imported 9 graded answers; 1 rows refused" in result.output
+    assert f"{question}: refit on 9 graded answers" in result.output
+    report = runner.invoke(app, ["learn", "--report"])
+    assert report.exit_code == 0, report.output
+    (row,) = [line for line in report.output.splitlines() if line.startswith(question)]
+    assert row.split(" | ")[1] == "9"

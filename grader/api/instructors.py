@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from grader.api.deps import InstructorDep, SessionDep
@@ -17,7 +17,11 @@ from grader.rubrics.edit import UnknownCriterion, add_phrasing
 from grader.rubrics.loader import rubric_from_bytes
 from grader.rubrics.regenerate import write_atomic
 from grader.scoring.scorer import Scorer
+from grader.services.learning import example_key, grade_answers, refit_in_background
 from grader.store import review
+from grader.store.learning import latest_model, record_graded
+from grader.store.models import Attempt
+from grader.store.session import Session
 
 router = APIRouter(tags=["instructors"])
 
@@ -46,11 +50,23 @@ class ReviewedAttempt(AttemptRead):
     override_reason: str | None
 
 
+class AdaptedStats(BaseModel):
+    """The question's course-adapted model in force (see docs/learning.md)."""
+
+    version: int
+    active: bool = Field(description="Grades better than the rubric alone on held-out grades")
+    examples: int
+    rubric_agreement: float = Field(description="Held-out grades the rubric alone matched")
+    adapted_agreement: float
+    coverage_at_90: float = Field(description="Share of answers auto-accepted at 90% agreement")
+
+
 class Stats(BaseModel):
     attempts: int
     mean_score: float | None
     score_distribution: dict[str, int]  # "0.0-0.2", ... → count (final points / max points)
     most_missed: list[dict[str, Any]]  # criterion id, text, missed count
+    adapted: AdaptedStats | None = None
 
 
 @router.get("/students")
@@ -91,6 +107,62 @@ def list_attempts(
     ]
 
 
+def _grade_by_hand(
+    request: Request,
+    session: Session,
+    attempt: Attempt,
+    *,
+    points: float,
+    reason: str,
+    by: str,
+    source: str,
+    tasks: BackgroundTasks,
+) -> None:
+    """An instructor's grade: it wins, it is a graded example, and the question is refit.
+
+    Committed here, before the response, so the background refit (after it) reads it.
+    """
+    now = datetime.now(UTC)
+    review.override(session, attempt=attempt, points=points, reason=reason, by=by, now=now)
+    record_graded(
+        session, question_id=attempt.question_id, answer=attempt.answer, points=points,
+        max_points=attempt.max_points, source=source, now=now, attempt_id=attempt.id,
+    )  # fmt: skip
+    loaded = request.app.state.rubrics.rubrics.get(attempt.question_id)
+    if loaded is not None:
+        publish_attempt(
+            session, event_type="attempt.overridden", attempt=attempt, rubric=loaded.rubric, now=now
+        )
+    session.commit()
+    if loaded is not None:
+        tasks.add_task(
+            refit_in_background, request.app.state.sessions, request.app.state.scorer,
+            loaded.rubric,
+        )  # fmt: skip
+
+
+@router.post("/attempts/{attempt_id}/accept")
+def accept_attempt(
+    attempt_id: int,
+    request: Request,
+    session: SessionDep,
+    caller: InstructorDep,
+    tasks: BackgroundTasks,
+) -> ReviewedAttempt:
+    """Accept the machine's grade as is: it becomes the instructor's, and a graded example."""
+    attempt = review.get_attempt(session, attempt_id=attempt_id, lock=True)
+    if attempt is None:
+        raise HTTPException(status_code=404, detail=f"no attempt {attempt_id}")
+    _grade_by_hand(
+        request, session, attempt, points=attempt.points, reason="accepted as graded",
+        by=f"instructor token {caller.token_id}", source="accepted", tasks=tasks,
+    )  # fmt: skip
+    return ReviewedAttempt(
+        **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
+        override_reason=attempt.override_reason,
+    )  # fmt: skip
+
+
 @router.post("/attempts/{attempt_id}/override")
 def override_attempt(
     attempt_id: int,
@@ -98,6 +170,7 @@ def override_attempt(
     request: Request,
     session: SessionDep,
     caller: InstructorDep,
+    tasks: BackgroundTasks,
 ) -> ReviewedAttempt:
     """Set an attempt's points by hand, with a reason; an override always wins."""
     attempt = review.get_attempt(session, attempt_id=attempt_id, lock=True)
@@ -109,16 +182,10 @@ def override_attempt(
         )
     if body.add_as_phrasing_of is not None:
         _add_phrasing(request, attempt.question_id, body.add_as_phrasing_of, attempt.answer)
-    now = datetime.now(UTC)
-    review.override(
-        session, attempt=attempt, points=body.points, reason=body.reason,
-        by=f"instructor token {caller.token_id}", now=now,
+    _grade_by_hand(
+        request, session, attempt, points=body.points, reason=body.reason,
+        by=f"instructor token {caller.token_id}", source="override", tasks=tasks,
     )  # fmt: skip
-    loaded = request.app.state.rubrics.rubrics.get(attempt.question_id)
-    if loaded is not None:
-        publish_attempt(
-            session, event_type="attempt.overridden", attempt=attempt, rubric=loaded.rubric, now=now
-        )
     return ReviewedAttempt(
         **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
         override_reason=attempt.override_reason,
@@ -194,8 +261,12 @@ def regrade(
     loaded = question(request, question_id)
     scorer: Scorer = request.app.state.scorer
 
-    def grade_all(answers: list[str]) -> list[dict[str, Any]]:
-        grades = scorer.grade_many([(loaded.rubric, answer) for answer in answers])
+    def grade_all(attempts: list[tuple[int, str]]) -> list[dict[str, Any]]:
+        grades = grade_answers(
+            scorer, request.app.state.adapted, session, loaded.rubric,
+            [answer for _, answer in attempts],
+            own_keys=[example_key(attempt_id, 0) for attempt_id, _ in attempts],
+        )  # fmt: skip
         return [g.model_dump(mode="json") for g in grades]
 
     regraded = review.regrade(
@@ -230,4 +301,20 @@ def question_stats(
         mean_score=round(sum(shares) / len(shares), 4) if shares else None,
         score_distribution={f"{i / 5:.1f}-{(i + 1) / 5:.1f}": buckets.get(i, 0) for i in range(5)},
         most_missed=[{"id": c, "text": texts[c], "missed": n} for c, n in missed.most_common(5)],
+        adapted=_adapted_stats(session, question_id),
+    )
+
+
+def _adapted_stats(session: Session, question_id: str) -> AdaptedStats | None:
+    row = latest_model(session, question_id=question_id)
+    if row is None:
+        return None
+    report = row.params["report"]
+    return AdaptedStats(
+        version=row.version,
+        active=row.active,
+        examples=row.examples,
+        rubric_agreement=report["rubric_agreement"],
+        adapted_agreement=report["adapted_agreement"],
+        coverage_at_90=report["coverage"],
     )

@@ -14,6 +14,7 @@ from grader.api.deps import SessionDep
 from grader.api.outbox import publish_attempt
 from grader.api.practice import AttemptGraded, question
 from grader.scoring.scorer import AnswerTooLong, Scorer
+from grader.services.learning import grade_answers
 from grader.store.practice import find_or_create_lms_student, record_attempt
 from grader.store.session import Session
 from grader.store.webhooks import inbound, save_inbound
@@ -63,7 +64,9 @@ def _process(request: Request, session: Session, webhook_id: str, body: bytes) -
     loaded = question(request, submission.question_id)
     scorer: Scorer = request.app.state.scorer
     try:
-        grade = scorer.grade(loaded.rubric, submission.answer)
+        (grade,) = grade_answers(
+            scorer, request.app.state.adapted, session, loaded.rubric, [submission.answer]
+        )
     except AnswerTooLong as error:
         raise HTTPException(status_code=422, detail=f"answer: {error}") from error
     now = datetime.now(UTC)

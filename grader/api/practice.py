@@ -14,6 +14,7 @@ from grader.api.outbox import publish_attempt
 from grader.rubrics.loader import LoadedRubric, RubricSet
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import AnswerTooLong, Scorer
+from grader.services.learning import grade_answers
 from grader.store.models import Attempt
 from grader.store.practice import question_records, record_attempt, student_attempts
 from grader.store.session import Session
@@ -125,7 +126,9 @@ def create_attempt(
     scorer: Scorer = request.app.state.scorer
     started = time.perf_counter()
     try:
-        grade = scorer.grade(loaded.rubric, body.answer)
+        (grade,) = grade_answers(
+            scorer, request.app.state.adapted, session, loaded.rubric, [body.answer]
+        )
     except AnswerTooLong as error:
         raise HTTPException(status_code=422, detail=f"answer: {error}") from error
     graded = time.perf_counter()

@@ -52,6 +52,26 @@ class MisconceptionResult(BaseModel):
     evidence: str
 
 
+class GradedNeighbour(BaseModel):
+    """An answer the instructor graded that this one resembles."""
+
+    source: str = Field(description='"attempt:17" (an attempt) or "graded:3" (an imported grade)')
+    similarity: float
+    points: float
+
+
+class AdaptedGrade(BaseModel):
+    """How the question's course-adapted model changed the rubric's grade, and why."""
+
+    model_version: int
+    rubric_points: float = Field(description="What the rubric alone gave (sum of earned points)")
+    points: float
+    neighbours: list[GradedNeighbour]
+    auto_accepted: bool = Field(
+        description="Inside the model's 90%-agreement coverage; otherwise flagged for review"
+    )
+
+
 class Grade(BaseModel):
     """An explained grade."""
 
@@ -67,6 +87,11 @@ class Grade(BaseModel):
     feedback: str
     hint: str | None = None
     demo: DemoLink | None = Field(default=None, description="The question's mini-demo")
+    adapted: AdaptedGrade | None = Field(
+        default=None,
+        description="Set when the question's course-adapted model graded it: then `points` are "
+        "the adapted points and `criteria` still show what the rubric alone found",
+    )
     confidence: float = Field(ge=0, le=1)
     needs_review: bool
     reasons: list[str] = Field(

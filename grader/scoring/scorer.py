@@ -97,6 +97,22 @@ class Scorer:
         analyses = self.analyse_many(items)
         return [self.finish(analysis) for analysis in analyses]
 
+    def grade_with_vectors(
+        self, items: Sequence[tuple[Rubric, str]]
+    ) -> list[tuple[Grade, np.ndarray | None, float]]:
+        """Like :meth:`grade_many`, with each answer's embedding and cosine to the reference
+        (None and 0 for an empty answer): what a course-adapted model needs."""
+        results = []
+        for analysis in self.analyse_many(items):
+            vector = analysis.answer_vector
+            reference = (
+                float((vector @ analysis.prepared.reference.T)[0, 0]) if vector is not None else 0.0
+            )
+            results.append(
+                (self.finish(analysis), None if vector is None else vector[0], reference)
+            )
+        return results
+
     def analyse_many(self, items: Sequence[tuple[Rubric, str]]) -> list[Analysis]:
         """The model-dependent part of grading, for calibration and evaluation."""
         for _, answer in items:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -191,4 +192,44 @@ class InboundSubmission(Base):
     webhook_id: Mapped[str] = mapped_column(String(200), unique=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class GradedAnswer(Base):
+    """An answer an instructor graded: an override, an accepted machine grade, an import.
+
+    These are what a question's adapted model learns from; one row per attempt at most (a
+    later override of the same attempt replaces its grade).
+    """
+
+    __tablename__ = "graded_answers"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy's own attribute
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[str] = mapped_column(String(100), index=True)
+    answer: Mapped[str] = mapped_column(Text)
+    points: Mapped[float] = mapped_column(Float)
+    max_points: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20))  # override | accepted | import
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id"), unique=True, default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class AdaptedModel(Base):
+    """A fitted per-question model, versioned; the newest version of a question is in force."""
+
+    __tablename__ = "adapted_models"
+    __table_args__ = (UniqueConstraint("question_id", "version"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(default=False)
+    examples: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)  # learning.adapt.AdaptedModel
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)  # the graded answers' embeddings
+    model_id: Mapped[str] = mapped_column(String(200))  # the embedding model they came from
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -64,13 +64,16 @@ def regrade(
     *,
     question_id: str,
     rubric_version: str,
-    grade_all: Callable[[list[str]], list[dict[str, Any]]],
+    grade_all: Callable[[list[tuple[int, str]]], list[dict[str, Any]]],
 ) -> list[Attempt]:
-    """Re-score every attempt on a question with the current rubric; overrides are kept."""
+    """Re-score every attempt on a question with the current rubric; overrides are kept.
+
+    ``grade_all`` gets each attempt's id and answer and returns their grades in order.
+    """
     rows = list(
         session.scalars(select(Attempt).where(Attempt.question_id == question_id).with_for_update())
     )
-    for attempt, grade in zip(rows, grade_all([a.answer for a in rows]), strict=True):
+    for attempt, grade in zip(rows, grade_all([(a.id, a.answer) for a in rows]), strict=True):
         attempt.score, attempt.points = grade["score"], grade["points"]
         attempt.max_points, attempt.verdict = grade["max_points"], grade["verdict"]
         attempt.needs_review = grade["needs_review"] and attempt.override_points is None

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 # What the API layer needs from SQLAlchemy, so that only this package imports it.
 DatabaseUnavailable = OperationalError
-__all__ = ["DatabaseUnavailable", "Session", "database_reachable", "make_engine", "make_sessions"]
+SessionFactory = sessionmaker[Session]
+__all__ = [
+    "DatabaseUnavailable",
+    "Session",
+    "SessionFactory",
+    "database_reachable",
+    "make_engine",
+    "make_sessions",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 

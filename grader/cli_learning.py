@@ -1,0 +1,124 @@
+"""`grader grades import` and `grader learn`: a course's own grades and models fitted on them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from grader.config import get_settings
+from grader.course import load_rubrics
+
+if TYPE_CHECKING:
+    from grader.store.session import SessionFactory
+
+grades_app = typer.Typer(help="Instructors' graded answers.", no_args_is_help=True)
+
+
+@grades_app.command("import")
+def import_grades(
+    file: Annotated[Path, typer.Argument(help="CSV: question_id, answer, points[, max_points].")],
+    refit: Annotated[bool, typer.Option(help="Refit the questions that got grades.")] = True,
+) -> None:
+    """Import graded answers; bad rows are reported with their line, good rows are kept."""
+    from datetime import UTC, datetime
+
+    from grader.learning.imports import read_grades
+    from grader.store.learning import record_graded
+
+    if not file.is_file():
+        typer.echo(f"error: {file}: no such file", err=True)
+        raise typer.Exit(2)
+    settings = get_settings()
+    rubrics = load_rubrics(settings).rubrics
+    rows, problems = read_grades(
+        file.read_text(encoding="utf-8-sig"),
+        {qid: loaded.rubric.max_points for qid, loaded in rubrics.items()},
+    )
+    for problem in problems:
+        typer.echo(f"{file}:{problem.line}: {problem.message}", err=True)
+    sessions, dispose = _sessions()
+    try:
+        now = datetime.now(UTC)
+        with sessions.begin() as session:
+            for row in rows:
+                record_graded(
+                    session, question_id=row.question_id, answer=row.answer, points=row.points,
+                    max_points=row.max_points, source="import", now=now,
+                )  # fmt: skip
+        typer.echo(f"imported {len(rows)} graded answers; {len(problems)} rows refused")
+        if refit and rows:
+            _refit(sessions, sorted({row.question_id for row in rows}), report=False)
+    finally:
+        dispose()
+    if problems:
+        raise typer.Exit(1)
+
+
+def learn(
+    report: Annotated[
+        bool, typer.Option("--report", help="Per question: held-out agreement before and after.")
+    ] = False,
+) -> None:
+    """Refit every question's adapted model from its graded answers (what the background does)."""
+    from grader.store.learning import graded_questions
+
+    sessions, dispose = _sessions()
+    try:
+        with sessions() as session:
+            questions = graded_questions(session)
+        _refit(sessions, questions, report=report)
+    finally:
+        dispose()
+
+
+def _sessions() -> tuple[SessionFactory, Callable[[], None]]:
+    from grader.store.session import make_engine, make_sessions, upgrade
+
+    url = get_settings().database_url
+    if url.startswith("sqlite"):
+        upgrade(url)
+    engine = make_engine(url)
+    return make_sessions(engine), engine.dispose
+
+
+def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None:
+    from grader.learning.adapt import MIN_EXAMPLES
+    from grader.scoring.build import build_scorer
+    from grader.services.learning import refit_question
+
+    settings = get_settings()
+    rubrics = load_rubrics(settings).rubrics
+    scorer = build_scorer(settings)
+    if report:
+        typer.echo(
+            "question | graded | rubric MAE / agreement | adapted MAE / agreement | "
+            "coverage at 90% (agreement) | in force"
+        )
+    for question_id in questions:
+        loaded = rubrics.get(question_id)
+        if loaded is None:
+            typer.echo(f"{question_id}: no rubric any more; skipped")
+            continue
+        model = refit_question(sessions, scorer, loaded.rubric)
+        if model is None:
+            typer.echo(f"{question_id}: fewer than {MIN_EXAMPLES} graded answers; rubric only")
+            continue
+        r = model.report
+        if report:
+            typer.echo(
+                f"{question_id} | {r.examples} | {r.rubric_mae:.3f} / {r.rubric_agreement:.0%} | "
+                f"{r.adapted_mae:.3f} / {r.adapted_agreement:.0%} | "
+                f"{r.coverage:.0%} ({r.coverage_agreement:.0%}) | "
+                + ("adapted" if model.active else "rubric (adapted was not better)")
+            )
+        else:
+            state = "adapted model in force" if model.active else "rubric kept (not better)"
+            typer.echo(f"{question_id}: refit on {r.examples} graded answers; {state}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(grades_app, name="grades")
+    app.command("learn")(learn)

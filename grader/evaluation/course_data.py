@@ -1,0 +1,110 @@
+"""The inputs of `grader eval course`: gold shares, rubric-only shares and embeddings.
+
+The rubric-only share must never come from a calibration fitted on the same answers: for the
+public sets (whose answers the shipped calibration was fitted on) it is the out-of-fold score of
+the same grouped folds as `grader eval`; for a course's own CSV it is the shipped scorer's.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from grader.evaluation.datasets import GradedAnswer, load_mohler, load_semeval
+from grader.rubrics.loader import RubricSet
+from grader.scoring.analysis import Analysis
+from grader.scoring.scorer import Scorer
+
+
+@dataclass(frozen=True)
+class CourseInputs:
+    questions: list[str]
+    gold: npt.NDArray[np.float64]
+    rubric: npt.NDArray[np.float64]
+    reference: npt.NDArray[np.float64]
+    vectors: npt.NDArray[np.float32]
+    scale: float
+    rubric_source: str
+
+
+def course_inputs(
+    scorer: Scorer, path: Path, rubrics: RubricSet, progress: Callable[[str], None]
+) -> CourseInputs:
+    """Read ``path`` (a public set or a course CSV) and grade it with the rubric alone.
+
+    Raises:
+        ValueError: the CSV has neither a known layout nor the course columns, or names a
+            question with no rubric (with its line).
+    """
+    from grader.evaluation.evaluate import analyse_negatives, cross_validate, group_folds
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    if "score_avg" in header or "label_2way" in header:
+        mohler = "score_avg" in header
+        items = load_mohler(path) if mohler else load_semeval(path)
+        progress(f"course: analysing {len(items)} answers")
+        analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
+        folds = group_folds([i.group for i in items], None if mohler else 10)
+        rubric = cross_validate(scorer, items, analyses, folds, analyse_negatives(scorer, items))
+        return _inputs(
+            items, analyses, rubric, 5.0 if mohler else 1.0,
+            "out-of-fold (grouped folds, as `grader eval`)",
+        )  # fmt: skip
+    items = _course_csv(path, header, rubrics)
+    progress(f"course: analysing {len(items)} answers")
+    analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
+    rubric = np.array([scorer.finish(a).score for a in analyses])
+    return _inputs(items, analyses, rubric, 1.0, "the shipped calibration")
+
+
+def _inputs(
+    items: list[GradedAnswer],
+    analyses: list[Analysis],
+    rubric: npt.NDArray[np.float64],
+    scale: float,
+    source: str,
+) -> CourseInputs:
+    dimension = next(a.answer_vector.shape[1] for a in analyses if a.answer_vector is not None)
+    vectors = np.vstack(
+        [
+            a.answer_vector if a.answer_vector is not None else np.zeros((1, dimension))
+            for a in analyses
+        ]
+    ).astype(np.float32)
+    reference = np.array(
+        [float((vectors[i] @ a.prepared.reference.T)[0]) for i, a in enumerate(analyses)]
+    )
+    return CourseInputs(
+        [i.rubric.id for i in items],
+        np.array([i.gold for i in items]),
+        np.asarray(rubric, dtype=np.float64),
+        reference,
+        vectors,
+        scale,
+        source,
+    )
+
+
+def _course_csv(path: Path, header: list[str], rubrics: RubricSet) -> list[GradedAnswer]:
+    missing = {"question_id", "answer", "points"} - set(header)
+    if missing:
+        raise ValueError(
+            f"{path}: line 1: expected the columns question_id, answer, points[, max_points] "
+            f"(missing {', '.join(sorted(missing))})"
+        )
+    items = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            loaded = rubrics.rubrics.get(row["question_id"].strip())
+            if loaded is None:
+                raise ValueError(f"{path}: line {line}: no rubric '{row['question_id']}'")
+            maximum = float(row.get("max_points") or loaded.rubric.max_points)
+            share = min(1.0, max(0.0, float(row["points"]) / maximum))
+            items.append(GradedAnswer(loaded.rubric, row["answer"], share, loaded.rubric.id))
+    return items

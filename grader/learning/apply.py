@@ -1,0 +1,54 @@
+"""Put an adapted model's prediction into a grade, with its reasons."""
+
+from __future__ import annotations
+
+from grader.learning.adapt import Prediction
+from grader.scoring.calibration import VerdictThresholds
+from grader.scoring.grade import AdaptedGrade, Grade, GradedNeighbour
+
+
+def apply_prediction(
+    grade: Grade, prediction: Prediction, version: int, thresholds: VerdictThresholds
+) -> Grade:
+    """``grade`` with the adapted points, verdict and explanation (criteria unchanged)."""
+    maximum = grade.max_points
+    points = round(prediction.share * maximum, 4)
+    score = points / maximum
+    verdict = (
+        "correct"
+        if score >= thresholds.correct
+        else "incorrect"
+        if score < thresholds.incorrect
+        else "partial"
+    )
+    neighbours = [
+        GradedNeighbour(
+            source=key, similarity=round(similarity, 4), points=round(share * maximum, 4)
+        )
+        for key, similarity, share in prediction.neighbours
+    ]
+    nearest = neighbours[0]
+    explanation = (
+        f"Graded with your course's grades: close to an answer you graded "
+        f"{nearest.points:g}/{maximum:g} ({nearest.source}, similarity {nearest.similarity:.2f})."
+    )
+    reasons = list(grade.reasons)
+    if not prediction.auto_accept:
+        reasons.append("review: outside the adapted model's 90%-agreement coverage")
+    return grade.model_copy(
+        update={
+            "points": points,
+            "score": round(score, 4),
+            "verdict": verdict,
+            "feedback": f"{explanation} {grade.feedback}",
+            "needs_review": grade.needs_review or not prediction.auto_accept,
+            "reasons": reasons,
+            "adapted": AdaptedGrade(
+                model_version=version,
+                rubric_points=grade.points,
+                points=points,
+                neighbours=neighbours,
+                auto_accepted=prediction.auto_accept,
+            ),
+        }
+    )

@@ -1,0 +1,137 @@
+"""Learning from instructors' grades: record them, refit per question, grade with the result.
+
+A refit reads one question's graded answers (never another question's), embeds them and gives
+them their rubric-only grade, fits :mod:`grader.learning.adapt`'s model and stores it as a new
+version. It runs in the background after a grade is recorded (never inside a request) and from
+`grader learn`; grading reads the newest version, cached per process and checked against the
+store so every process follows a refit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from grader.learning import adapt
+from grader.learning.apply import apply_prediction
+from grader.rubrics.schema import Rubric
+from grader.scoring.grade import Grade
+from grader.scoring.scorer import Scorer
+from grader.store import learning as store
+from grader.store.session import Session, SessionFactory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Current:
+    version: int
+    model: adapt.AdaptedModel
+    vectors: npt.NDArray[np.float32]
+
+
+class AdaptedModels:
+    """The adapted model in force per question, cached by version."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Current] = {}
+        self._lock = threading.Lock()
+
+    def current(self, session: Session, question_id: str, model_id: str) -> Current | None:
+        """The newest version, if it was fitted with this embedding model."""
+        version = store.latest_version(session, question_id=question_id)
+        if version is None:
+            return None
+        with self._lock:
+            cached = self._cache.get(question_id)
+        if cached is not None and cached.version == version:
+            return cached
+        row = store.latest_model(session, question_id=question_id)
+        if row is None or row.model_id != model_id:
+            return None
+        current = Current(
+            row.version, adapt.AdaptedModel.model_validate(row.params), adapt.unpack(row.vectors)
+        )
+        with self._lock:
+            self._cache[question_id] = current
+        return current
+
+
+def grade_answers(
+    scorer: Scorer,
+    models: AdaptedModels,
+    session: Session,
+    rubric: Rubric,
+    answers: list[str],
+    own_keys: list[str | None] | None = None,
+) -> list[Grade]:
+    """Grade with the rubric and, where the question's adapted model is active, with it too.
+
+    ``own_keys`` name each answer's own graded example (``attempt:ID``) when attempts are graded
+    again, so that none is scored by its own grade.
+    """
+    details = scorer.grade_with_vectors([(rubric, answer) for answer in answers])
+    current = models.current(session, rubric.id, scorer.embedder.model_id)
+    if current is None or not current.model.active:
+        return [grade for grade, _, _ in details]
+    grades = []
+    for index, (grade, vector, reference) in enumerate(details):
+        refused = grade.points == 0 and any(not r.startswith("review:") for r in grade.reasons)
+        if vector is None or refused:
+            grades.append(grade)  # refused answers (empty, off-topic, ...) keep their zero
+            continue
+        prediction = adapt.predict(
+            current.model, current.vectors, grade.score, reference, vector,
+            exclude=own_keys[index] if own_keys else None,
+        )  # fmt: skip
+        grades.append(
+            apply_prediction(grade, prediction, current.version, scorer.calibration.verdict)
+        )
+    return grades
+
+
+def example_key(attempt_id: int | None, graded_id: int) -> str:
+    return f"attempt:{attempt_id}" if attempt_id is not None else f"graded:{graded_id}"
+
+
+def refit_question(
+    sessions: SessionFactory, scorer: Scorer, rubric: Rubric
+) -> adapt.AdaptedModel | None:
+    """Refit one question from its graded answers and store the new version (None: too few)."""
+    with sessions() as session:
+        rows = store.graded_answers(session, question_id=rubric.id)
+        graded = [
+            (example_key(r.attempt_id, r.id), r.answer, r.points / r.max_points) for r in rows
+        ]
+    if len(graded) < adapt.MIN_EXAMPLES:
+        return None
+    details = scorer.grade_with_vectors([(rubric, answer) for _, answer, _ in graded])
+    examples = [
+        adapt.Example(key, share, vector, grade.score, reference)
+        for (key, _, share), (grade, vector, reference) in zip(graded, details, strict=True)
+        if vector is not None
+    ]
+    if len(examples) < adapt.MIN_EXAMPLES:
+        return None
+    model = adapt.fit(rubric.id, examples)
+    vectors = np.vstack([e.vector for e in examples])
+    with sessions.begin() as session:
+        store.save_model(
+            session, question_id=rubric.id, params=model.model_dump(mode="json"),
+            vectors=adapt.pack(vectors), active=model.active, examples=len(examples),
+            model_id=scorer.embedder.model_id, now=datetime.now(UTC),
+        )  # fmt: skip
+    return model
+
+
+def refit_in_background(sessions: SessionFactory, scorer: Scorer, rubric: Rubric) -> None:
+    """A refit that logs instead of raising: it runs after the response, nobody waits on it."""
+    try:
+        refit_question(sessions, scorer, rubric)
+    except Exception:
+        log.exception("refit of %s failed; the previous model stays in force", rubric.id)
