@@ -119,6 +119,53 @@ def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None
             typer.echo(f"{question_id}: refit on {r.examples} graded answers; {state}")
 
 
+def train(
+    data_dir: Annotated[
+        Path, typer.Option(help="Folder with mohler2011.csv and semeval2013_train.csv.")
+    ] = Path("../shared/data/asag"),
+    out: Annotated[
+        Path, typer.Option(help="Where to write the trained sentence-transformers folder.")
+    ] = Path(".cache/grader/trained-model"),
+    epochs: Annotated[int, typer.Option(help="Passes over the graded answers.")] = 1,
+    evaluate: Annotated[
+        int,
+        typer.Option(
+            help="Instead of training once: measure on this many folds of whole questions, "
+            "against the untrained model (0: just train)."
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed (shuffling, initial state).")] = 0,
+    max_pairs: Annotated[
+        int | None, typer.Option(help="With --evaluate: train each fold on a seeded sample.")
+    ] = None,
+) -> None:
+    """Fine-tune the embedding model on the public graded sets (CPU; see docs/learning.md)."""
+    import json
+
+    from grader.evaluation.datasets import load_mohler, load_semeval
+    from grader.learning.train import evaluate_training, fine_tune, pairs_of
+    from grader.scoring.embedder import bundled_model_path
+
+    settings = get_settings()
+    base = settings.model_path or bundled_model_path()
+    pairs = pairs_of(
+        [
+            *load_mohler(data_dir / "mohler2011.csv"),
+            *load_semeval(data_dir / "semeval2013_train.csv"),
+        ]
+    )
+    progress = lambda message: typer.echo(message, err=True)  # noqa: E731
+    if evaluate:
+        result = evaluate_training(base, pairs, evaluate, epochs, seed, progress, max_pairs)
+        typer.echo(json.dumps(result, indent=2))
+        return
+    model = fine_tune(base, pairs, epochs=epochs, seed=seed, progress=progress)
+    model.half()  # fp16 weights: half the size, the same grades to three decimals
+    model.save(str(out), safe_serialization=True)
+    typer.echo(f"wrote {out}; serve it with GRADER_MODEL_PATH={out} after `grader calibrate`")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(grades_app, name="grades")
     app.command("learn")(learn)
+    app.command("train")(train)

@@ -34,6 +34,8 @@ _CLAUSE_BREAK = re.compile(r",\s*(?:while|whereas|but|and|so|because)\s+|\s+wher
 _AND_BREAK = re.compile(r"\s+(?:and|or)\s+|\s*,\s+")
 _PARENTHETICAL = re.compile(r"\(([^()]{3,80})\)")
 _MIN_CLAUSE_WORDS = 3
+_LIST_ITEMS = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.IGNORECASE)
+_MAX_LIST_ITEM_WORDS = 4
 # "..., while an" left at the end of one subject's part, before the next subject is named.
 _TRAILING_CONNECTORS = re.compile(r"(?:[\s,;]*\b(?:while|whereas|but|and|an|a|the))+\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -162,7 +164,20 @@ def split_units(answer: str) -> list[str]:
             if len(clauses) > 1:
                 units.extend(c for c in clauses if c)
             units.extend(p.strip() for p in _PARENTHETICAL.findall(sentence) if words(p))
+            units.extend(_list_items(sentence))
     return list(dict.fromkeys(units))
+
+
+def _list_items(sentence: str) -> list[str]:
+    """The items of a list answer ("Atomicity, consistency, isolation and durability"): each a
+    unit of its own, so each can make its own key point. Only comma lists of short items."""
+    if "," not in sentence:
+        return []
+    items = [item.strip(" .;:") for item in _LIST_ITEMS.split(sentence)]
+    items = [item for item in items if item]
+    if len(items) >= 2 and all(1 <= len(words(item)) <= _MAX_LIST_ITEM_WORDS for item in items):
+        return items
+    return []
 
 
 def _split_and(clause: str) -> list[str]:

@@ -86,3 +86,13 @@ def test_readable_turns_latex_into_text_and_leaves_prose_alone() -> None:
     assert readable(r"a sequence x(1), \ldots, x(\tau)") == "a sequence x(1), …, x(τ)"
     assert readable("10% of 5 & more") == "10% of 5 & more"
     assert readable(r"costs 10% with $\alpha$") == "costs 10% with \N{GREEK SMALL LETTER ALPHA}"
+
+
+def test_a_comma_list_answer_gives_each_item_its_own_unit() -> None:
+    units = split_units("Atomicity, consistency, isolation and durability.")
+    assert {"Atomicity", "consistency", "isolation", "durability"} <= set(units)
+    # Prose with a comma, or long items, stays whole.
+    assert split_units("In short, the gradients vanish over many steps.") == [
+        "In short, the gradients vanish over many steps"
+    ]
+    assert "images" not in split_units("CNNs process images and videos")
