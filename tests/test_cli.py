@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from grader.cli import app
 from grader.evaluation.seed import load_seed_answers
 from tests.conftest import EXAM, REPO_ROOT
+from tests.learning.lenient import LENIENT_GRADES, QUESTION
 
 runner = CliRunner()
 
@@ -300,18 +301,8 @@ def test_grades_import_keeps_good_rows_names_bad_ones_and_learns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GRADER_DATABASE_URL", f"sqlite:///{tmp_path / 'course.db'}")
-    question = "what-are-the-challenges-of-long-term-dependencies"
-    rows = [
-        ("The gradients vanish.", 2),
-        ("Gradients vanish over long sequences.", 2),
-        ("The gradient shrinks to zero over many steps.", 2),
-        ("Vanishing gradients make it hard.", 2),
-        ("Exploding gradients.", 2),
-        ("The gradients explode when weights are large.", 2),
-        ("Vanishing and exploding gradients.", 2),
-        ("It needs a lot of memory.", 0),
-        ("Training is slow.", 0),
-    ]
+    question = QUESTION
+    rows = LENIENT_GRADES[:9]
     lines = ["question_id,answer,points"] + [f'{question},"{a}",{p}' for a, p in rows]
     lines.insert(3, f"{question},Too many points,7")  # line 4
     csv_file = tmp_path / "grades.csv"

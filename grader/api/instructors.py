@@ -69,6 +69,13 @@ class Stats(BaseModel):
     adapted: AdaptedStats | None = None
 
 
+def _reviewed(attempt: Attempt) -> ReviewedAttempt:
+    return ReviewedAttempt(
+        **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
+        override_reason=attempt.override_reason,
+    )  # fmt: skip
+
+
 @router.get("/students")
 def list_students(session: SessionDep, _: InstructorDep) -> list[StudentRead]:
     """Every student with their number of attempts."""
@@ -97,12 +104,7 @@ def list_attempts(
 ) -> list[ReviewedAttempt]:
     """Attempts, newest first; `needs_review=true` for the ones the scorer was unsure about."""
     return [
-        ReviewedAttempt(
-            **attempt_read(a).model_dump(),
-            student_id=a.student_id,
-            answer=a.answer,
-            override_reason=a.override_reason,
-        )
+        _reviewed(a)
         for a in review.attempts(session, needs_review=needs_review, question_id=question_id)
     ]
 
@@ -157,10 +159,7 @@ def accept_attempt(
         request, session, attempt, points=attempt.points, reason="accepted as graded",
         by=f"instructor token {caller.token_id}", source="accepted", tasks=tasks,
     )  # fmt: skip
-    return ReviewedAttempt(
-        **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
-        override_reason=attempt.override_reason,
-    )  # fmt: skip
+    return _reviewed(attempt)
 
 
 @router.post("/attempts/{attempt_id}/override")
@@ -186,10 +185,7 @@ def override_attempt(
         request, session, attempt, points=body.points, reason=body.reason,
         by=f"instructor token {caller.token_id}", source="override", tasks=tasks,
     )  # fmt: skip
-    return ReviewedAttempt(
-        **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
-        override_reason=attempt.override_reason,
-    )  # fmt: skip
+    return _reviewed(attempt)
 
 
 def _add_phrasing(request: Request, question_id: str, criterion_id: str, answer: str) -> None:

@@ -12,22 +12,10 @@ from grader.config import Settings
 from grader.main import create_app
 from tests.api.helpers import token_headers
 from tests.conftest import REPO_ROOT
+from tests.learning.lenient import LENIENT_GRADES, QUESTION
 
-QUESTION = "what-are-the-challenges-of-long-term-dependencies"
 OTHER = "what-are-the-learning-models-used-for-creating-adversarial"
-# A lenient instructor: naming one of the two problems is worth full marks to them.
-GRADED = [
-    ("The gradients vanish.", 2),
-    ("Gradients vanish over long sequences.", 2),
-    ("The gradient shrinks to zero over many steps.", 2),
-    ("Vanishing gradients make it hard.", 2),
-    ("Exploding gradients.", 2),
-    ("The gradients explode when weights are large.", 2),
-    ("Vanishing and exploding gradients.", 2),
-    ("It needs a lot of memory.", 0),
-    ("Training is slow.", 0),
-    ("I like pizza.", 0),
-]
+GRADED = LENIENT_GRADES
 
 
 @pytest.fixture(scope="module")
