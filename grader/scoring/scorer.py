@@ -21,7 +21,6 @@ from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
 from grader.scoring.credit import criterion_features
 from grader.scoring.embedder import Embedder
-from grader.scoring.features import Selection, select
 from grader.scoring.feedback import write_feedback
 from grader.scoring.grade import (
     MET,
@@ -32,6 +31,7 @@ from grader.scoring.grade import (
     demo_link,
 )
 from grader.scoring.prepared import PreparedRubric, prepare, rubric_fingerprint
+from grader.scoring.selection import Selection, select
 from grader.scoring.text import (
     content_stems,
     demote,
