@@ -27,6 +27,7 @@ _QUESTION_LABEL = re.compile(
     rf"^\s*{_B}(?:question|q)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]\s*{_B}\s*(.*)$", re.IGNORECASE
 )
 _QUESTION_HEADING = re.compile(r"^(?:question|q)\s*(\d{1,4})\b\s*[:.)-]?\s*(.*)$", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(?:[-*+]\s+)?\d{1,4}[.)]\s+\S")
 _ANSWER_LABEL = re.compile(
     rf"^\s*{_B}(?:a|answer|model\s+answer|sample\s+answer|solution)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]"
     rf"\s*{_B}\s*(.*)$",
@@ -35,14 +36,31 @@ _ANSWER_LABEL = re.compile(
 
 
 def is_labelled(text: str) -> bool:
-    """Whether the document labels its questions ("Q:", "Question 3", "## Q3", "Answer:")."""
+    """Whether the document labels its questions ("Q:", "Question 3", "## Q3"), or labels its
+    answers ("Answer:") without numbering its questions."""
+    answer_labels = numbered = False
     for line in text.splitlines():
         stripped = line.lstrip("#").strip()
         if line.lstrip().startswith("#") and _QUESTION_HEADING.match(stripped):
             return True
-        if _QUESTION_LABEL.match(line) or (_ANSWER_LABEL.match(line) and ":" in line[:20]):
+        if _QUESTION_LABEL.match(line):
             return True
-    return False
+        answer_labels = answer_labels or bool(_ANSWER_LABEL.match(line) and ":" in line[:20])
+        numbered = numbered or bool(_NUMBERED.match(line))
+    return answer_labels and not numbered
+
+
+def strip_answer_label(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The answer's lines without a leading "Answer:" label (numbered layouts use it too)."""
+    for index, (number, text) in enumerate(lines):
+        if not text.strip():
+            continue
+        match = _ANSWER_LABEL.match(text)
+        if match is None:
+            return lines
+        rest = match.group(2)
+        return lines[:index] + ([(number, rest)] if rest.strip() else []) + lines[index + 1 :]
+    return lines
 
 
 @dataclass
@@ -110,8 +128,9 @@ def _blocks(text: str) -> list[_Block]:
 def read_labelled(text: str, source: str, by_question_mark: bool = False) -> ParsedDocument:
     """The questions of a labelled document, in order, with what was assumed.
 
-    With ``by_question_mark`` (a document with neither numbers nor labels), a paragraph whose
-    text ends with "?" starts a question, and the blocks after it are its answer.
+    With ``by_question_mark`` (a document with neither numbers nor labels), a paragraph that
+    asks something ("?") starts a question, and the blocks after it are its answer. When only the
+    answers are labelled ("Answer:"), each paragraph after an answer starts the next question.
     """
     from grader.content.parser import build_question
 
@@ -119,6 +138,11 @@ def read_labelled(text: str, source: str, by_question_mark: bool = False) -> Par
     drafts: list[_Draft] = []
     heading: str | None = None
     current: _Draft | None = None
+    answers_only = not by_question_mark and not any(
+        _QUESTION_LABEL.match(line)
+        or (line.lstrip().startswith("#") and _QUESTION_HEADING.match(line.lstrip("#").strip()))
+        for line in text.splitlines()
+    )
 
     def start(number: str | None, line: int, prompt: str, block: int) -> _Draft:
         draft = _Draft(int(number) if number else len(drafts) + 1, line, heading)
@@ -151,6 +175,14 @@ def read_labelled(text: str, source: str, by_question_mark: bool = False) -> Par
             )
             current.pending.append((block.start + len(block.lines), "", index))
             continue
+        if (
+            answers_only
+            and block.kind == "paragraph"
+            and not _ANSWER_LABEL.match(block.lines[0])
+            and (current is None or current.labelled)
+        ):
+            # Only the answers are labelled: the paragraph before an "Answer:" asks.
+            current = start(None, block.start, "", index)
         # Labels may start any line of a paragraph ("Q: ...\nA: ..." is one paragraph).
         for offset, line in enumerate(block.lines):
             number = block.start + offset

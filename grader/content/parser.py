@@ -118,8 +118,10 @@ def build_question(
     Raises:
         ContentError: there is no answer left once the grading notes are taken out.
     """
+    from grader.content.labelled import strip_answer_label
+
     prompt, points = prompt_points(prompt)
-    annotations = split_annotations(answer_lines)
+    annotations = split_annotations(strip_answer_label(answer_lines))
     lines = _trim_blank(annotations.lines)
     if not lines:
         raise ContentError(source, line, f"question {number} has no answer")

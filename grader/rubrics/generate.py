@@ -47,7 +47,8 @@ _FIRST_SENTENCE = re.compile(r"(?<=[?.!])\s+")
 _VERB_TAIL = re.compile(
     r"\s+(?:would|should|could|can|will|do|does|did|is|are|was|were|has|have|had|you|that|"
     r"which|who|when|where|if|because|so|to|need|needs|use|uses|used\s+to|work|works|happen|"
-    r"happens|mean|means|matter|matters|in\s+(?:this|the|your|a)|for\s+(?:this|the|your|a))\b",
+    r"happens|mean|means|matter|matters|briefly|in\s+(?:this|the|your|a|one|two|three|\d+)|"
+    r"for\s+(?:this|the|your|a))\b",
     re.IGNORECASE,
 )
 _TOPIC_WORDS = 7

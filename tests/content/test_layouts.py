@@ -131,3 +131,30 @@ def test_an_unsupported_file_is_refused_by_name(tmp_path: Path) -> None:
 def test_a_question_whose_answer_is_only_notes_is_refused() -> None:
     with pytest.raises(ContentError, match="question 1 has no answer"):
         read_document("Q: What is a heap?\nA: [to be written]\n", "doc")
+
+
+def test_numbered_questions_with_answer_labels() -> None:
+    parsed = read_document(
+        "1. What is a mutex?\nAnswer: A lock for one thread at a time.\n\n"
+        "2) What is a semaphore?\nA: A counter of threads allowed in.\n",
+        "doc",
+    )
+    assert [(q.prompt, q.answer) for q in parsed.questions] == [
+        ("What is a mutex?", "A lock for one thread at a time."),
+        ("What is a semaphore?", "A counter of threads allowed in."),
+    ]
+
+
+def test_only_the_answers_are_labelled() -> None:
+    parsed = read_document(
+        "Which policy would you choose for this server? Give two reasons.\n\n"
+        "Answer: Round robin keeps response times short for everyone.\n\n"
+        "Explain paging in one sentence.\n"
+        "Answer: Memory is split into fixed-size pages mapped to frames.\n",
+        "doc",
+    )
+    assert [q.prompt for q in parsed.questions] == [
+        "Which policy would you choose for this server? Give two reasons.",
+        "Explain paging in one sentence.",
+    ]
+    assert parsed.questions[1].answer == "Memory is split into fixed-size pages mapped to frames."

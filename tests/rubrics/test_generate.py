@@ -158,3 +158,9 @@ def test_the_documents_points_are_shared_and_its_notes_kept() -> None:
 def test_a_topic_is_a_short_phrase_never_the_whole_prompt(prompt: str, topic: str) -> None:
     rubric = _question(f"Q: {prompt}\nA: Something true.\n")
     assert rubric.topic == topic
+
+
+def test_a_topic_leaves_out_how_to_answer() -> None:
+    assert _question("Q: Explain paging in one sentence.\nA: Pages map to frames.\n").topic == (
+        "Paging"
+    )
