@@ -75,13 +75,10 @@ def learn(
 
 
 def _sessions() -> tuple[SessionFactory, Callable[[], None]]:
-    from grader.store.session import make_engine, make_sessions, upgrade
+    from grader.store.session import open_database
 
-    url = get_settings().database_url
-    if url.startswith("sqlite"):
-        upgrade(url)
-    engine = make_engine(url)
-    return make_sessions(engine), engine.dispose
+    sessions, engine = open_database(get_settings().database_url)
+    return sessions, engine.dispose
 
 
 def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None:

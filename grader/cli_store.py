@@ -33,7 +33,7 @@ def tokens_create(
 
     from grader.store.models import Student
     from grader.store.practice import ROLES, create_student, create_token
-    from grader.store.session import make_engine, make_sessions, upgrade
+    from grader.store.session import open_database
 
     if role not in ROLES:
         typer.echo(f"error: --role must be one of {', '.join(ROLES)}", err=True)
@@ -41,11 +41,8 @@ def tokens_create(
     if (role == "student") != (student is not None):
         typer.echo("error: --student is required for, and only for, --role student", err=True)
         raise typer.Exit(2)
-    url = get_settings().database_url
-    if url.startswith("sqlite"):
-        upgrade(url)
-    engine = make_engine(url)
-    with make_sessions(engine).begin() as session:
+    sessions, engine = open_database(get_settings().database_url)
+    with sessions.begin() as session:
         student_id = None
         if student is not None:
             found = session.scalar(select(Student).where(Student.name == student))

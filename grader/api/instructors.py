@@ -14,7 +14,7 @@ from grader.api.outbox import publish_attempt
 from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for, question
 from grader.demos.registry import demo_ids
 from grader.rubrics.edit import UnknownCriterion, add_phrasing
-from grader.rubrics.loader import rubric_from_bytes
+from grader.rubrics.loader import LoadedRubric, rubric_from_bytes
 from grader.rubrics.regenerate import write_atomic
 from grader.scoring.scorer import Scorer
 from grader.services.learning import example_key, grade_answers, refit_in_background
@@ -143,6 +143,14 @@ def _grade_by_hand(
         )  # fmt: skip
 
 
+def _locked_attempt(session: Session, attempt_id: int) -> Attempt:
+    """The attempt, locked for the update that follows; 404 when there is none."""
+    attempt = review.get_attempt(session, attempt_id=attempt_id, lock=True)
+    if attempt is None:
+        raise HTTPException(status_code=404, detail=f"no attempt {attempt_id}")
+    return attempt
+
+
 @router.post("/attempts/{attempt_id}/accept")
 def accept_attempt(
     attempt_id: int,
@@ -152,9 +160,7 @@ def accept_attempt(
     tasks: BackgroundTasks,
 ) -> ReviewedAttempt:
     """Accept the machine's grade as is: it becomes the instructor's, and a graded example."""
-    attempt = review.get_attempt(session, attempt_id=attempt_id, lock=True)
-    if attempt is None:
-        raise HTTPException(status_code=404, detail=f"no attempt {attempt_id}")
+    attempt = _locked_attempt(session, attempt_id)
     _grade_by_hand(
         request, session, attempt, points=attempt.points, reason="accepted as graded",
         by=f"instructor token {caller.token_id}", source="accepted", tasks=tasks,
@@ -172,9 +178,7 @@ def override_attempt(
     tasks: BackgroundTasks,
 ) -> ReviewedAttempt:
     """Set an attempt's points by hand, with a reason; an override always wins."""
-    attempt = review.get_attempt(session, attempt_id=attempt_id, lock=True)
-    if attempt is None:
-        raise HTTPException(status_code=404, detail=f"no attempt {attempt_id}")
+    attempt = _locked_attempt(session, attempt_id)
     if body.points > attempt.max_points:
         raise HTTPException(
             status_code=422, detail=f"points: at most {attempt.max_points:g} for this question"
@@ -204,10 +208,15 @@ def _add_phrasing(request: Request, question_id: str, criterion_id: str, answer:
             status_code=422,
             detail="add_as_phrasing_of: " + "; ".join(f"{p.field}: {p.message}" for p in edited),
         )
+    _go_live(request, question_id, edited, text)
+
+
+def _go_live(request: Request, question_id: str, loaded: LoadedRubric, text: str) -> None:
+    """A validated rubric: embedded first (no request ever waits on it), written, in force."""
     scorer: Scorer = request.app.state.scorer
-    scorer.prepare(edited.rubric)  # embed before going live
+    scorer.prepare(loaded.rubric)
     write_atomic(loaded.path, text)
-    request.app.state.rubrics.rubrics[question_id] = edited
+    request.app.state.rubrics.rubrics[question_id] = loaded
 
 
 @router.get(
@@ -242,10 +251,7 @@ async def write_rubric(question_id: str, request: Request, _: InstructorDep) -> 
                 ]
             },
         )
-    scorer: Scorer = request.app.state.scorer
-    scorer.prepare(loaded.rubric)  # embed before going live: no request ever waits on it
-    write_atomic(path, data.decode("utf-8"))
-    request.app.state.rubrics.rubrics[question_id] = loaded
+    _go_live(request, question_id, loaded, data.decode("utf-8"))
     return Response(status_code=204)
 
 

@@ -20,10 +20,14 @@ class PreparedCriterion:
     targets_demoted: Vectors  # the same without stopwords or question words, one row each
     target_texts: list[str]  # the text and each phrasing, readable (LaTeX turned into text)
     target_stems: list[frozenset[str]]  # their content stems, question words left out
+    word_count: int  # words in the criterion's text
     subjects: list[str]  # contrast subjects, in order; empty when not a contrast
     claims: Vectors  # one row per contrast claim, same order as ``subjects``
-    stems: frozenset[str]
-    word_count: int
+
+    @property
+    def stems(self) -> frozenset[str]:
+        """The criterion text's content stems, question words left out."""
+        return self.target_stems[0]
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,9 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
                 targets_demoted=vectors[demoted_start:end],
                 target_texts=target_texts,
                 target_stems=[frozenset(content_stems(t, question_stems)) for t in target_texts],
+                word_count=len(words(target_texts[0])),
                 subjects=[claim.subject for claim in criterion.contrast],
                 claims=vectors[claims_start:demoted_start],
-                stems=frozenset(content_stems(readable(criterion.text), question_stems)),
-                word_count=len(words(readable(criterion.text))),
             )
         )
     return PreparedRubric(

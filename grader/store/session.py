@@ -19,6 +19,7 @@ __all__ = [
     "database_reachable",
     "make_engine",
     "make_sessions",
+    "open_database",
 ]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
@@ -41,6 +42,14 @@ def make_engine(url: str) -> Engine:
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def open_database(url: str) -> tuple[sessionmaker[Session], Engine]:
+    """Sessions for a command line tool; the embedded SQLite database migrates itself first."""
+    if url.startswith("sqlite"):
+        upgrade(url)
+    engine = make_engine(url)
+    return make_sessions(engine), engine
 
 
 def database_reachable(sessions: sessionmaker[Session]) -> bool:
