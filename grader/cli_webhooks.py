@@ -19,12 +19,12 @@ def worker(
     """Deliver pending events (signed, retried, logged); several may run on PostgreSQL."""
     import httpx
 
-    from grader.store.session import make_engine, make_sessions
+    from grader.store.session import make_engine, make_sessions, settings_timeouts
     from grader.webhooks.worker import WorkerSettings, deliver_due, run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings_timeouts(settings))
     sessions = make_sessions(engine)
     worker_settings = WorkerSettings(
         timeout_s=settings.webhook_timeout_s, allow_private=settings.webhooks_allow_private

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from grader.scoring.disclosure import FeedbackShown
+
 
 class Settings(BaseSettings):
     """Everything the service can be configured with; each field is ``GRADER_<NAME>``."""
@@ -52,6 +54,36 @@ class Settings(BaseSettings):
     )
     max_concurrent_demos: int = Field(
         default=2, ge=1, le=64, description="Demo runs at once; more are refused with 503."
+    )
+    max_concurrent_rubric_jobs: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Rubric edits (embedding) and regrades at once; more are refused with 503.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="Larger request bodies are refused with 413 before they are read.",
+    )
+    database_connect_timeout_s: float = Field(
+        default=5.0, gt=0, le=120, description="Connecting, or waiting for a pooled connection."
+    )
+    database_lock_timeout_s: float = Field(
+        default=5.0, gt=0, le=120, description="Waiting for a row or table lock (SQLite: busy)."
+    )
+    database_statement_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="One statement; a reply not received 2 s after this counts as a dead "
+        "database. A stuck database is answered with 503 within connect + statement + 2 s.",
+    )
+    feedback_shown: FeedbackShown = Field(
+        default="full",
+        description="What a student is shown of a grade, unless a rubric says otherwise: "
+        "full (criteria, evidence, feedback: practice), hints (which criteria were missed, as "
+        "hints, never their text) or points (the points and verdict only: an exam).",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

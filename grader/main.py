@@ -1,20 +1,38 @@
-"""The FastAPI application: built by ``create_app``; rubrics load once, in the lifespan."""
+"""The FastAPI application: built by ``create_app``; the model and rubrics load once, in the
+lifespan, and the service takes no request before they are ready."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from grader import __version__
 from grader.api import demos, health, instructors, lms, practice, webhooks
+from grader.api.guards import RequestGuard
+from grader.api.problems import install_problem_handlers
 from grader.config import Settings, get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import DemoRunner
+from grader.rubrics.loader import RubricSet
 from grader.scoring.build import build_scorer
+from grader.scoring.scorer import Scorer
 from grader.services.learning import AdaptedModels
-from grader.store.session import make_engine, make_sessions, upgrade
+from grader.services.slots import Slots
+from grader.store.session import make_engine, make_sessions, settings_timeouts, upgrade
+
+log = logging.getLogger(__name__)
+
+
+def warm_up(scorer: Scorer, rubric_set: RubricSet) -> None:
+    """Load the model and prepare every rubric, so that no request pays for either."""
+    scorer.embedder.encode(["warm up"])
+    for loaded in rubric_set.rubrics.values():
+        scorer.prepare(loaded.rubric)
+        scorer.grade(loaded.rubric, "warm up")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,20 +44,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.rubrics = load_rubrics(settings)
         app.state.demos = DemoRunner(max_concurrent=settings.max_concurrent_demos)
-        # The model and the rubric embeddings load once per process, here, not per request.
+        app.state.rubric_jobs = Slots(settings.max_concurrent_rubric_jobs, "rubric edits")
         scorer = build_scorer(settings)
-        for loaded in app.state.rubrics.rubrics.values():
-            scorer.prepare(loaded.rubric)
+        await run_in_threadpool(warm_up, scorer, app.state.rubrics)
         app.state.scorer = scorer
         app.state.adapted = AdaptedModels()
         if settings.database_url.startswith("sqlite"):
             upgrade(settings.database_url)  # the embedded database migrates itself on start
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings_timeouts(settings))
         app.state.sessions = make_sessions(engine)
+        log.info("ready: %d rubrics, model %s", len(app.state.rubrics.rubrics),
+                 scorer.embedder.model_id)  # fmt: skip
         yield
         engine.dispose()
 
-    app = FastAPI(title="grader", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="grader",
+        version=__version__,
+        lifespan=lifespan,
+        description="Grades free-text answers against YAML rubrics. Every error is an RFC 9457 "
+        "problem (application/problem+json).",
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(demos.router)
     app.include_router(practice.router)

@@ -6,7 +6,7 @@ from alembic import context
 
 from grader.config import get_settings
 from grader.store.models import Base, UtcDateTime
-from grader.store.session import make_engine
+from grader.store.session import Timeouts, make_engine
 
 config = context.config
 
@@ -25,8 +25,14 @@ if context.is_offline_mode():
     with context.begin_transaction():
         context.run_migrations()
 else:
-    engine = make_engine(url)
+    # A migration may rewrite whole tables: the service's request-sized limits do not apply.
+    engine = make_engine(url, Timeouts(connect_s=10, lock_s=60, statement_s=3600))
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Rebuilding a table drops the old one; its children's keys must not cascade or fail.
+            # (Takes effect only outside a transaction, so before the migration's begins.)
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from pydantic import BaseModel
 
 from grader.api.deps import current_caller
+from grader.api.problems import ApiProblem, FieldProblem, problem_responses
 from grader.demos.base import Demo, DemoResult
 from grader.demos.registry import (
     DEMOS,
@@ -18,10 +19,14 @@ from grader.demos.registry import (
     get_demo,
     parse_params,
     parse_value,
-    render_png,
 )
 
-router = APIRouter(prefix="/demos", tags=["demos"], dependencies=[Depends(current_caller)])
+router = APIRouter(
+    prefix="/demos",
+    tags=["demos"],
+    dependencies=[Depends(current_caller)],
+    responses=problem_responses(400, 401, 404, 413, 422, 503),
+)
 
 
 class DemoSummary(BaseModel):
@@ -45,7 +50,19 @@ def _demo(demo_id: str) -> Demo:
     try:
         return get_demo(demo_id)
     except UnknownDemo as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
+        raise ApiProblem(404, str(error)) from error
+
+
+def _invalid(error: InvalidDemoParams) -> ApiProblem:
+    return ApiProblem(
+        422,
+        str(error),
+        errors=[FieldProblem(field=name, message=message) for name, message in error.problems],
+    )
+
+
+def _busy(error: DemoBusy) -> ApiProblem:
+    return ApiProblem(503, str(error), headers={"Retry-After": "2"})
 
 
 def _run(request: Request, demo: Demo, raw: dict[str, Any]) -> DemoResult:
@@ -53,17 +70,9 @@ def _run(request: Request, demo: Demo, raw: dict[str, Any]) -> DemoResult:
     try:
         return runner.run(demo, parse_params(demo, raw))
     except InvalidDemoParams as error:
-        raise HTTPException(
-            status_code=422,
-            detail={
-                "message": str(error),
-                "params": [{"name": name, "message": message} for name, message in error.problems],
-            },
-        ) from error
+        raise _invalid(error) from error
     except DemoBusy as error:
-        raise HTTPException(
-            status_code=503, detail=str(error), headers={"Retry-After": "2"}
-        ) from error
+        raise _busy(error) from error
 
 
 @router.get("")
@@ -93,8 +102,14 @@ def run_demo(
 def plot_demo(demo_id: str, request: Request) -> Response:
     """The demo's result drawn as a PNG; parameters as query parameters (lists as JSON)."""
     demo = _demo(demo_id)
-    result = _run(request, demo, _query_params(request))
-    return Response(content=render_png(demo, result), media_type="image/png")
+    runner: DemoRunner = request.app.state.demos
+    try:
+        picture = runner.png(demo, parse_params(demo, _query_params(request)))
+    except InvalidDemoParams as error:
+        raise _invalid(error) from error
+    except DemoBusy as error:
+        raise _busy(error) from error
+    return Response(content=picture, media_type="image/png")
 
 
 def _query_params(request: Request) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Request dependencies: a database session per request, and who is calling."""
+"""Request dependencies: a database session per request, and who is calling.
+
+The session commits when the route returns and **before the response is sent** (a
+function-scoped dependency), so an acknowledged write is a stored write; a failed commit
+answers 503 and the client was told nothing was saved.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from grader.api.problems import ApiProblem
 from grader.store.practice import token_owner
-from grader.store.session import DatabaseUnavailable, Session
+from grader.store.session import Session
 
 _bearer = HTTPBearer(auto_error=False)
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """Commit when the request succeeds, roll back when it fails; 503 if the database is down."""
+    """Commit when the route succeeds, roll back when it fails; both before the response."""
     session: Session = request.app.state.sessions()
     try:
         yield session
-        session.commit()
-    except DatabaseUnavailable as error:
-        session.rollback()
-        raise HTTPException(
-            status_code=503, detail="the database is unavailable; nothing was saved, try again"
-        ) from error
+        session.commit()  # a DatabaseUnavailable here becomes the 503 problem
     except BaseException:
         session.rollback()
         raise
@@ -33,7 +34,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,31 @@ class Caller:
     student_id: int | None
 
 
+def caller_for(session: Session, token: str) -> Caller | None:
+    owner = token_owner(session, token=token)
+    if owner is None:
+        return None
+    return Caller(token_id=owner.id, role=owner.role, student_id=owner.student_id)
+
+
+def _unauthorised(detail: str) -> ApiProblem:
+    return ApiProblem(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
 def current_caller(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
+    known: Caller | None = getattr(request.state, "caller", None)  # the body guard's lookup
+    if known is not None:
+        return known
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            status_code=401, detail="missing bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    owner = token_owner(session, token=credentials.credentials)
-    if owner is None:
-        raise HTTPException(
-            status_code=401, detail="unknown token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return Caller(token_id=owner.id, role=owner.role, student_id=owner.student_id)
+        raise _unauthorised("missing bearer token")
+    caller = caller_for(session, credentials.credentials)
+    if caller is None:
+        raise _unauthorised("unknown token")
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
@@ -64,7 +76,7 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 def current_student(caller: CallerDep) -> int:
     if caller.role != "student" or caller.student_id is None:
-        raise HTTPException(status_code=403, detail="this route is for student tokens")
+        raise ApiProblem(403, "this route is for student tokens")
     return caller.student_id
 
 
@@ -73,7 +85,7 @@ StudentDep = Annotated[int, Depends(current_student)]
 
 def current_instructor(caller: CallerDep) -> Caller:
     if caller.role != "instructor":
-        raise HTTPException(status_code=403, detail="this route is for instructor tokens")
+        raise ApiProblem(403, "this route is for instructor tokens")
     return caller
 
 

@@ -6,12 +6,22 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response
-from pydantic import BaseModel, Field, StringConstraints
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from grader.api.deps import InstructorDep, SessionDep
+from grader.api.fields import Id, RequestBody, Text, storable
 from grader.api.outbox import publish_attempt
-from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for, question
+from grader.api.practice import (
+    AttemptRead,
+    Progress,
+    attempt_read,
+    feedback_shown,
+    progress_for,
+    question,
+)
+from grader.api.problems import ApiProblem, FieldProblem, problem_responses
 from grader.demos.registry import demo_ids
 from grader.rubrics.edit import UnknownCriterion, add_phrasing
 from grader.rubrics.loader import LoadedRubric, rubric_from_bytes
@@ -23,7 +33,9 @@ from grader.store.learning import latest_model, record_graded
 from grader.store.models import Attempt
 from grader.store.session import Session
 
-router = APIRouter(tags=["instructors"])
+router = APIRouter(
+    tags=["instructors"], responses=problem_responses(400, 401, 403, 404, 413, 422, 503)
+)
 
 
 class StudentRead(BaseModel):
@@ -33,10 +45,14 @@ class StudentRead(BaseModel):
     attempts: int
 
 
-class OverrideCreate(BaseModel):
-    points: float = Field(ge=0)
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    add_as_phrasing_of: str | None = Field(
+class OverrideCreate(RequestBody):
+    points: float = Field(ge=0, examples=[1.5])
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+        AfterValidator(storable),
+    ] = Field(examples=["Names both problems; the second is only implied."])
+    add_as_phrasing_of: Text | None = Field(
         default=None,
         description="A criterion id: the attempt's answer also becomes one of its phrasings, "
         "so the next answer like it is graded as this one now is (e.g. a valid example the "
@@ -61,12 +77,24 @@ class AdaptedStats(BaseModel):
     coverage_at_90: float = Field(description="Share of answers auto-accepted at 90% agreement")
 
 
+class MissedCriterion(BaseModel):
+    id: str
+    text: str
+    missed: int
+
+
 class Stats(BaseModel):
     attempts: int
     mean_score: float | None
-    score_distribution: dict[str, int]  # "0.0-0.2", ... → count (final points / max points)
-    most_missed: list[dict[str, Any]]  # criterion id, text, missed count
+    score_distribution: dict[str, int] = Field(
+        description='"0.0-0.2", ... → how many attempts scored so (final points / max points)'
+    )
+    most_missed: list[MissedCriterion]
     adapted: AdaptedStats | None = None
+
+
+class Regraded(BaseModel):
+    regraded: int = Field(description="Attempts graded again (overrides are kept)")
 
 
 def _reviewed(attempt: Attempt) -> ReviewedAttempt:
@@ -87,11 +115,11 @@ def list_students(session: SessionDep, _: InstructorDep) -> list[StudentRead]:
 
 @router.get("/students/{student_id}/progress")
 def student_progress(
-    student_id: int, request: Request, session: SessionDep, _: InstructorDep
+    student_id: Id, request: Request, session: SessionDep, _: InstructorDep
 ) -> Progress:
     """A student's mastery per topic and record per question."""
     if review.get_student(session, student_id=student_id) is None:
-        raise HTTPException(status_code=404, detail=f"no student {student_id}")
+        raise ApiProblem(404, f"no student {student_id}")
     return progress_for(request, session, student_id)
 
 
@@ -100,7 +128,7 @@ def list_attempts(
     session: SessionDep,
     _: InstructorDep,
     needs_review: Annotated[bool | None, Query()] = None,
-    question_id: Annotated[str | None, Query()] = None,
+    question_id: Annotated[Text | None, Query(max_length=100)] = None,
 ) -> list[ReviewedAttempt]:
     """Attempts, newest first; `needs_review=true` for the ones the scorer was unsure about."""
     return [
@@ -133,8 +161,9 @@ def _grade_by_hand(
     loaded = request.app.state.rubrics.rubrics.get(attempt.question_id)
     if loaded is not None:
         publish_attempt(
-            session, event_type="attempt.overridden", attempt=attempt, rubric=loaded.rubric, now=now
-        )
+            session, event_type="attempt.overridden", attempt=attempt, rubric=loaded.rubric,
+            now=now, shown=feedback_shown(request.app.state.settings, loaded.rubric),
+        )  # fmt: skip
     session.commit()
     if loaded is not None:
         tasks.add_task(
@@ -147,13 +176,13 @@ def _locked_attempt(session: Session, attempt_id: int) -> Attempt:
     """The attempt, locked for the update that follows; 404 when there is none."""
     attempt = review.get_attempt(session, attempt_id=attempt_id, lock=True)
     if attempt is None:
-        raise HTTPException(status_code=404, detail=f"no attempt {attempt_id}")
+        raise ApiProblem(404, f"no attempt {attempt_id}")
     return attempt
 
 
 @router.post("/attempts/{attempt_id}/accept")
 def accept_attempt(
-    attempt_id: int,
+    attempt_id: Id,
     request: Request,
     session: SessionDep,
     caller: InstructorDep,
@@ -170,7 +199,7 @@ def accept_attempt(
 
 @router.post("/attempts/{attempt_id}/override")
 def override_attempt(
-    attempt_id: int,
+    attempt_id: Id,
     body: OverrideCreate,
     request: Request,
     session: SessionDep,
@@ -180,11 +209,13 @@ def override_attempt(
     """Set an attempt's points by hand, with a reason; an override always wins."""
     attempt = _locked_attempt(session, attempt_id)
     if body.points > attempt.max_points:
-        raise HTTPException(
-            status_code=422, detail=f"points: at most {attempt.max_points:g} for this question"
+        message = f"at most {attempt.max_points:g} for this question"
+        raise ApiProblem(
+            422, f"points: {message}", errors=[FieldProblem(field="points", message=message)]
         )
     if body.add_as_phrasing_of is not None:
-        _add_phrasing(request, attempt.question_id, body.add_as_phrasing_of, attempt.answer)
+        with request.app.state.rubric_jobs.take():
+            _add_phrasing(request, attempt.question_id, body.add_as_phrasing_of, attempt.answer)
     _grade_by_hand(
         request, session, attempt, points=body.points, reason=body.reason,
         by=f"instructor token {caller.token_id}", source="override", tasks=tasks,
@@ -198,21 +229,25 @@ def _add_phrasing(request: Request, question_id: str, criterion_id: str, answer:
     try:
         text = add_phrasing(loaded.path.read_bytes(), criterion_id, " ".join(answer.split()))
     except UnknownCriterion as error:
-        raise HTTPException(
-            status_code=422,
-            detail=f"add_as_phrasing_of: no criterion '{criterion_id}' in {question_id}",
+        message = f"no criterion '{criterion_id}' in {question_id}"
+        raise ApiProblem(
+            422,
+            f"add_as_phrasing_of: {message}",
+            errors=[FieldProblem(field="add_as_phrasing_of", message=message)],
         ) from error
     edited = rubric_from_bytes(text.encode("utf-8"), loaded.path, known_demos=demo_ids())
     if isinstance(edited, list):
-        raise HTTPException(
-            status_code=422,
-            detail="add_as_phrasing_of: " + "; ".join(f"{p.field}: {p.message}" for p in edited),
+        raise ApiProblem(
+            422,
+            "add_as_phrasing_of: " + "; ".join(f"{p.field}: {p.message}" for p in edited),
+            errors=[FieldProblem(field=p.field, line=p.line, message=p.message) for p in edited],
         )
     _go_live(request, question_id, edited, text)
 
 
 def _go_live(request: Request, question_id: str, loaded: LoadedRubric, text: str) -> None:
-    """A validated rubric: embedded first (no request ever waits on it), written, in force."""
+    """A validated rubric: embedded first (no student's request waits on it), written, in
+    force. Callers hold a rubric-jobs slot."""
     scorer: Scorer = request.app.state.scorer
     scorer.prepare(loaded.rubric)
     write_atomic(loaded.path, text)
@@ -230,36 +265,55 @@ def read_rubric(question_id: str, request: Request, _: InstructorDep) -> Respons
     return Response(content=loaded.path.read_bytes(), media_type="text/yaml")
 
 
-@router.put("/rubrics/{question_id}", response_class=Response)
+_YAML_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/yaml": {"schema": {"type": "string", "description": "A rubric file"}}},
+    }
+}
+
+
+@router.put(
+    "/rubrics/{question_id}",
+    status_code=204,
+    response_class=Response,
+    responses={204: {"description": "Validated, written and in force"}, **problem_responses(413)},
+    openapi_extra=_YAML_BODY,
+)
 async def write_rubric(question_id: str, request: Request, _: InstructorDep) -> Response:
-    """Replace a rubric (YAML body): validated as `grader rubrics check`, written atomically,
-    live at once; when invalid, 422 names line and field and the old rubric stays."""
-    settings = request.app.state.settings
+    """Replace a question's rubric (YAML body): validated as `grader rubrics check`, embedded,
+    written atomically, live at once; when invalid, 422 names each line and field and the old
+    rubric stays. A PUT replaces: an unknown question is 404, never a new question."""
+    current = question(request, question_id)
+    limit = request.app.state.settings.max_rubric_bytes
     data = await request.body()
-    if len(data) > settings.max_rubric_bytes:
-        raise HTTPException(
-            status_code=413, detail=f"rubric is over {settings.max_rubric_bytes} bytes"
-        )
-    path = settings.rubrics_dir / f"{question_id}.yaml"
-    loaded = rubric_from_bytes(data, path, known_demos=demo_ids())
-    if isinstance(loaded, list):
-        raise HTTPException(
-            status_code=422,
-            detail={
-                "problems": [
-                    {"line": p.line, "field": p.field, "message": p.message} for p in loaded
-                ]
-            },
-        )
-    _go_live(request, question_id, loaded, data.decode("utf-8"))
+    if len(data) > limit:
+        raise ApiProblem(413, f"rubric is over {limit} bytes")
+    # Parsing and embedding take seconds for a big rubric: a worker thread, never the loop.
+    await run_in_threadpool(_replace_rubric, request, current, data)
     return Response(status_code=204)
 
 
+def _replace_rubric(request: Request, current: LoadedRubric, data: bytes) -> None:
+    with request.app.state.rubric_jobs.take():
+        loaded = rubric_from_bytes(data, current.path, known_demos=demo_ids())
+        if isinstance(loaded, list):
+            raise ApiProblem(
+                422,
+                f"the rubric has {len(loaded)} problem(s): "
+                + "; ".join(f"line {p.line}: {p.field}: {p.message}" for p in loaded),
+                errors=[
+                    FieldProblem(field=p.field or None, line=p.line, message=p.message)
+                    for p in loaded
+                ],
+            )
+        _go_live(request, current.rubric.id, loaded, data.decode("utf-8"))
+
+
 @router.post("/rubrics/{question_id}/regrade")
-def regrade(
-    question_id: str, request: Request, session: SessionDep, _: InstructorDep
-) -> dict[str, int]:
-    """Re-score every attempt on this question with its current rubric; overrides are kept."""
+def regrade(question_id: str, request: Request, session: SessionDep, _: InstructorDep) -> Regraded:
+    """Re-score every attempt on this question with its current rubric; overrides are kept.
+    Runs on a worker thread, one rubric job at a time (503 when one is running)."""
     loaded = question(request, question_id)
     scorer: Scorer = request.app.state.scorer
 
@@ -271,15 +325,18 @@ def regrade(
         )  # fmt: skip
         return [g.model_dump(mode="json") for g in grades]
 
-    regraded = review.regrade(
-        session, question_id=question_id, rubric_version=loaded.version, grade_all=grade_all
-    )
+    with request.app.state.rubric_jobs.take():
+        regraded = review.regrade(
+            session, question_id=question_id, rubric_version=loaded.version, grade_all=grade_all
+        )
     now = datetime.now(UTC)
+    shown = feedback_shown(request.app.state.settings, loaded.rubric)
     for attempt in regraded:
         publish_attempt(
-            session, event_type="attempt.regraded", attempt=attempt, rubric=loaded.rubric, now=now
-        )
-    return {"regraded": len(regraded)}
+            session, event_type="attempt.regraded", attempt=attempt, rubric=loaded.rubric,
+            now=now, shown=shown,
+        )  # fmt: skip
+    return Regraded(regraded=len(regraded))
 
 
 @router.get("/questions/{question_id}/stats")
@@ -302,7 +359,9 @@ def question_stats(
         attempts=len(rows),
         mean_score=round(sum(shares) / len(shares), 4) if shares else None,
         score_distribution={f"{i / 5:.1f}-{(i + 1) / 5:.1f}": buckets.get(i, 0) for i in range(5)},
-        most_missed=[{"id": c, "text": texts[c], "missed": n} for c, n in missed.most_common(5)],
+        most_missed=[
+            MissedCriterion(id=c, text=texts[c], missed=n) for c, n in missed.most_common(5)
+        ],
         adapted=_adapted_stats(session, question_id),
     )
 

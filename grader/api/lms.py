@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from standardwebhooks import Webhook, WebhookVerificationError
 from starlette.concurrency import run_in_threadpool
 
 from grader.api.deps import SessionDep
+from grader.api.fields import AnswerText, Identity, Text
 from grader.api.outbox import publish_attempt
-from grader.api.practice import AttemptGraded, question
+from grader.api.practice import AttemptGraded, answer_too_long, feedback_shown, question
+from grader.api.problems import ApiProblem, problem_responses, validation_problems
+from grader.scoring.disclosure import disclose
 from grader.scoring.scorer import AnswerTooLong, Scorer
 from grader.services.learning import grade_answers
 from grader.store.practice import find_or_create_lms_student, record_attempt
@@ -23,30 +26,53 @@ router = APIRouter(prefix="/lms", tags=["lms"])
 
 
 class Submission(BaseModel):
+    """One student's answer, as the LMS sends it."""
+
     model_config = ConfigDict(extra="forbid")
 
-    lms_user_id: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-    ]
-    question_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    answer: Annotated[str, StringConstraints(min_length=1)]
+    lms_user_id: Identity = Field(
+        description="The LMS's id of the student (normalised: NFKC, no zero-width characters)",
+        examples=["u-1042"],
+    )
+    question_id: Text = Field(min_length=1, max_length=100, examples=["what-is-an-rnn"])
+    answer: AnswerText = Field(examples=["An RNN keeps a hidden state across time steps."])
 
 
-@router.post("/submissions", responses={401: {"description": "bad or stale signature"}})
-async def submit(request: Request, session: SessionDep) -> AttemptGraded:
+_SIGNED = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": Submission.model_json_schema()}},
+    }
+}
+
+
+@router.post(
+    "/submissions",
+    responses=problem_responses(400, 401, 404, 413, 422, 503),
+    openapi_extra=_SIGNED,
+)
+async def submit(
+    request: Request,
+    session: SessionDep,
+    webhook_id: str = Header(description="Standard Webhooks message id (de-duplicates)"),
+    webhook_timestamp: str = Header(description="Unix seconds, checked against our clock"),
+    webhook_signature: str = Header(description="v1,<base64 HMAC-SHA256> with the LMS secret"),
+) -> AttemptGraded:
     """Grade a submission the LMS signed (Standard Webhooks); a replayed webhook-id gets the
-    first answer again and creates nothing."""
+    first answer again and creates nothing, even when the copies arrive at once."""
     secret = request.app.state.settings.lms_secret
     if secret is None:
-        raise HTTPException(
-            status_code=503, detail="inbound submissions are not configured (GRADER_LMS_SECRET)"
-        )
+        raise ApiProblem(503, "inbound submissions are not configured (GRADER_LMS_SECRET)")
     body = await request.body()
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ApiProblem(400, "the body is not UTF-8 text") from error
     try:
         Webhook(secret.get_secret_value()).verify(body, dict(request.headers), json_parse=False)
     except WebhookVerificationError as error:
-        raise HTTPException(status_code=401, detail=f"signature: {error}") from error
-    return await run_in_threadpool(_process, request, session, request.headers["webhook-id"], body)
+        raise ApiProblem(401, f"signature: {error}") from error
+    return await run_in_threadpool(_process, request, session, webhook_id, body)
 
 
 def _process(request: Request, session: Session, webhook_id: str, body: bytes) -> AttemptGraded:
@@ -56,11 +82,9 @@ def _process(request: Request, session: Session, webhook_id: str, body: bytes) -
     try:
         submission = Submission.model_validate_json(body)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-            for e in error.errors(include_url=False)
-        )
-        raise HTTPException(status_code=422, detail=problems) from error
+        problems = validation_problems(error.errors(include_url=False))
+        raise ApiProblem(422, "; ".join(f"{p.field}: {p.message}" for p in problems),
+                         errors=problems) from error  # fmt: skip
     loaded = question(request, submission.question_id)
     scorer: Scorer = request.app.state.scorer
     try:
@@ -68,7 +92,7 @@ def _process(request: Request, session: Session, webhook_id: str, body: bytes) -
             scorer, request.app.state.adapted, session, loaded.rubric, [submission.answer]
         )
     except AnswerTooLong as error:
-        raise HTTPException(status_code=422, detail=f"answer: {error}") from error
+        raise answer_too_long(error) from error
     now = datetime.now(UTC)
     student = find_or_create_lms_student(session, lms_user_id=submission.lms_user_id)
     attempt = record_attempt(
@@ -76,10 +100,21 @@ def _process(request: Request, session: Session, webhook_id: str, body: bytes) -
         answer=submission.answer, grade=grade.model_dump(mode="json"),
         rubric_version=loaded.version, now=now,
     )  # fmt: skip
+    shown = feedback_shown(request.app.state.settings, loaded.rubric)
     publish_attempt(
-        session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now
-    )
-    result = AttemptGraded(attempt_id=attempt.id, grade=grade)
+        session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now,
+        shown=shown,
+    )  # fmt: skip
+    result = AttemptGraded(attempt_id=attempt.id, grade=disclose(grade, shown))
     response: dict[str, Any] = result.model_dump(mode="json")
-    save_inbound(session, webhook_id=webhook_id, attempt_id=attempt.id, response=response, now=now)
+    if not save_inbound(
+        session, webhook_id=webhook_id, attempt_id=attempt.id, response=response, now=now
+    ):
+        # A copy of this submission was stored while we graded it: ours is undone, and the
+        # LMS gets the first answer, as for any replay.
+        session.rollback()
+        first = inbound(session, webhook_id=webhook_id)
+        if first is None:
+            raise ApiProblem(409, "a copy of this submission is being stored; send it again")
+        return AttemptGraded.model_validate(first.response)
     return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from grader.rubrics.schema import Rubric
+from grader.scoring.disclosure import FeedbackShown, disclose
+from grader.scoring.grade import Grade
 from grader.store.models import Attempt
 from grader.store.review import get_student
 from grader.store.session import Session
@@ -13,8 +15,15 @@ from grader.webhooks.events import attempt_event, new_message_id
 
 
 def publish_attempt(
-    session: Session, *, event_type: str, attempt: Attempt, rubric: Rubric, now: datetime
+    session: Session,
+    *,
+    event_type: str,
+    attempt: Attempt,
+    rubric: Rubric,
+    now: datetime,
+    shown: FeedbackShown,
 ) -> None:
+    """The event carries the feedback as the student may see it (``shown``), never more."""
     student = get_student(session, student_id=attempt.student_id)
     assert student is not None
     payload = attempt_event(
@@ -32,7 +41,7 @@ def publish_attempt(
         },
         student={"id": student.id, "name": student.name, "lms_user_id": student.lms_user_id},
         question={"id": rubric.id, "prompt": rubric.prompt, "topic": rubric.topic},
-        feedback=str(attempt.result.get("feedback", "")),
+        feedback=disclose(Grade.model_validate(attempt.result), shown).feedback,
         now=now,
     )
     enqueue(

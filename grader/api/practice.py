@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, Field, StringConstraints
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
 
 from grader.api.deps import CallerDep, SessionDep, StudentDep
+from grader.api.fields import AnswerText, RequestBody
 from grader.api.outbox import publish_attempt
+from grader.api.problems import ApiProblem, FieldProblem, problem_responses
+from grader.config import Settings
 from grader.rubrics.loader import LoadedRubric, RubricSet
+from grader.rubrics.schema import Rubric
+from grader.scoring.disclosure import FeedbackShown, disclose
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import AnswerTooLong, Scorer
 from grader.services.learning import grade_answers
@@ -20,7 +24,9 @@ from grader.store.practice import question_records, record_attempt, student_atte
 from grader.store.session import Session
 from grader.tutor.progress import mastery_by_topic, next_question
 
-router = APIRouter(tags=["practice"])
+router = APIRouter(
+    tags=["practice"], responses=problem_responses(400, 401, 403, 404, 413, 422, 503)
+)
 
 
 class QuestionRead(BaseModel):
@@ -31,15 +37,26 @@ class QuestionRead(BaseModel):
     demo: str
 
 
+class CriterionRead(BaseModel):
+    """A key point as the rubric states it (instructors only)."""
+
+    id: str
+    text: str
+    points: float
+    phrasings: list[str] = Field(default_factory=list)
+
+
 class QuestionDetail(QuestionRead):
     """What an instructor also sees."""
 
     reference_answer: str | None = None
-    criteria: list[dict[str, Any]] | None = None
+    criteria: list[CriterionRead] | None = None
 
 
-class AttemptCreate(BaseModel):
-    answer: Annotated[str, StringConstraints(min_length=1)] = Field(description="The answer text")
+class AttemptCreate(RequestBody):
+    answer: AnswerText = Field(
+        description="The answer text", examples=["Vanishing and exploding gradients."]
+    )
 
 
 class AttemptRead(BaseModel):
@@ -58,9 +75,21 @@ class AttemptGraded(BaseModel):
     grade: Grade
 
 
+class QuestionProgress(BaseModel):
+    question_id: str
+    topic: str
+    attempts: int
+    best_score: float
+    last_score: float
+    due: datetime
+
+
 class Progress(BaseModel):
-    mastery: dict[str, float]
-    questions: list[dict[str, Any]]
+    mastery: dict[str, float] = Field(
+        description="Per topic, 0..1, what you know now: per question your latest score times "
+        "FSRS's chance you still recall it, averaged over the topic (unseen questions count 0)"
+    )
+    questions: list[QuestionProgress]
 
 
 class NextQuestion(BaseModel):
@@ -80,7 +109,7 @@ def _topics(rubric_set: RubricSet) -> dict[str, str]:
 def question(request: Request, question_id: str) -> LoadedRubric:
     loaded = _rubrics(request).rubrics.get(question_id)
     if loaded is None:
-        raise HTTPException(status_code=404, detail=f"no question '{question_id}'")
+        raise ApiProblem(404, f"no question '{question_id}'")
     return loaded
 
 
@@ -108,7 +137,10 @@ def read_question(question_id: str, request: Request, caller: CallerDep) -> Ques
     detail = QuestionDetail(**_read(loaded).model_dump())
     if caller.role == "instructor":
         detail.reference_answer = loaded.rubric.reference_answer
-        detail.criteria = [c.model_dump() for c in loaded.rubric.criteria]
+        detail.criteria = [
+            CriterionRead(id=c.id, text=c.text, points=c.points, phrasings=list(c.phrasings))
+            for c in loaded.rubric.criteria
+        ]
     return detail
 
 
@@ -130,7 +162,7 @@ def create_attempt(
             scorer, request.app.state.adapted, session, loaded.rubric, [body.answer]
         )
     except AnswerTooLong as error:
-        raise HTTPException(status_code=422, detail=f"answer: {error}") from error
+        raise answer_too_long(error) from error
     graded = time.perf_counter()
     now = datetime.now(UTC)
     attempt = record_attempt(
@@ -143,15 +175,28 @@ def create_attempt(
         rubric_version=loaded.version,
         now=now,
     )
+    shown = feedback_shown(request.app.state.settings, loaded.rubric)
     publish_attempt(
-        session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now
-    )
-    # Where the time went (the commit follows): visible to clients and benchmarks.
+        session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now,
+        shown=shown,
+    )  # fmt: skip
+    # Where the time went (the commit follows, before the response): for clients and benchmarks.
     stored = time.perf_counter()
     response.headers["Server-Timing"] = (
         f"grade;dur={(graded - started) * 1000:.1f}, store;dur={(stored - graded) * 1000:.1f}"
     )
-    return AttemptGraded(attempt_id=attempt.id, grade=grade)
+    return AttemptGraded(attempt_id=attempt.id, grade=disclose(grade, shown))
+
+
+def feedback_shown(settings: Settings, rubric: Rubric) -> FeedbackShown:
+    """What students see of this question's grades: the rubric's choice, else the course's."""
+    return rubric.feedback_shown or settings.feedback_shown
+
+
+def answer_too_long(error: AnswerTooLong) -> ApiProblem:
+    return ApiProblem(
+        422, f"answer: {error}", errors=[FieldProblem(field="answer", message=str(error))]
+    )
 
 
 def attempt_read(attempt: Attempt) -> AttemptRead:
@@ -183,16 +228,16 @@ def progress_for(request: Request, session: Session, student_id: int) -> Progres
     topics = _topics(_rubrics(request))
     records = question_records(session, student_id=student_id)
     return Progress(
-        mastery=mastery_by_topic(topics, records),
+        mastery=mastery_by_topic(topics, records, datetime.now(UTC)),
         questions=[
-            {
-                "question_id": r.question_id,
-                "topic": r.topic,
-                "attempts": r.attempts,
-                "best_score": r.best_score,
-                "last_score": r.last_score,
-                "due": r.due.isoformat(),
-            }
+            QuestionProgress(
+                question_id=r.question_id,
+                topic=r.topic,
+                attempts=r.attempts,
+                best_score=r.best_score,
+                last_score=r.last_score,
+                due=r.due,
+            )
             for r in records
         ],
     )

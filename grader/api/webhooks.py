@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from grader.api.deps import InstructorDep, SessionDep
+from grader.api.fields import Id, RequestBody, Text
+from grader.api.problems import ApiProblem, FieldProblem, problem_responses
 from grader.store import webhooks as store
 from grader.store.models import WebhookEndpoint
 from grader.webhooks.events import EVENT_TYPES
 from grader.webhooks.signing import new_secret
 from grader.webhooks.urls import UnsafeUrl, check_url
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(
+    prefix="/webhooks",
+    tags=["webhooks"],
+    responses=problem_responses(400, 401, 403, 404, 413, 422, 503),
+)
 
 
-class EndpointCreate(BaseModel):
-    url: str = Field(max_length=2000)
-    event_types: list[str] = Field(default_factory=lambda: list(EVENT_TYPES), min_length=1)
+class EndpointCreate(RequestBody):
+    url: Text = Field(max_length=2000, examples=["https://lms.example.edu/grader-events"])
+    event_types: list[Text] = Field(default_factory=lambda: list(EVENT_TYPES), min_length=1)
 
 
 class EndpointRead(BaseModel):
@@ -35,8 +41,17 @@ class EndpointCreated(EndpointRead):
     secret: str = Field(description="Shown once: keep it to verify our signatures.")
 
 
-class Rotate(BaseModel):
+class Rotate(RequestBody):
     overlap_seconds: int = Field(default=86400, ge=0, le=30 * 86400)
+
+
+class DeliveryTry(BaseModel):
+    """One try: when, the endpoint's status code (none: no answer), how long, its answer."""
+
+    at: datetime
+    status_code: int | None
+    latency_ms: float
+    response: str
 
 
 class DeliveryRead(BaseModel):
@@ -48,7 +63,11 @@ class DeliveryRead(BaseModel):
     next_attempt_at: datetime
     last_status_code: int | None
     delivered_at: datetime | None
-    log: list[dict[str, object]]
+    log: list[DeliveryTry]
+
+
+class Replayed(BaseModel):
+    delivery_id: int
 
 
 def _read(endpoint: WebhookEndpoint) -> EndpointRead:
@@ -65,13 +84,18 @@ def create_endpoint(
     """Register an LMS endpoint; the response holds its signing secret, shown only this once."""
     unknown = sorted(set(body.event_types) - set(EVENT_TYPES))
     if unknown:
-        raise HTTPException(
-            status_code=422, detail=f"event_types: unknown {unknown} (known: {list(EVENT_TYPES)})"
+        message = f"unknown {unknown} (known: {list(EVENT_TYPES)})"
+        raise ApiProblem(
+            422,
+            f"event_types: {message}",
+            errors=[FieldProblem(field="event_types", message=message)],
         )
     try:
         check_url(body.url, allow_private=request.app.state.settings.webhooks_allow_private)
     except UnsafeUrl as error:
-        raise HTTPException(status_code=422, detail=str(error)) from error
+        raise ApiProblem(
+            422, str(error), errors=[FieldProblem(field="url", message=str(error))]
+        ) from error
     secret = new_secret()
     endpoint = store.create_endpoint(
         session, url=body.url, event_types=body.event_types, secret=secret, now=datetime.now(UTC)
@@ -86,7 +110,7 @@ def list_endpoints(session: SessionDep, _: InstructorDep) -> list[EndpointRead]:
 
 
 @router.delete("/endpoints/{endpoint_id}", status_code=204)
-def delete_endpoint(endpoint_id: int, session: SessionDep, _: InstructorDep) -> None:
+def delete_endpoint(endpoint_id: Id, session: SessionDep, _: InstructorDep) -> None:
     """Stop delivering to an endpoint (its history is kept)."""
     endpoint = _endpoint(session, endpoint_id)
     store.disable_endpoint(
@@ -96,7 +120,7 @@ def delete_endpoint(endpoint_id: int, session: SessionDep, _: InstructorDep) -> 
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret")
 def rotate_secret(
-    endpoint_id: int, body: Rotate, session: SessionDep, _: InstructorDep
+    endpoint_id: Id, body: Rotate, session: SessionDep, _: InstructorDep
 ) -> EndpointCreated:
     """A new secret, shown once; the old one keeps signing too until the overlap ends."""
     endpoint = _endpoint(session, endpoint_id)
@@ -110,7 +134,9 @@ def rotate_secret(
 
 @router.get("/deliveries")
 def list_deliveries(
-    session: SessionDep, _: InstructorDep, status: Annotated[str | None, Query()] = None
+    session: SessionDep,
+    _: InstructorDep,
+    status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
 ) -> list[DeliveryRead]:
     """Deliveries, newest first, each with the log of its tries."""
     return [
@@ -124,12 +150,12 @@ def list_deliveries(
             last_status_code=d.last_status_code,
             delivered_at=d.delivered_at,
             log=[
-                {
-                    "at": a.attempted_at.isoformat(),
-                    "status_code": a.status_code,
-                    "latency_ms": round(a.latency_ms, 1),
-                    "response": a.response,
-                }
+                DeliveryTry(
+                    at=a.attempted_at,
+                    status_code=a.status_code,
+                    latency_ms=round(a.latency_ms, 1),
+                    response=a.response,
+                )
                 for a in store.delivery_log(session, delivery_id=d.id)
             ],
         )
@@ -138,15 +164,15 @@ def list_deliveries(
 
 
 @router.post("/deliveries/{delivery_id}/replay", status_code=202)
-def replay_delivery(delivery_id: int, session: SessionDep, _: InstructorDep) -> dict[str, int]:
+def replay_delivery(delivery_id: Id, session: SessionDep, _: InstructorDep) -> Replayed:
     """Send a delivery again, with the same webhook-id, on the worker's next pass."""
     if store.replay(session, delivery_id=delivery_id, now=datetime.now(UTC)) is None:
-        raise HTTPException(status_code=404, detail=f"no delivery {delivery_id}")
-    return {"delivery_id": delivery_id}
+        raise ApiProblem(404, f"no delivery {delivery_id}")
+    return Replayed(delivery_id=delivery_id)
 
 
 def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
     endpoint = store.get_endpoint(session, endpoint_id=endpoint_id)
     if endpoint is None:
-        raise HTTPException(status_code=404, detail=f"no endpoint {endpoint_id}")
+        raise ApiProblem(404, f"no endpoint {endpoint_id}")
     return endpoint

@@ -10,14 +10,16 @@ from __future__ import annotations
 import io
 import json
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from grader.demos import attention, esn, gan, gradients, long_term, rnn_vs_cnn
 from grader.demos.base import Demo, DemoParams, DemoResult
 from grader.errors import GraderError
+
+T = TypeVar("T")
 
 DEMOS: dict[str, Demo] = {
     demo.id: demo
@@ -112,26 +114,52 @@ class DemoRunner:
         self.max_concurrent = max_concurrent
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._defaults: dict[str, DemoResult] = {}
+        self._default_pngs: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     def run(self, demo: Demo, params: DemoParams) -> DemoResult:
         """Run ``demo``; raises :class:`DemoBusy` when every slot is taken."""
+        return self._kept_or_made(self._defaults, demo, params, self._result)
+
+    def png(self, demo: Demo, params: DemoParams) -> bytes:
+        """Run and draw ``demo`` inside one slot (drawing is as heavy as running); the picture
+        of the default parameters is drawn once and kept."""
+
+        def draw(demo: Demo, params: DemoParams) -> bytes:
+            return render_png(demo, self._result(demo, params))
+
+        return self._kept_or_made(self._default_pngs, demo, params, draw)
+
+    def _result(self, demo: Demo, params: DemoParams) -> DemoResult:
+        """A run inside a slot already held: the kept default result when there is one."""
+        with self._lock:
+            kept = self._defaults.get(demo.id) if params == demo.params() else None
+        return kept if kept is not None else demo.run(params)
+
+    def _kept_or_made(
+        self,
+        kept: dict[str, T],
+        demo: Demo,
+        params: DemoParams,
+        make: Callable[[Demo, DemoParams], T],
+    ) -> T:
+        """The default parameters' product kept in ``kept``, else made inside a slot."""
         is_default = params == demo.params()
         if is_default:
             with self._lock:
-                cached = self._defaults.get(demo.id)
-            if cached is not None:
-                return cached
+                found = kept.get(demo.id)
+            if found is not None:
+                return found
         if not self._slots.acquire(blocking=False):
             raise DemoBusy(self.max_concurrent)
         try:
-            result = demo.run(params)
+            made = make(demo, params)
         finally:
             self._slots.release()
         if is_default:
             with self._lock:
-                self._defaults[demo.id] = result
-        return result
+                kept[demo.id] = made
+        return made
 
 
 def render_png(demo: Demo, result: DemoResult) -> bytes:

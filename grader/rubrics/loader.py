@@ -88,7 +88,7 @@ def rubric_from_bytes(
     try:
         rubric = Rubric.model_validate(document)
     except ValidationError as error:
-        return [
+        schema = [
             Problem(
                 path,
                 line_of(document, tuple(detail["loc"])),
@@ -97,11 +97,29 @@ def rubric_from_bytes(
             )
             for detail in error.errors(include_url=False)
         ]
+        # The rest of the file is checked too, so that one run reports every mistake.
+        return schema + _problems_beside(document, error, path, known_demos)
+    problems = _consistency_problems(rubric, document, path, known_demos, skip=frozenset())
+    if problems:
+        return problems
+    return LoadedRubric(rubric=rubric, path=path, version=hashlib.sha256(data).hexdigest())
+
+
+def _consistency_problems(
+    rubric: Rubric,
+    document: object,
+    path: Path,
+    known_demos: Collection[str] | None,
+    skip: frozenset[str],
+) -> list[Problem]:
+    """check_rubric's problems and the file-name check, leaving out the top-level fields in
+    ``skip`` (they failed the schema, so what is checked there is a stand-in)."""
     problems = [
         Problem(path, line_of(document, problem.loc), format_loc(problem.loc), problem.message)
         for problem in check_rubric(rubric, known_demos)
+        if str(problem.loc[0]) not in skip
     ]
-    if path.suffix in RUBRIC_SUFFIXES and path.stem != rubric.id:
+    if "id" not in skip and path.suffix in RUBRIC_SUFFIXES and path.stem != rubric.id:
         problems.append(
             Problem(
                 path,
@@ -110,9 +128,40 @@ def rubric_from_bytes(
                 f"is '{rubric.id}' but the file is named '{path.name}'; they must match",
             )
         )
-    if problems:
-        return problems
-    return LoadedRubric(rubric=rubric, path=path, version=hashlib.sha256(data).hexdigest())
+    return problems
+
+
+# What a field that failed the schema is replaced with while the rest of the file is checked.
+_STAND_INS: dict[str, object] = {
+    "id": "stand-in",
+    "prompt": "?",
+    "topic": "?",
+    "max_points": 1,
+    "reference_answer": "?",
+    "criteria": [{"id": "stand-in", "text": "?", "points": 1}],
+}
+# The points check compares these with one another: one of them failing spoils it.
+_POINTS_FIELDS = frozenset({"criteria", "select", "max_points"})
+
+
+def _problems_beside(
+    document: object, error: ValidationError, path: Path, known_demos: Collection[str] | None
+) -> list[Problem]:
+    """The consistency problems of the fields that did pass the schema."""
+    failed = {str(detail["loc"][0]) for detail in error.errors() if detail["loc"]}
+    if not isinstance(document, dict) or not failed:
+        return []
+    data = {key: value for key, value in document.items() if key not in failed}
+    for key in failed:
+        if key in _STAND_INS:
+            data[key] = _STAND_INS[key]
+    try:
+        stand_in = Rubric.model_validate(data)
+    except ValidationError:
+        return []
+    skip = failed | _POINTS_FIELDS if failed & _POINTS_FIELDS else failed
+    problems = _consistency_problems(stand_in, document, path, known_demos, frozenset(skip))
+    return [p for p in problems if p.field != "max_points" or not failed & _POINTS_FIELDS]
 
 
 def _pydantic_message(error_type: str, message: str) -> str:

@@ -99,6 +99,13 @@ class Rubric(StrictModel):
         "against answers and never shown to students.",
     )
     demo: str = Field(default="", description="Id of the linked mini-demo; empty for none.")
+    feedback_shown: Literal["full", "hints", "points"] | None = Field(
+        default=None,
+        description="What a student sees of a grade: 'full' (criteria, evidence, feedback), "
+        "'hints' (points, which key points were missed and hints, never the key points' text) "
+        "or 'points' (points and verdict only: an exam). Unset: the course's setting "
+        "(GRADER_FEEDBACK_SHOWN). Instructors always see everything.",
+    )
     source: Source | None = None
 
     def counting_rule(self) -> SelectRule | None:

@@ -84,6 +84,11 @@ class Scorer:
                 self._prepared[fingerprint] = prepared
             return prepared
 
+    def is_prepared(self, rubric: Rubric) -> bool:
+        """Whether this version of the rubric is embedded already (no answer will wait on it)."""
+        with self._lock:
+            return rubric_fingerprint(rubric) in self._prepared
+
     def grade(self, rubric: Rubric, answer: str) -> Grade:
         """Grade one answer.
 

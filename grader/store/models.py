@@ -57,6 +57,7 @@ class Base(DeclarativeBase):
 
 class Student(Base):
     __tablename__ = "students"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -68,6 +69,7 @@ class ApiToken(Base):
     """A bearer token, stored only as its SHA-256 hash."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -80,6 +82,7 @@ class Attempt(Base):
     """One graded answer; an instructor override, when present, always wins."""
 
     __tablename__ = "attempts"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
@@ -109,7 +112,7 @@ class ReviewState(Base):
     """A student's schedule and record on one question (an FSRS card)."""
 
     __tablename__ = "review_states"
-    __table_args__ = (UniqueConstraint("student_id", "question_id"),)
+    __table_args__ = (UniqueConstraint("student_id", "question_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
@@ -127,6 +130,7 @@ class WebhookEndpoint(Base):
     """An LMS endpoint. Secrets sign outgoing events, so they are kept (never logged)."""
 
     __tablename__ = "webhook_endpoints"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
@@ -143,6 +147,7 @@ class WebhookEvent(Base):
     """The outbox: written in the same transaction as what it reports."""
 
     __tablename__ = "webhook_events"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_id: Mapped[str] = mapped_column(String(100), unique=True)  # webhook-id, stable
@@ -156,6 +161,7 @@ class WebhookDelivery(Base):
     """One event to one endpoint: pending until delivered, failed, or the endpoint is gone."""
 
     __tablename__ = "webhook_deliveries"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id"), index=True)
@@ -174,6 +180,7 @@ class DeliveryAttempt(Base):
     """The log of every try: status code, latency, truncated response or error."""
 
     __tablename__ = "webhook_delivery_attempts"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id"), index=True)
@@ -187,6 +194,7 @@ class InboundSubmission(Base):
     """An LMS submission, kept by its webhook-id so that a replay gets the same answer."""
 
     __tablename__ = "inbound_submissions"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     webhook_id: Mapped[str] = mapped_column(String(200), unique=True)

@@ -30,9 +30,19 @@ def create_student(session: Session, *, name: str, lms_user_id: str | None = Non
 
 
 def find_or_create_lms_student(session: Session, *, lms_user_id: str) -> Student:
-    """The student the LMS knows by ``lms_user_id``, created on first sight."""
-    student = session.scalar(select(Student).where(Student.lms_user_id == lms_user_id))
-    return student or create_student(session, name=f"lms:{lms_user_id}", lms_user_id=lms_user_id)
+    """The student the LMS knows by ``lms_user_id``, created on first sight (two first
+    submissions at once: the loser's savepoint rolls back and it finds the winner's row)."""
+    query = select(Student).where(Student.lms_user_id == lms_user_id)
+    student = session.scalar(query)
+    if student is not None:
+        return student
+    try:
+        with session.begin_nested():
+            return create_student(session, name=f"lms:{lms_user_id}", lms_user_id=lms_user_id)
+    except IntegrityError:
+        found = session.scalar(query)
+        assert found is not None
+        return found
 
 
 def create_token(session: Session, *, role: str, student_id: int | None = None) -> str:
@@ -126,7 +136,9 @@ def _locked_state(
 def question_records(session: Session, *, student_id: int) -> list[QuestionRecord]:
     states = session.scalars(select(ReviewState).where(ReviewState.student_id == student_id))
     return [
-        QuestionRecord(s.question_id, s.topic, s.best_score, s.last_score, s.attempts, s.due)
+        QuestionRecord(
+            s.question_id, s.topic, s.best_score, s.last_score, s.attempts, s.due, s.card or {}
+        )
         for s in states
     ]
 

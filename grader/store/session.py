@@ -1,13 +1,28 @@
-"""Engines and sessions, built from the settings' database URL (nothing at import time)."""
+"""Engines and sessions, built from the settings' database URL (nothing at import time).
+
+Every wait on the database is bounded, so a stuck database turns into an error the API can
+answer (503) within a declared time instead of a hung request:
+
+- SQLite: a writer waits at most ``lock_s`` for the write lock (the busy timeout).
+- PostgreSQL: connecting at most ``connect_s`` (and as long for a pooled connection), lock
+  waits ``lock_s`` and statements ``statement_s`` on the server, and, because a frozen server
+  enforces none of its own timeouts, every reply waited for at most ``statement_s + 2`` seconds
+  on the client, after which the connection is closed and the transaction is lost, not stored.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import psycopg
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from grader.config import Settings
 
 # What the API layer needs from SQLAlchemy, so that only this package imports it.
 DatabaseUnavailable = OperationalError
@@ -16,18 +31,75 @@ __all__ = [
     "DatabaseUnavailable",
     "Session",
     "SessionFactory",
+    "Timeouts",
     "database_reachable",
     "make_engine",
     "make_sessions",
     "open_database",
+    "settings_timeouts",
 ]
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long any one wait on the database may last, in seconds."""
+
+    connect_s: float = 5.0
+    lock_s: float = 5.0
+    statement_s: float = 10.0
+
+    @property
+    def reply_s(self) -> float:
+        """The client's own limit on a reply: the server's statement limit, and a margin."""
+        return self.statement_s + 2.0
+
+
+class _BoundedConnection(psycopg.Connection[Any]):
+    """A psycopg connection that waits for no reply longer than ``reply_s``.
+
+    The server's own statement and lock timeouts cannot fire while it is frozen (a stopped
+    process, a full disk, a network partition that keeps the socket open); this bound can.
+    """
+
+    reply_s: float = 12.0
+
+    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+        try:
+            return super().wait(gen, interval, self.reply_s if timeout is None else timeout)
+        except psycopg.OperationalError as error:
+            if type(error).__name__ == "_WaitTimeout":
+                # The connection is in an unknown state: close it, so the pool drops it.
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the database did not answer within {self.reply_s:g} s"
+                ) from error
+            raise
+
+
+def settings_timeouts(settings: Settings) -> Timeouts:
+    """The timeouts the settings declare."""
+    return Timeouts(
+        connect_s=settings.database_connect_timeout_s,
+        lock_s=settings.database_lock_timeout_s,
+        statement_s=settings.database_statement_timeout_s,
+    )
+
+
+def make_engine(url: str, timeouts: Timeouts | None = None) -> Engine:
+    """An engine for ``url``; ``timeouts`` bound every wait (default: the declared defaults).
+
+    Bound parameters are never written into error messages or logs: they hold students'
+    answers and webhook secrets.
+    """
+    timeouts = timeouts or Timeouts()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": timeouts.lock_s},
+            hide_parameters=True,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record):  # type: ignore[no-untyped-def]
@@ -37,18 +109,40 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    options = (
+        f"-c lock_timeout={int(timeouts.lock_s * 1000)} "
+        f"-c statement_timeout={int(timeouts.statement_s * 1000)}"
+    )
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=timeouts.connect_s,
+        hide_parameters=True,
+        connect_args={"connect_timeout": max(1, round(timeouts.connect_s)), "options": options},
+    )
+    if url.startswith("postgresql+psycopg"):
+        reply_s = timeouts.reply_s
+
+        @event.listens_for(engine, "do_connect")
+        def _connect(_dialect, _record, cargs, cparams):  # type: ignore[no-untyped-def]
+            connection = _BoundedConnection.connect(*cargs, **cparams)
+            connection.reply_s = reply_s
+            return connection
+
+    return engine
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def open_database(url: str) -> tuple[sessionmaker[Session], Engine]:
+def open_database(
+    url: str, timeouts: Timeouts | None = None
+) -> tuple[sessionmaker[Session], Engine]:
     """Sessions for a command line tool; the embedded SQLite database migrates itself first."""
     if url.startswith("sqlite"):
         upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, timeouts)
     return make_sessions(engine), engine
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from grader.store.models import (
@@ -128,12 +129,18 @@ def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int) 
     """Take up to ``limit`` due deliveries, oldest first, never two of one student and endpoint
     out of order, never one another worker holds (SKIP LOCKED, then a compare-and-set lease)."""
     earlier = aliased(WebhookDelivery)
+    # Per student and endpoint, events go out in the order of the attempts (their time), not
+    # of the rows' ids: two attempts' transactions may commit in the other order.
+    before = or_(
+        earlier.created_at < WebhookDelivery.created_at,
+        and_(earlier.created_at == WebhookDelivery.created_at, earlier.id < WebhookDelivery.id),
+    )
     blocked = exists().where(
         and_(
             earlier.endpoint_id == WebhookDelivery.endpoint_id,
             earlier.student_id == WebhookDelivery.student_id,
             earlier.status == "pending",
-            earlier.id < WebhookDelivery.id,
+            before,
         )
     )
     free = (WebhookDelivery.locked_until.is_(None)) | (WebhookDelivery.locked_until < now)
@@ -141,7 +148,7 @@ def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int) 
     query = (
         select(WebhookDelivery)
         .where(due, ~blocked)
-        .order_by(WebhookDelivery.id)
+        .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -173,6 +180,17 @@ def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int) 
         )
     session.flush()
     return claimed
+
+
+def renew_leases(session: Session, *, delivery_ids: list[int], until: datetime) -> None:
+    """Extend this worker's hold on deliveries it claimed and has not sent yet (a lease that
+    is never renewed, because the worker died, lapses soon: the next worker takes over)."""
+    session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(delivery_ids), WebhookDelivery.status == "pending")
+        .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def record_try(
@@ -249,10 +267,19 @@ def inbound(session: Session, *, webhook_id: str) -> InboundSubmission | None:
 
 def save_inbound(
     session: Session, *, webhook_id: str, attempt_id: int, response: dict[str, Any], now: datetime
-) -> None:
-    session.add(
-        InboundSubmission(
-            webhook_id=webhook_id, attempt_id=attempt_id, response=response, created_at=now
-        )
-    )
-    session.flush()
+) -> bool:
+    """Keep the answer to a submission; False when another request kept one for this
+    webhook-id first (its transaction committed while ours ran): then ours must roll back."""
+    try:
+        with session.begin_nested():
+            session.add(
+                InboundSubmission(
+                    webhook_id=webhook_id,
+                    attempt_id=attempt_id,
+                    response=response,
+                    created_at=now,
+                )
+            )
+        return True
+    except IntegrityError:
+        return False

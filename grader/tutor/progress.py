@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from grader.tutor.scheduling import retrievability
 
 
 @dataclass(frozen=True)
@@ -18,16 +21,24 @@ class QuestionRecord:
     last_score: float
     attempts: int
     due: datetime
+    card: dict[str, Any] = field(default_factory=dict)  # the FSRS card after the last attempt
+
+
+def knows_now(record: QuestionRecord, now: datetime) -> float:
+    """What the student knows of one question now: the latest score (not the best: a 1.0
+    followed by a 0.14 is not mastery), times FSRS's chance they still recall it."""
+    return record.last_score * retrievability(record.card, now)
 
 
 def mastery_by_topic(
-    topics: Mapping[str, str], records: Iterable[QuestionRecord]
+    topics: Mapping[str, str], records: Iterable[QuestionRecord], now: datetime
 ) -> dict[str, float]:
-    """Mean best score per topic over all its questions (an unseen question counts 0)."""
-    best = {record.question_id: record.best_score for record in records}
+    """Per topic, the mean over all its questions of what the student knows now
+    (:func:`knows_now`; an unseen question counts 0)."""
+    known = {record.question_id: knows_now(record, now) for record in records}
     totals: dict[str, list[float]] = defaultdict(list)
     for question_id, topic in topics.items():
-        totals[topic].append(best.get(question_id, 0.0))
+        totals[topic].append(known.get(question_id, 0.0))
     return {topic: round(sum(scores) / len(scores), 4) for topic, scores in sorted(totals.items())}
 
 
@@ -43,7 +54,7 @@ def next_question(
     seen = {r.question_id for r in records}
     unseen = [q for q in topics if q not in seen]
     if unseen:
-        mastery = mastery_by_topic(topics, records)
+        mastery = mastery_by_topic(topics, records, now)
         weakest = min(unseen, key=lambda q: (mastery[topics[q]], q))
         return weakest, f"unseen, in your weakest topic ({topics[weakest]})"
     if records:

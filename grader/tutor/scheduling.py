@@ -29,3 +29,12 @@ def review(card: dict[str, Any] | None, score: float, verdict: str, now: datetim
     current = Card.from_dict(card) if card else Card(due=now)  # type: ignore[arg-type]
     updated, _ = _SCHEDULER.review_card(current, rating_for(score, verdict), review_datetime=now)
     return Review(card=updated.to_dict(), due=updated.due)  # type: ignore[arg-type]
+
+
+def retrievability(card: dict[str, Any] | None, now: datetime) -> float:
+    """FSRS's probability that the student still recalls the question now (1 just after an
+    attempt, falling as the review falls due; 0 for a question never tried)."""
+    if not card:
+        return 0.0
+    chance = _SCHEDULER.get_card_retrievability(Card.from_dict(card), current_datetime=now)  # type: ignore[arg-type]
+    return float(chance)

@@ -1,9 +1,11 @@
 """Deliver the outbox: claim due deliveries, send them signed, record every try.
 
 At least once: a delivery is leased before it is sent and settled after; a worker that dies in
-between leaves the lease to expire, and the delivery is sent again with the same webhook-id, so
-receivers de-duplicate on it. Several workers can run on PostgreSQL (SKIP LOCKED plus a
-compare-and-set lease); events for one student reach an endpoint in order.
+between leaves the lease to lapse (``timeout_s + 5`` seconds after its last renewal), and the
+delivery is sent again with the same webhook-id, so receivers de-duplicate on it. The worker
+renews the lease of the rest of its batch before each send, so a short lease never lapses
+under a live worker. Several workers can run on PostgreSQL (SKIP LOCKED plus a
+compare-and-set lease); events for one student reach an endpoint in the order of the attempts.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from grader.store.session import Session
-from grader.store.webhooks import Claimed, claim_due, record_try
+from grader.store.webhooks import Claimed, claim_due, record_try, renew_leases
 from grader.webhooks.schedule import next_delay
 from grader.webhooks.signing import signed_headers
 from grader.webhooks.urls import UnsafeUrl, check_url
@@ -27,12 +29,19 @@ from grader.webhooks.urls import UnsafeUrl, check_url
 log = logging.getLogger(__name__)
 
 
+LEASE_MARGIN_S = 5.0
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
     timeout_s: float = 10.0
-    lease: timedelta = timedelta(seconds=60)
     batch: int = 20
     allow_private: bool = False
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim holds without renewal: one send's timeout and a margin."""
+        return timedelta(seconds=self.timeout_s + LEASE_MARGIN_S)
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,14 @@ def deliver_due(
     """Claim one batch, send each delivery, settle each; returns how many were tried."""
     with sessions() as session, session.begin():
         batch = claim_due(session, now=now(), lease=settings.lease, limit=settings.batch)
-    for claimed in batch:
+    for index, claimed in enumerate(batch):
+        if index > 0:
+            with sessions() as session, session.begin():
+                renew_leases(
+                    session,
+                    delivery_ids=[c.delivery_id for c in batch[index:]],
+                    until=now() + settings.lease,
+                )
         outcome = send(client, claimed, settings)
         settle(sessions, claimed, outcome, now())
     return len(batch)
@@ -114,7 +130,14 @@ def settle(
             delivered=delivered,
             gone=code == 410,
         )
-    log.info("delivery %s: %s in %.0f ms", claimed.delivery_id, code, outcome.latency_ms)
+    if delivered:
+        log.info("delivery %s: %s in %.0f ms", claimed.delivery_id, code, outcome.latency_ms)
+        return
+    why = f"HTTP {code}" if code is not None else "no response"
+    reason = " ".join(outcome.response.split())[:200]
+    then = f"retry in {delay:.0f} s" if delay is not None else "given up"
+    log.warning("delivery %s failed: %s (%s) after %.0f ms; %s", claimed.delivery_id, why,
+                reason or "empty response", outcome.latency_ms, then)  # fmt: skip
 
 
 def run(

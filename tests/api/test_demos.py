@@ -56,8 +56,8 @@ def test_out_of_bounds_parameters_get_422_naming_the_parameter_and_range(
 ) -> None:
     response = client.post("/demos/echo-state-network/run", json={"spectral_radius": 7})
     assert response.status_code == 422
-    (problem,) = response.json()["detail"]["params"]
-    assert problem["name"] == "spectral_radius"
+    (problem,) = response.json()["errors"]
+    assert problem["field"] == "spectral_radius"
     assert "<= 3.0" in problem["message"]
     response = client.get("/demos/visual-attention/plot.png", params={"digits": 9})
     assert response.status_code == 422
@@ -74,3 +74,28 @@ def test_plot_is_a_png(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
+
+
+def test_drawing_takes_a_demo_slot_like_running(client: TestClient) -> None:
+    """A plot is as heavy as a run: with every slot taken it is refused (503), even when the
+    run's result is cached; a picture already drawn costs nothing and is served."""
+    runner = client.app.state.demos  # type: ignore[attr-defined]
+    assert client.post("/demos/rnn-vs-cnn/run").status_code == 200  # the result is now cached
+    for _ in range(runner.max_concurrent):
+        assert runner._slots.acquire(blocking=False)
+    try:
+        busy = client.get("/demos/rnn-vs-cnn/plot.png")
+        assert busy.status_code == 503 and busy.headers["retry-after"]
+        assert busy.headers["content-type"] == "application/problem+json"
+    finally:
+        for _ in range(runner.max_concurrent):
+            runner._slots.release()
+    drawn = client.get("/demos/rnn-vs-cnn/plot.png")
+    assert drawn.status_code == 200 and drawn.content.startswith(b"\x89PNG")
+    for _ in range(runner.max_concurrent):
+        runner._slots.acquire(blocking=False)
+    try:
+        assert client.get("/demos/rnn-vs-cnn/plot.png").content == drawn.content
+    finally:
+        for _ in range(runner.max_concurrent):
+            runner._slots.release()

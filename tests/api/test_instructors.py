@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -89,7 +92,8 @@ def test_a_rubric_edit_is_validated_written_and_live(
     broken = text.replace("max_points: 2", "max_points: 3")
     refused = client.put(f"/rubrics/{QUESTION}", content=broken, headers=instructor)
     assert refused.status_code == 422
-    (problem,) = refused.json()["detail"]["problems"]
+    assert refused.headers["content-type"] == "application/problem+json"
+    (problem,) = refused.json()["errors"]
     assert problem["field"] == "max_points" and problem["line"] > 1
     assert (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8") == text  # old one kept
     edited = text.replace(
@@ -177,3 +181,35 @@ def _teach_and_regrade(
     ).json()
     assert again["grade"]["points"] >= 0.75
     assert not any("listed examples" in r for r in again["grade"]["reasons"])
+
+
+def test_a_rubric_edit_embeds_off_the_event_loop_one_at_a_time(
+    client: TestClient, database_url: str
+) -> None:
+    """While a rubric embeds (seconds for a big one) the service still answers, and a second
+    edit meanwhile is told to retry (503) instead of queueing more CPU work."""
+    instructor = token_headers(database_url, "instructor")
+    text = client.get(f"/rubrics/{QUESTION}", headers=instructor).text
+    scorer = client.app.state.scorer  # type: ignore[attr-defined]
+    entered, release = threading.Event(), threading.Event()
+    real_prepare = scorer.prepare
+
+    def slow_prepare(rubric: Any) -> Any:
+        entered.set()
+        release.wait(20)
+        return real_prepare(rubric)
+
+    scorer.prepare = slow_prepare
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            put = pool.submit(client.put, f"/rubrics/{QUESTION}", content=text, headers=instructor)
+            assert entered.wait(20)
+            live = pool.submit(client.get, "/health/live")
+            assert live.result(timeout=10).status_code == 200  # answered during the embedding
+            second = client.put(f"/rubrics/{QUESTION}", content=text, headers=instructor)
+            assert second.status_code == 503 and second.headers["retry-after"]
+            release.set()
+            assert put.result(timeout=60).status_code == 204
+    finally:
+        release.set()
+        scorer.prepare = real_prepare

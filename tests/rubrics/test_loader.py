@@ -138,3 +138,19 @@ def test_one_bad_file_does_not_stop_the_others_and_nothing_is_rewritten(tmp_path
 def test_missing_paths_are_problems(tmp_path: Path) -> None:
     rubric_set = load_rubric_set([tmp_path / "nope"])
     assert [p.message for p in rubric_set.problems] == ["no such file or folder"]
+
+
+def test_one_check_reports_schema_and_consistency_mistakes_together(tmp_path: Path) -> None:
+    """Three mistakes of different kinds, one run: a bad field, a wrong demo, a wrong id."""
+    name = "what-is-echo-state-network"
+    text = (REPO_ROOT / "rubrics" / f"{name}.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"id: {name}", "id: echo-typo", 1)
+    text = text.replace("prompt: What is Echo state network?", "prompt: [not, text]", 1)
+    text = text.replace("demo: echo-state-network", "demo: no-such-demo", 1)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = load_rubric_file(path, known_demos={"echo-state-network"})
+    assert isinstance(problems, list)
+    assert sorted(p.field for p in problems) == ["demo", "id", "prompt"]
+    lines = {p.field: p.line for p in problems}
+    assert text.splitlines()[lines["demo"] - 1].startswith("demo:")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import delete, inspect, text
 
-from grader.store.models import Base
-from grader.store.session import downgrade, make_engine, upgrade
+from grader.store import practice
+from grader.store.models import Attempt, Base, Student
+from grader.store.session import downgrade, make_engine, make_sessions, upgrade
 from tests.database import empty_postgres_database
 
 
@@ -38,3 +40,37 @@ def test_upgrade_from_empty_then_downgrade_to_base(kind: str, tmp_path: Path) ->
         upgrade(url)  # and back up again
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
         engine.dispose()
+
+
+GRADE = {
+    "score": 0.5, "points": 1.0, "max_points": 2.0, "verdict": "partially_correct",
+    "needs_review": False, "model_id": "m", "calibration_version": "c",
+}  # fmt: skip
+
+
+def test_sqlite_never_hands_out_an_id_twice(tmp_path: Path) -> None:
+    """The newest attempt lost (crash before commit, or deleted): its id is not given again."""
+    url = f"sqlite:///{tmp_path / 'ids.db'}"
+    upgrade(url, "0003")
+    with make_engine(url).begin() as connection:  # rows written before the upgrade survive it
+        connection.execute(
+            text("INSERT INTO students (id, name, created_at) VALUES (7, 'x', '2026-01-01')")
+        )
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+
+    def attempt(answer: str) -> int:
+        with sessions.begin() as session:
+            return practice.record_attempt(
+                session, student_id=7, question_id="q", topic="t", answer=answer, grade=GRADE,
+                rubric_version="v", now=datetime.now(UTC),
+            ).id  # fmt: skip
+
+    with sessions() as session:
+        assert session.get(Student, 7) is not None
+    first = attempt("a")
+    with sessions.begin() as session:
+        session.execute(delete(Attempt).where(Attempt.id == first))
+    assert attempt("b") > first
+    engine.dispose()

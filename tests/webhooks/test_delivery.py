@@ -6,6 +6,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from grader.webhooks.worker import WorkerSettings, deliver_due
 from tests.webhooks.receiver import Receiver
 
 Sessions = Callable[[], Session]
-SETTINGS = WorkerSettings(timeout_s=1.0, lease=timedelta(seconds=30), batch=50, allow_private=True)
+SETTINGS = WorkerSettings(timeout_s=1.0, batch=50, allow_private=True)
 
 
 class Clock:
@@ -262,3 +263,66 @@ def test_after_the_last_retry_the_delivery_is_marked_failed(
     delivery = _delivery(sessions, message_id)
     assert (delivery.status, delivery.attempts) == ("failed", 8)  # the first try and 7 retries
     assert len(receiver.received) == 8
+
+
+def test_events_go_out_in_the_order_of_the_attempts_not_of_their_rows(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    """The later attempt's transaction committed first (its row has the smaller id): the
+    student's earlier attempt is still delivered first."""
+    _endpoint(sessions, receiver.url, new_secret())
+    now = datetime.now(UTC)
+    later = _events(sessions, 1, at=now)
+    with sessions() as session:
+        student = _delivery(sessions, later[0]).student_id
+    with sessions() as session, session.begin():
+        store.enqueue(session, message_id=f"msg_earlier_{now.timestamp()}",
+                      event_type="attempt.graded", payload={"n": "earlier"}, student_id=student,
+                      now=now - timedelta(seconds=1))  # fmt: skip
+    with httpx.Client() as client:
+        while deliver_due(sessions, client, SETTINGS) > 0:
+            pass
+    got = [r.headers["webhook-id"] for r in receiver.received]
+    assert got == [f"msg_earlier_{now.timestamp()}", later[0]]
+
+
+def test_a_dead_workers_batch_is_taken_over_once_its_lease_lapses(
+    sessions: Sessions, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after its first send: the rest of its batch (other students too) waits only for
+    the declared lease, the send timeout plus 5 s, not a minute."""
+    _endpoint(sessions, receiver.url, new_secret())
+    ids = _events(sessions, 4, students=4)
+    clock = Clock()
+    sent = 0
+    real_send = worker.send
+
+    def dies_after_one(*args: Any, **kwargs: Any) -> Any:
+        nonlocal sent
+        if sent == 1:
+            raise SystemExit("worker killed")
+        sent += 1
+        return real_send(*args, **kwargs)
+
+    assert SETTINGS.lease == timedelta(seconds=SETTINGS.timeout_s + 5)
+    with httpx.Client() as client:
+        monkeypatch.setattr(worker, "send", dies_after_one)
+        with pytest.raises(SystemExit):
+            deliver_due(sessions, client, SETTINGS, now=clock)
+        monkeypatch.undo()
+        clock.advance(SETTINGS.lease.total_seconds() - 1)
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 0  # still held
+        clock.advance(2)
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 3
+    assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(ids)
+
+
+def test_the_worker_says_why_a_delivery_failed(
+    sessions: Sessions, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    _events(sessions, 1)
+    receiver.default = ("status", 503)
+    with caplog.at_level("INFO"), httpx.Client() as client:
+        deliver_due(sessions, client, SETTINGS)
+    assert "failed: HTTP 503" in caplog.text and "retry in" in caplog.text

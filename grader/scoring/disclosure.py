@@ -1,0 +1,53 @@
+"""What a student is shown of a grade: everything (practice), hints only, or points only (an
+exam). Instructors, the review queue and the store always keep the whole grade."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from grader.scoring.grade import CriterionResult, Grade, MisconceptionResult
+
+FeedbackShown = Literal["full", "hints", "points"]
+
+
+def disclose(grade: Grade, shown: FeedbackShown) -> Grade:
+    """``grade`` as a student may see it: with ``hints`` or ``points``, no key point's or
+    misconception's text (the answer key) is left in it, feedback included."""
+    if shown == "full":
+        return grade
+    summary = f"{grade.points:g} of {grade.max_points:g} points ({grade.verdict})."
+    if shown == "points":
+        return grade.model_copy(
+            update={
+                "criteria": [], "misconceptions_triggered": [], "feedback": summary, "hint": None,
+                "reasons": [], "adapted": None,
+            }
+        )  # fmt: skip
+    criteria = [_hide_criterion(c, number) for number, c in enumerate(grade.criteria, start=1)]
+    missed = [c for c in criteria if c.selected and not c.met]
+    parts = [summary]
+    if missed:
+        names = ", ".join(c.text for c in missed)
+        parts.append(f"Missing: {names}.")
+    if grade.hint:
+        parts.append(f"Hint: {grade.hint}")
+    return grade.model_copy(
+        update={
+            "criteria": criteria,
+            "misconceptions_triggered": [
+                _hide_misconception(m) for m in grade.misconceptions_triggered
+            ],
+            "feedback": " ".join(parts),
+            "reasons": [r for r in grade.reasons if not r.startswith("review:")],
+            "adapted": None,
+        }
+    )
+
+
+def _hide_criterion(criterion: CriterionResult, number: int) -> CriterionResult:
+    # The evidence is the student's own words; the criterion's text and notes are the key.
+    return criterion.model_copy(update={"text": f"key point {number}", "note": None})
+
+
+def _hide_misconception(misconception: MisconceptionResult) -> MisconceptionResult:
+    return misconception.model_copy(update={"text": "a statement the answer got wrong"})
