@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint rubrics check demo-pictures
+.PHONY: install run test lint rubrics check demo-pictures faults
 
 install: $(INSTALLED)
 
@@ -38,3 +38,7 @@ demo-pictures: install
 	for demo in $$($(BIN)/python -c "from grader.demos.registry import DEMOS; print(' '.join(DEMOS))"); do \
 		$(BIN)/grader demo run $$demo --png docs/demos/$$demo.png > /dev/null; \
 	done
+
+# Kill -9 and freeze what the service depends on under load, then count (docs/reliability.md).
+faults: install
+	$(BIN)/python bench/fault_harness.py --json-out docs/reliability.json

@@ -1,0 +1,544 @@
+"""The fault harness: load, then kill -9 and freeze what the service depends on, then count.
+
+    .venv/bin/python bench/fault_harness.py [--kills 3] [--students 6] [--json-out FILE]
+
+Loopback only, bounded in time (about four minutes). Two rounds:
+
+1. **SQLite**: several students post attempts over HTTP while the API is killed (SIGKILL) and
+   restarted ``--kills`` times and the webhook worker is killed mid-delivery as often; a local
+   receiver counts every delivery.
+2. **PostgreSQL**: a server the harness starts itself (its own data folder and port, never the
+   machine's server on 5432): the API is killed once, then PostgreSQL is killed (SIGKILL) and
+   restarted, then frozen (SIGSTOP of all its processes) for ``--freeze`` seconds and thawed.
+
+Afterwards, against the database: every attempt a client was told about (201 with its id) must
+be stored with that student and answer (lost: 0), no id may have been given to two answers
+(reused: 0), and every stored attempt must have its schedule row and its outbox event
+(half-written: 0). For the database faults: what the clients got meanwhile, the slowest answer
+(bounded by the declared database timeouts), and seconds until answers were stored again.
+For the worker: every event delivered, duplicates counted (same webhook-id twice), seconds from
+each restart until deliveries resumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import contextlib
+
+from sqlalchemy import func, select
+
+from grader.store import webhooks as outbox
+from grader.store.models import Attempt, ReviewState, WebhookDelivery, WebhookEvent
+from grader.store.practice import create_student, create_token
+from grader.store.session import make_engine, make_sessions, upgrade
+from grader.webhooks.signing import new_secret
+
+REPO = Path(__file__).resolve().parent.parent
+QUESTIONS = (
+    "what-are-the-challenges-of-long-term-dependencies",
+    "what-is-vanishing-and-exploding-gradient-descent",
+    "write-any-two-differences-between-rnn-and-cnn",
+)
+# The API's database timeouts in this harness (the service's defaults are 5 / 5 / 10 s).
+CONNECT_S, LOCK_S, STATEMENT_S = 2.0, 2.0, 3.0
+DECLARED_S = CONNECT_S + STATEMENT_S + 2.0  # settings: a stuck database is a 503 within this
+WEBHOOK_TIMEOUT_S = 2.0  # the worker's lease is this + 5 s
+CLIENT_TIMEOUT_S = 60.0  # a request still unanswered after this counts as a hang
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env(database_url: str, cache: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "GRADER_DATABASE_URL": database_url,
+        "GRADER_RUBRICS_DIR": str(REPO / "rubrics"),
+        "GRADER_CACHE_DIR": str(cache),
+        "GRADER_DATABASE_CONNECT_TIMEOUT_S": str(CONNECT_S),
+        "GRADER_DATABASE_LOCK_TIMEOUT_S": str(LOCK_S),
+        "GRADER_DATABASE_STATEMENT_TIMEOUT_S": str(STATEMENT_S),
+        "GRADER_WEBHOOKS_ALLOW_PRIVATE": "true",
+        "GRADER_WEBHOOK_TIMEOUT_S": str(WEBHOOK_TIMEOUT_S),
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+class Process:
+    """A grader command in its own process, killed with SIGKILL and started again."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.args, self.env, self.log = args, env, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "grader.cli", *self.args], env=self.env, cwd=REPO,
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+class Api(Process):
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        super().__init__(["serve", "--port", str(self.port)], env, log)
+
+    def start_ready(self) -> float:
+        """Start, and wait until /health says ready; returns the seconds that took."""
+        started = time.monotonic()
+        self.start()
+        while time.monotonic() - started < 180:
+            try:
+                if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
+                    return time.monotonic() - started
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the API did not become ready; see {self.log}")
+
+
+@dataclass
+class Outcomes:
+    """What the clients saw."""
+
+    acknowledged: list[tuple[int, int, str]] = field(default_factory=list)  # id, student, answer
+    statuses: Counter[str] = field(default_factory=Counter)
+    replies: list[tuple[float, float, str]] = field(default_factory=list)  # sent, took, outcome
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, sent: float, took: float, outcome: str) -> None:
+        with self.lock:
+            self.statuses[outcome] += 1
+            self.replies.append((sent, took, outcome))
+
+
+class Load:
+    """One thread per student posting attempts, each answer unique, until stopped."""
+
+    def __init__(self, api: Api, tokens: dict[int, str]) -> None:
+        self.api, self.tokens = api, tokens
+        self.outcomes = Outcomes()
+        self.stopping = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._student, args=(student, token), daemon=True)
+            for student, token in tokens.items()
+        ]
+
+    def start(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self) -> Outcomes:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=CLIENT_TIMEOUT_S + 10)
+        return self.outcomes
+
+    def _student(self, student: int, token: str) -> None:
+        headers = {"Authorization": f"Bearer {token}"}
+        n = 0
+        with httpx.Client(timeout=CLIENT_TIMEOUT_S, headers=headers) as client:
+            while not self.stopping.is_set():
+                n += 1
+                answer = f"Vanishing and exploding gradients (student {student}, answer {n})."
+                question = QUESTIONS[n % len(QUESTIONS)]
+                sent = time.monotonic()
+                try:
+                    response = client.post(
+                        f"{self.api.base}/questions/{question}/attempts", json={"answer": answer}
+                    )
+                    outcome = str(response.status_code)
+                    if response.status_code == 201:
+                        with self.outcomes.lock:
+                            self.outcomes.acknowledged.append(
+                                (response.json()["attempt_id"], student, answer)
+                            )
+                except httpx.TimeoutException:
+                    outcome = "hang"
+                except httpx.TransportError:
+                    outcome = "connection refused or reset"
+                    time.sleep(0.05)
+                self.outcomes.add(sent, time.monotonic() - sent, outcome)
+
+
+class Receiver:
+    """An LMS endpoint on loopback that counts deliveries by webhook-id. Each takes 150 ms, so
+    the worker is mostly in the middle of a delivery when it is killed."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[float, str]] = []
+        lock = threading.Lock()
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                time.sleep(0.15)
+                with lock:
+                    received.append((time.monotonic(), self.headers["webhook-id"]))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def first_after(self, moment: float) -> float | None:
+        later = [at for at, _ in list(self.received) if at > moment]
+        return min(later) - moment if later else None
+
+    def last_of(self, message_ids: set[str], moment: float) -> float | None:
+        """Seconds from ``moment`` until the last of ``message_ids`` arrived."""
+        arrived = [at for at, m in list(self.received) if m in message_ids and at > moment]
+        return max(arrived) - moment if arrived and message_ids else None
+
+
+class Postgres:
+    """A PostgreSQL server of the harness's own: its data folder, socket folder and port."""
+
+    def __init__(self, folder: Path) -> None:
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        if not bins:
+            raise RuntimeError("PostgreSQL's server programs are not installed")
+        self.bin = bins[-1]
+        self.data, self.sockets = folder / "data", folder / "sockets"
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        folder.mkdir(parents=True, exist_ok=True)
+        for parent in (folder.parent, folder):
+            parent.chmod(0o755)
+        self.sockets.mkdir()
+        self.user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+        if self.user is not None:  # initdb refuses to run as root
+            for path in (folder, self.sockets):
+                os.chown(path, self.user.pw_uid, self.user.pw_gid)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-N")
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [str(self.bin / program), *args]
+        if self.user is not None:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=on"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-t", "60", "start")
+
+    def pids(self) -> list[int]:
+        """The postmaster and every process it started."""
+        head = (self.data / "postmaster.pid").read_text().splitlines()[0]
+        postmaster = int(head)
+        children = subprocess.run(
+            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        return [postmaster, *map(int, children)]
+
+    def kill(self) -> None:
+        for pid in self.pids():
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+
+    def freeze(self) -> list[int]:
+        pids = self.pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        return pids
+
+    @staticmethod
+    def thaw(pids: list[int]) -> None:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+
+def _students(url: str, count: int, endpoint_url: str | None) -> dict[int, str]:
+    engine = make_engine(url)
+    with make_sessions(engine).begin() as session:
+        tokens = {}
+        for n in range(count):
+            student = create_student(session, name=f"load-{n}-{time.time_ns()}")
+            tokens[student.id] = create_token(session, role="student", student_id=student.id)
+        if endpoint_url is not None:
+            outbox.create_endpoint(
+                session, url=endpoint_url, event_types=["attempt.graded"], secret=new_secret(),
+                now=datetime.now(UTC),
+            )  # fmt: skip
+    engine.dispose()
+    return tokens
+
+
+def verify(url: str, outcomes: Outcomes) -> dict[str, int]:
+    """Lost, reused and half-written, read from the database after the run."""
+    engine = make_engine(url)
+    with make_sessions(engine)() as session:
+        stored = {a.id: (a.student_id, a.answer) for a in session.scalars(select(Attempt)).all()}
+        events = Counter(
+            event.payload["data"]["attempt"]["id"]
+            for event in session.scalars(
+                select(WebhookEvent).where(WebhookEvent.type == "attempt.graded")
+            )
+        )
+        per_question = Counter(
+            (a.student_id, a.question_id) for a in session.scalars(select(Attempt)).all()
+        )
+        states = {
+            (s.student_id, s.question_id): s.attempts
+            for s in session.scalars(select(ReviewState)).all()
+        }
+    engine.dispose()
+    told: dict[int, set[tuple[int, str]]] = {}
+    for attempt_id, student, answer in outcomes.acknowledged:
+        told.setdefault(attempt_id, set()).add((student, answer))
+    lost = sum(1 for attempt_id in told if attempt_id not in stored)
+    reused = sum(
+        1
+        for attempt_id, owners in told.items()
+        if len(owners) > 1 or (attempt_id in stored and stored[attempt_id] not in owners)
+    )
+    half = sum(1 for attempt_id in stored if events[attempt_id] != 1)
+    half += sum(1 for key, count in per_question.items() if states.get(key) != count)
+    return {
+        "acknowledged": len(outcomes.acknowledged),
+        "stored": len(stored),
+        # A commit that landed while its response was lost (a kill between the two): the
+        # client retries, as it would after any network error. Not acknowledged, so not lost.
+        "stored_not_acknowledged": len(set(stored) - set(told)),
+        "lost": lost,
+        "reused_ids": reused,
+        "half_written": half,
+    }
+
+
+def _leased(url: str) -> set[str]:
+    """The events a worker holds a lease on now (what a killed worker leaves behind)."""
+    engine = make_engine(url)
+    with make_sessions(engine)() as session:
+        query = (
+            select(WebhookEvent.message_id)
+            .join(WebhookDelivery, WebhookDelivery.event_id == WebhookEvent.id)
+            .where(
+                WebhookDelivery.status == "pending",
+                WebhookDelivery.locked_until > datetime.now(UTC),
+            )
+        )
+        held = set(session.scalars(query).all())
+    engine.dispose()
+    return held
+
+
+def _during(outcomes: Outcomes, start: float, end: float) -> dict[str, Any]:
+    """What the requests sent between ``start`` and ``end`` got, and the slowest of them."""
+    inside = [(took, outcome) for sent, took, outcome in outcomes.replies if start <= sent <= end]
+    return {
+        "requests": len(inside),
+        "outcomes": dict(Counter(outcome for _, outcome in inside)),
+        "slowest_s": round(max((took for took, _ in inside), default=0.0), 2),
+    }
+
+
+def _stored_again(outcomes: Outcomes, since: float) -> float | None:
+    """Seconds from ``since`` until the first 201 to a request sent after it."""
+    times = [sent + took for sent, took, o in outcomes.replies if o == "201" and sent >= since]
+    return round(min(times) - since, 2) if times else None
+
+
+def sqlite_round(folder: Path, kills: int, students: int) -> dict[str, Any]:
+    folder.mkdir(parents=True)
+    url = f"sqlite:///{folder / 'grader.db'}"
+    upgrade(url)
+    receiver = Receiver()
+    tokens = _students(url, students, receiver.url)
+    env = _env(url, folder / "cache")
+    api = Api(env, folder / "api.log")
+    worker = Process(["webhooks", "worker"], env, folder / "worker.log")
+    starts = [round(api.start_ready(), 2)]
+    worker.start()
+    load = Load(api, tokens).start()
+    held_by_dead: list[tuple[float, set[str]]] = []
+    resumed: list[float | None] = []
+    for _ in range(kills):
+        time.sleep(random.uniform(1.5, 3.0))
+        api.kill()
+        worker.kill()
+        killed = time.monotonic()
+        held_by_dead.append((killed, _leased(url)))
+        time.sleep(0.3)
+        worker.start()
+        starts.append(round(api.start_ready(), 2))
+        time.sleep(random.uniform(0.5, 1.5))
+        resumed.append(receiver.first_after(killed))
+    time.sleep(2.0)
+    outcomes = load.stop()
+    deadline = time.monotonic() + 60
+    engine = make_engine(url)
+    while time.monotonic() < deadline:  # the worker drains the outbox
+        with make_sessions(engine)() as session:
+            pending = session.scalar(
+                select(func.count()).where(WebhookDelivery.status == "pending")
+            )
+        if not pending:
+            break
+        time.sleep(0.5)
+    with make_sessions(engine)() as session:
+        message_ids = set(session.scalars(select(WebhookEvent.message_id)).all())
+    engine.dispose()
+    api.stop()
+    worker.stop()
+    got = [message_id for _, message_id in receiver.received]
+    receiver.server.shutdown()
+    return {
+        "database": "SQLite",
+        "api_kills": kills,
+        "worker_kills": kills,
+        "ready_after_start_s": starts,
+        "client_outcomes": dict(outcomes.statuses),
+        **verify(url, outcomes),
+        "webhooks": {
+            "events": len(message_ids),
+            "delivered": len(message_ids & set(got)),
+            "undelivered": len(message_ids - set(got)),
+            "duplicates": len(got) - len(set(got)),
+            "first_delivery_after_worker_kill_s": [round(r, 2) if r else None for r in resumed],
+            "held_by_the_killed_worker": [len(held) for _, held in held_by_dead],
+            "those_all_delivered_after_kill_s": [
+                round(t, 2) if (t := receiver.last_of(held, killed)) is not None else None
+                for killed, held in held_by_dead
+            ],
+            "declared_lease_s": WEBHOOK_TIMEOUT_S + 5,
+        },
+    }
+
+
+def postgres_round(folder: Path, students: int, freeze_s: float) -> dict[str, Any]:
+    server = Postgres(folder / "pg")
+    server.start()
+    try:
+        upgrade(server.url)
+        tokens = _students(server.url, students, None)
+        api = Api(_env(server.url, folder / "cache"), folder / "api-pg.log")
+        api.start_ready()
+        load = Load(api, tokens).start()
+        time.sleep(2.0)
+        api.kill()  # an API kill on PostgreSQL too
+        api.start_ready()
+        time.sleep(2.0)
+
+        killed = time.monotonic()
+        server.kill()
+        time.sleep(3.0)
+        restarted = time.monotonic()
+        server.start()
+        time.sleep(4.0)
+        kill_report = {
+            "down_s": round(restarted - killed, 2),
+            "while_down": _during(load.outcomes, killed, restarted),
+            "stored_again_after_restart_s": _stored_again(load.outcomes, restarted),
+        }
+
+        frozen_at = time.monotonic()
+        pids = server.freeze()
+        try:
+            time.sleep(freeze_s)
+        finally:
+            thawed = time.monotonic()
+            server.thaw(pids)
+        time.sleep(4.0)
+        outcomes = load.stop()
+        freeze_report = {
+            "frozen_s": round(thawed - frozen_at, 2),
+            "while_frozen": _during(outcomes, frozen_at, thawed),
+            "declared_bound_s": DECLARED_S,
+            "stored_again_after_thaw_s": _stored_again(outcomes, thawed),
+        }
+        api.stop()
+        return {
+            "database": "PostgreSQL (the harness's own server)",
+            "api_kills": 1,
+            "client_outcomes": dict(outcomes.statuses),
+            **verify(server.url, outcomes),
+            "database_kill": kill_report,
+            "database_freeze": freeze_report,
+        }
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=3, help="API and worker kills (SQLite)")
+    parser.add_argument("--students", type=int, default=6)
+    parser.add_argument("--freeze", type=float, default=12.0, help="seconds PostgreSQL is frozen")
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    random.seed(args.seed)
+    folder = Path(tempfile.mkdtemp(prefix="grader-faults-"))
+    folder.chmod(0o755)  # the postgres user must reach its data folder inside
+    try:
+        report = {
+            "sqlite": sqlite_round(folder / "sqlite", args.kills, args.students),
+            "postgresql": postgres_round(folder / "postgresql", args.students, args.freeze),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json_out:
+        args.json_out.write_text(text + "\n", encoding="utf-8")
+    failed = [
+        name
+        for name, part in report.items()
+        if part["lost"] or part["reused_ids"] or part["half_written"]
+    ]
+    if report["sqlite"]["webhooks"]["undelivered"]:
+        failed.append("webhooks")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
