@@ -11,7 +11,7 @@ COPY grader ./grader
 COPY migrations ./migrations
 COPY rubrics ./rubrics
 COPY content ./content
-RUN pip install -e .
+RUN pip install -e . && grader export-onnx
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"

@@ -112,6 +112,14 @@ def rubrics_check(
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default: GRADER_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: GRADER_PORT).")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes sharing the port (use PostgreSQL; each follows rubric edits "
+            "made through the others).",
+        ),
+    ] = 1,
 ) -> None:
     """Print the loaded rubric set, load the grading model and serve the HTTP API."""
     import uvicorn  # the server is only needed by this command
@@ -129,7 +137,33 @@ def serve(
     for problem in rubric_set.problems:
         typer.echo(f"skipped: {problem}", err=True)
     typer.echo(f"{len(rubric_set.rubrics)} rubrics loaded from {settings.rubrics_dir}")
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    if workers > 1:  # each process builds its own app from the same settings (environment)
+        uvicorn.run(
+            "grader.main:create_app", factory=True, workers=workers,
+            host=host or settings.host, port=port or settings.port,
+        )  # fmt: skip
+    else:
+        app = create_app(settings, rubric_set)
+        uvicorn.run(app, host=host or settings.host, port=port or settings.port)
+
+
+@app.command("export-onnx")
+def export_onnx_command(
+    force: Annotated[bool, typer.Option(help="Export again even when the files exist.")] = False,
+) -> None:
+    """Export the grading model to ONNX, fp32 and int8, for serving without torch (make install
+    runs this; the files go to GRADER_ONNX_DIR, in a folder named after the model)."""
+    from grader.learning.onnx_export import export_onnx
+    from grader.scoring.embedder import bundled_model_path
+
+    settings = get_settings()
+    exported = export_onnx(
+        settings.model_path or bundled_model_path(), settings.onnx_dir, force=force
+    )
+    typer.echo(
+        f"{exported.folder}: fp32 {exported.fp32_bytes / 1e6:.1f} MB, "
+        f"int8 {exported.int8_bytes / 1e6:.1f} MB"
+    )
 
 
 def _load(paths: list[Path]) -> RubricSet:

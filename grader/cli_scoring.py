@@ -51,6 +51,9 @@ def _pretty(grade: Grade) -> str:
     return "\n".join(lines)
 
 
+BULK_CHUNK = 256
+
+
 def grade(
     question_id: Annotated[str, typer.Argument(help="The rubric's question id.")],
     answer: Annotated[str | None, typer.Argument(help="The answer text.")] = None,
@@ -72,14 +75,23 @@ def grade(
         answers = text.splitlines()
     else:
         answers = [answer or ""]
+    limit = get_settings().max_answer_chars
+    too_long = [(n, len(a)) for n, a in enumerate(answers, start=1) if len(a) > limit]
+    if too_long:  # refused before anything is graded or printed
+        line, length = too_long[0]
+        where = f" on line {line}" if file is not None else ""
+        typer.echo(f"error: answer{where} is {length} characters; the limit is {limit}", err=True)
+        raise typer.Exit(1)
     scorer = build_scorer(get_settings())
-    try:
-        grades = scorer.grade_many([(rubric, a) for a in answers])
-    except AnswerTooLong as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from error
-    for result in grades:
-        typer.echo(_pretty(result) if pretty else result.model_dump_json())
+    # In chunks: one batched encode each, and results stream out as each chunk is graded.
+    for start in range(0, len(answers), BULK_CHUNK):
+        try:
+            grades = scorer.grade_many([(rubric, a) for a in answers[start : start + BULK_CHUNK]])
+        except AnswerTooLong as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from error
+        for result in grades:
+            typer.echo(_pretty(result) if pretty else result.model_dump_json())
 
 
 def calibrate(
@@ -90,13 +102,15 @@ def calibrate(
         Path | None, typer.Option(help="Where to write (default: the shipped artifact).")
     ] = None,
 ) -> None:
-    """Fit the calibration on graded answers and write the artifact the scorer loads."""
+    """Fit the calibration on graded answers and write the artifact the scorer loads (one per
+    embedder backend: GRADER_EMBEDDER picks which)."""
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import calibrate as fit
     from grader.scoring.build import build_scorer
-    from grader.scoring.calibration import DEFAULT_CALIBRATION, uncalibrated
+    from grader.scoring.calibration import default_calibration, uncalibrated
 
-    scorer = build_scorer(get_settings().model_copy(update={"cache_dir": None}))
+    settings = get_settings()
+    scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))
     scorer.calibration = uncalibrated(scorer.embedder.model_id)
     calibration = fit(
         scorer,
@@ -104,7 +118,7 @@ def calibrate(
         load_semeval(data_dir / "semeval2013_train.csv"),
         progress=lambda message: typer.echo(message, err=True),
     )
-    target = out or DEFAULT_CALIBRATION
+    target = out or default_calibration(settings.embedder)
     calibration.save(target)
     typer.echo(f"wrote {target}: version {calibration.version}")
     typer.echo(calibration.model_dump_json(indent=2, include={"criterion", "verdict"}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,12 @@ class Settings(BaseSettings):
         default=Path("rubrics"),
         description="Folder holding one <question-id>.yaml rubric per question.",
     )
+    rubric_poll_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often a serving process looks for rubric files changed on disk (by "
+        "another process's edit, or by hand); 0: never.",
+    )
     max_rubric_bytes: int = Field(
         default=256 * 1024,
         gt=0,
@@ -29,8 +36,26 @@ class Settings(BaseSettings):
         default=None,
         description="A sentence-transformers model folder; default: the bundled all-MiniLM-L6-v2.",
     )
+    embedder: Literal["onnx-int8", "onnx-fp32", "torch"] = Field(
+        default="onnx-int8",
+        description="What computes embeddings: the exported model in ONNX Runtime, int8 (the "
+        "default: fast, small, no torch) or fp32 (identical to torch), or torch itself "
+        "(sentence-transformers; training and the demos always use torch).",
+    )
+    embedder_threads: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="ONNX Runtime threads per serving process; 0: one per core (with several "
+        "processes, cores / processes).",
+    )
+    onnx_dir: Path = Field(
+        default=Path(".cache/grader/onnx"),
+        description="Where `grader export-onnx` writes the ONNX model (make install runs it).",
+    )
     calibration_path: Path | None = Field(
-        default=None, description="A calibration JSON; default: the one shipped with grader."
+        default=None,
+        description="A calibration JSON; default: the one shipped with grader for the embedder.",
     )
     cache_dir: Path | None = Field(
         default=Path(".cache/grader"),

@@ -11,16 +11,17 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from grader import __version__
-from grader.api import demos, health, instructors, lms, practice, webhooks
+from grader.api import demos, health, instructors, lms, lms_batch, practice, webhooks
 from grader.api.guards import RequestGuard
 from grader.api.problems import install_problem_handlers
 from grader.config import Settings, get_settings
 from grader.course import load_rubrics
-from grader.demos.registry import DemoRunner
+from grader.demos.registry import DemoRunner, demo_ids
 from grader.rubrics.loader import RubricSet
 from grader.scoring.build import build_scorer
 from grader.scoring.scorer import Scorer
 from grader.services.learning import AdaptedModels
+from grader.services.rubric_watch import RubricWatcher
 from grader.services.slots import Slots
 from grader.store.session import make_engine, make_sessions, settings_timeouts, upgrade
 
@@ -35,14 +36,15 @@ def warm_up(scorer: Scorer, rubric_set: RubricSet) -> None:
         scorer.grade(loaded.rubric, "warm up")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; nothing is loaded until it starts."""
+def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = None) -> FastAPI:
+    """Build the app; nothing is loaded until it starts (``rubric_set``: already loaded from
+    the settings' folder, as `grader serve` has, so a start does not read it twice)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.rubrics = load_rubrics(settings)
+        app.state.rubrics = rubric_set if rubric_set is not None else load_rubrics(settings)
         app.state.demos = DemoRunner(max_concurrent=settings.max_concurrent_demos)
         app.state.rubric_jobs = Slots(settings.max_concurrent_rubric_jobs, "rubric edits")
         scorer = build_scorer(settings)
@@ -53,9 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             upgrade(settings.database_url)  # the embedded database migrates itself on start
         engine = make_engine(settings.database_url, settings_timeouts(settings))
         app.state.sessions = make_sessions(engine)
+        watcher = RubricWatcher(
+            settings.rubrics_dir, app.state.rubrics, scorer, set(demo_ids()),
+            settings.max_rubric_bytes, settings.rubric_poll_s,
+        )  # fmt: skip
+        if settings.rubric_poll_s > 0:
+            watcher.start()
         log.info("ready: %d rubrics, model %s", len(app.state.rubrics.rubrics),
                  scorer.embedder.model_id)  # fmt: skip
         yield
+        watcher.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -73,4 +82,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(instructors.router)
     app.include_router(webhooks.router)
     app.include_router(lms.router)
+    app.include_router(lms_batch.router)
     return app

@@ -15,8 +15,11 @@ from grader.api.fields import AnswerText, Identity, Text
 from grader.api.outbox import publish_attempt
 from grader.api.practice import AttemptGraded, answer_too_long, feedback_shown, question
 from grader.api.problems import ApiProblem, problem_responses, validation_problems
+from grader.config import Settings
+from grader.rubrics.loader import LoadedRubric
 from grader.scoring.disclosure import disclose
-from grader.scoring.scorer import AnswerTooLong, Scorer
+from grader.scoring.grade import Grade
+from grader.scoring.scorer import AnswerTooLong
 from grader.services.learning import grade_answers
 from grader.store.practice import find_or_create_lms_student, record_attempt
 from grader.store.session import Session
@@ -60,6 +63,12 @@ async def submit(
 ) -> AttemptGraded:
     """Grade a submission the LMS signed (Standard Webhooks); a replayed webhook-id gets the
     first answer again and creates nothing, even when the copies arrive at once."""
+    body = await verified_body(request)
+    return await run_in_threadpool(_process, request, session, webhook_id, body)
+
+
+async def verified_body(request: Request) -> bytes:
+    """The body, once its Standard Webhooks signature checks out with the LMS secret."""
     secret = request.app.state.settings.lms_secret
     if secret is None:
         raise ApiProblem(503, "inbound submissions are not configured (GRADER_LMS_SECRET)")
@@ -72,7 +81,7 @@ async def submit(
         Webhook(secret.get_secret_value()).verify(body, dict(request.headers), json_parse=False)
     except WebhookVerificationError as error:
         raise ApiProblem(401, f"signature: {error}") from error
-    return await run_in_threadpool(_process, request, session, webhook_id, body)
+    return body
 
 
 def _process(request: Request, session: Session, webhook_id: str, body: bytes) -> AttemptGraded:
@@ -86,13 +95,27 @@ def _process(request: Request, session: Session, webhook_id: str, body: bytes) -
         raise ApiProblem(422, "; ".join(f"{p.field}: {p.message}" for p in problems),
                          errors=problems) from error  # fmt: skip
     loaded = question(request, submission.question_id)
-    scorer: Scorer = request.app.state.scorer
     try:
         (grade,) = grade_answers(
-            scorer, request.app.state.adapted, session, loaded.rubric, [submission.answer]
-        )
+            request.app.state.scorer, request.app.state.adapted, session, loaded.rubric,
+            [submission.answer],
+        )  # fmt: skip
     except AnswerTooLong as error:
         raise answer_too_long(error) from error
+    return store_submission(request.app.state.settings, session, webhook_id, loaded, submission,
+                            grade)  # fmt: skip
+
+
+def store_submission(
+    settings: Settings,
+    session: Session,
+    webhook_id: str,
+    loaded: LoadedRubric,
+    submission: Submission,
+    grade: Grade,
+) -> AttemptGraded:
+    """Store a graded submission under its webhook-id (the caller commits); when a copy was
+    stored meanwhile, ours is rolled back and the first answer returned."""
     now = datetime.now(UTC)
     student = find_or_create_lms_student(session, lms_user_id=submission.lms_user_id)
     attempt = record_attempt(
@@ -100,7 +123,7 @@ def _process(request: Request, session: Session, webhook_id: str, body: bytes) -
         answer=submission.answer, grade=grade.model_dump(mode="json"),
         rubric_version=loaded.version, now=now,
     )  # fmt: skip
-    shown = feedback_shown(request.app.state.settings, loaded.rubric)
+    shown = feedback_shown(settings, loaded.rubric)
     publish_attempt(
         session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now,
         shown=shown,

@@ -5,19 +5,49 @@ from __future__ import annotations
 import logging
 
 from grader.config import Settings
-from grader.scoring.calibration import DEFAULT_CALIBRATION, Calibration
-from grader.scoring.embedder import SentenceTransformerEmbedder, bundled_model_path
+from grader.scoring.batching import BatchingEmbedder
+from grader.scoring.calibration import Calibration, default_calibration
+from grader.scoring.embedder import Embedder, SentenceTransformerEmbedder, bundled_model_path
+from grader.scoring.onnx_embedder import OnnxEmbedder, Precision
 from grader.scoring.scorer import Scorer
 
 log = logging.getLogger(__name__)
 
 
-def build_scorer(settings: Settings) -> Scorer:
-    """The real scorer: settings' model (or the bundled one), calibration and cache."""
+def build_embedder(settings: Settings) -> Embedder:
+    """The settings' backend, micro-batched (concurrent requests share one model call);
+    torch and sentence-transformers are imported only for the torch backend."""
     model_path = settings.model_path or bundled_model_path()
-    embedder = SentenceTransformerEmbedder(model_path)
-    calibration = Calibration.load(settings.calibration_path or DEFAULT_CALIBRATION)
-    if calibration.model_id != embedder.model_id:
+    inner: Embedder
+    if settings.embedder == "torch":
+        inner = SentenceTransformerEmbedder(model_path)
+    else:
+        precision: Precision = "int8" if settings.embedder == "onnx-int8" else "fp32"
+        inner = OnnxEmbedder(
+            model_path, settings.onnx_dir, precision, threads=settings.embedder_threads
+        )
+    return BatchingEmbedder(inner)
+
+
+def same_embeddings(fitted_for: str, model_id: str) -> bool:
+    """Whether a calibration fitted for ``fitted_for`` fits ``model_id``: the same id, or
+    torch and ONNX fp32 of the same model (their embeddings agree to 1e-6)."""
+    if fitted_for == model_id:
+        return True
+    exact = ("st", "onnx-fp32")
+    kind, _, rest = fitted_for.partition(":")
+    other_kind, _, other_rest = model_id.partition(":")
+    return kind in exact and other_kind in exact and rest == other_rest
+
+
+def build_scorer(settings: Settings) -> Scorer:
+    """The real scorer: settings' model (or the bundled one), backend, calibration and cache."""
+    model_path = settings.model_path or bundled_model_path()
+    embedder = build_embedder(settings)
+    calibration = Calibration.load(
+        settings.calibration_path or default_calibration(settings.embedder)
+    )
+    if not same_embeddings(calibration.model_id, embedder.model_id):
         log.warning(
             "calibration %s was fitted for %s, not %s: run `grader calibrate`",
             calibration.version,

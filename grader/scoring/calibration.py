@@ -15,6 +15,13 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 DEFAULT_CALIBRATION = Path(__file__).with_name("calibration.json")
+# int8 embeddings drift from fp32 (pairwise cosines by ~0.01): that backend has its own fit.
+INT8_CALIBRATION = Path(__file__).with_name("calibration-onnx-int8.json")
+
+
+def default_calibration(embedder: str) -> Path:
+    """The shipped calibration for an embedder backend (torch and ONNX fp32 are identical)."""
+    return INT8_CALIBRATION if embedder == "onnx-int8" else DEFAULT_CALIBRATION
 
 
 class CriterionCurve(BaseModel):

@@ -53,11 +53,18 @@ class SentenceTransformerEmbedder:
         self.model_path = model_path or bundled_model_path()
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
+        self._model_id: str | None = None
         self._lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
-        return f"st:{self.model_path.name}:{_folder_fingerprint(self.model_path)}"
+        if self._model_id is None:  # read from the folder once: it is asked for per answer
+            self._model_id = f"st:{self.model_path.name}:{_folder_fingerprint(self.model_path)}"
+        return self._model_id
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
 
     def load(self) -> SentenceTransformer:
         with self._lock:

@@ -112,7 +112,7 @@ def test_the_model_and_every_rubric_are_ready_before_the_first_request(
 ) -> None:
     client, watch = app_and_watch
     state = watch.state
-    assert state.scorer.embedder._model is not None  # loaded, not on the first answer
+    assert state.scorer.embedder.loaded  # the model loaded, not on the first answer
     for loaded in state.rubrics.rubrics.values():
         assert state.scorer.is_prepared(loaded.rubric)
     assert client.get("/health").json()["status"] == "ok"

@@ -74,3 +74,15 @@ def test_sqlite_never_hands_out_an_id_twice(tmp_path: Path) -> None:
         session.execute(delete(Attempt).where(Attempt.id == first))
     assert attempt("b") > first
     engine.dispose()
+
+
+def test_the_declared_head_is_alembics_head(tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from grader.store.session import HEAD_REVISION, _alembic, at_head
+
+    assert ScriptDirectory.from_config(_alembic("sqlite://")).get_current_head() == HEAD_REVISION
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    assert not at_head(url)
+    upgrade(url)
+    assert at_head(url)
