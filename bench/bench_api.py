@@ -1,12 +1,16 @@
-"""POST /questions/{id}/attempts over real HTTP on loopback, on SQLite and PostgreSQL.
+"""POST /questions/{id}/attempts over real HTTP on loopback: embedder backends side by side,
+on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/bench_api.py [--requests 200]
+    .venv/bin/python bench/bench_api.py [--requests 200] [--backends torch,onnx-int8]
+                                        [--databases sqlite,postgresql]
 
-Starts `grader serve` in a subprocess per database, creates a student token, and sends answers
-at concurrency 1 and 8 (one HTTP client per worker thread). Prints answers/second, p50/p99
-latency, and the overhead on top of grading: each request's latency minus the grading time the
-server reports for it (Server-Timing). PostgreSQL: a fresh database on 127.0.0.1:5432, dropped
-afterwards.
+Starts `grader serve` in a subprocess per backend and database, creates a student token, and
+sends answers at concurrency 1 and 8 (one HTTP client per worker thread). Prints answers/second,
+p50/p99 latency, the overhead on top of grading (each request's latency minus the grading time
+the server reports for it, Server-Timing), the cold start (process start to /health ready, with
+the rubric embeddings on disk from an earlier start) and the serving process's peak memory
+(with several API processes, the supervisor's: not comparable).
+PostgreSQL: a fresh database on 127.0.0.1:5432, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -98,55 +102,105 @@ def _load(base: str, token: str, requests: int, concurrency: int) -> Run:
     return Run(requests / (time.perf_counter() - start), latencies, grading)
 
 
-def _serve_and_measure(url: str, requests: int) -> dict[int, Run]:
+@dataclass
+class Served:
+    runs: dict[int, Run]
+    cold_start_s: float  # process start to /health ready (rubric embeddings cached on disk)
+    peak_rss_mb: float  # the serving process's high-water mark, after the load
+
+
+def _start(
+    url: str, backend: str, cache: str, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str, float]:
     port = _free_port()
-    env = {**os.environ, "GRADER_DATABASE_URL": url, "GRADER_CACHE_DIR": tempfile.mkdtemp()}
+    env = {
+        **os.environ, "GRADER_DATABASE_URL": url, "GRADER_CACHE_DIR": cache,
+        "GRADER_EMBEDDER": backend, "GRADER_EMBEDDER_THREADS": str(max(1, 2 // workers)),
+    }  # fmt: skip
+    started = time.monotonic()
     server = subprocess.Popen(
-        [sys.executable, "-m", "grader.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "grader.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    deadline = started + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return server, base, time.monotonic() - started
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def _serve_and_measure(url: str, requests: int, backend: str, workers: int = 1) -> Served:
+    cache = tempfile.mkdtemp()
+    server, _, _ = _start(url, backend, cache)  # a first start fills the embedding cache
+    _stop(server)
+    server, base, cold = _start(url, backend, cache, workers)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
         token = _token(url)
         _load(base, token, 12, 1)  # warm up
-        return {c: _load(base, token, requests, c) for c in (1, 8)}
+        runs = {c: _load(base, token, requests, c) for c in (1, 8)}
+        return Served(runs, cold, _peak_rss_mb(server.pid))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        _stop(server)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--backends",
+        default="torch,onnx-int8,onnx-int8:2",
+        help="backend[:API processes], comma-separated",
+    )
+    parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder:
-        sqlite_url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        results = {"SQLite": _serve_and_measure(sqlite_url, args.requests)}
-    with empty_postgres_database() as postgres_url:
-        upgrade(postgres_url)
-        results["PostgreSQL"] = _serve_and_measure(postgres_url, args.requests)
+    results: dict[tuple[str, str], Served] = {}
+    for config in args.backends.split(","):
+        backend, _, processes = config.partition(":")
+        workers = int(processes or 1)
+        if "sqlite" in args.databases:
+            with tempfile.TemporaryDirectory() as folder:
+                sqlite_url = f"sqlite:///{Path(folder) / 'bench.db'}"
+                results[("SQLite", config)] = _serve_and_measure(
+                    sqlite_url, args.requests, backend, workers
+                )
+        if "postgresql" in args.databases:
+            with empty_postgres_database() as postgres_url:
+                upgrade(postgres_url)
+                results[("PostgreSQL", config)] = _serve_and_measure(
+                    postgres_url, args.requests, backend, workers
+                )
 
     print(
-        "| database | concurrency | answers/s | p50 ms | p99 ms | overhead p50 ms | overhead p99 ms |"
+        "| database | backend | concurrency | answers/s | p50 ms | p99 ms | overhead p50 ms "
+        "| cold start s | peak RSS MB |"
     )
-    print("|---|---|---|---|---|---|---|")
-    for database, runs in results.items():
-        for concurrency, run in runs.items():
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (database, backend), served in results.items():
+        for concurrency, run in served.runs.items():
             print(
-                f"| {database} | {concurrency} | {run.rate:.0f} | {statistics.median(run.latencies):.1f} | "
-                f"{_percentile(run.latencies, 0.99):.1f} | {statistics.median(run.overhead):.1f} | "
-                f"{_percentile(run.overhead, 0.99):.1f} |"
+                f"| {database} | {backend} | {concurrency} | {run.rate:.0f} "
+                f"| {statistics.median(run.latencies):.1f} "
+                f"| {_percentile(run.latencies, 0.99):.1f} | {statistics.median(run.overhead):.1f} "
+                f"| {served.cold_start_s:.2f} | {served.peak_rss_mb:.0f} |"
             )
 
 
