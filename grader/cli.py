@@ -138,6 +138,10 @@ def serve(
         typer.echo(f"skipped: {problem}", err=True)
     typer.echo(f"{len(rubric_set.rubrics)} rubrics loaded from {settings.rubrics_dir}")
     if workers > 1:  # each process builds its own app from the same settings (environment)
+        if settings.database_url.startswith("sqlite"):
+            from grader.store.session import upgrade
+
+            upgrade(settings.database_url)  # once, here: workers migrating at once would clash
         uvicorn.run(
             "grader.main:create_app", factory=True, workers=workers,
             host=host or settings.host, port=port or settings.port,
