@@ -42,7 +42,7 @@ class OnnxEmbedder:
         model_path: Path,
         onnx_dir: Path,
         precision: Precision = "int8",
-        batch_size: int = 64,
+        batch_size: int = 16,
         threads: int = 0,
     ) -> None:
         self.model_path = model_path
@@ -94,7 +94,10 @@ class OnnxEmbedder:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         self.load()
-        # Texts of like length share a batch, so little of each batch is padding.
+        # Texts of like length share a model run, so little of each run is padding: a micro-
+        # batch of several requests' texts (``batching``) runs as a few short runs, not one
+        # padded to its longest text (measured: 85 answers/s at 8 threads, against 47 with
+        # runs of 64 and 60 without micro-batching).
         order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
         rows = np.vstack(
             [
