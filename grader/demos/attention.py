@@ -137,15 +137,45 @@ def run(params: AttentionParams) -> DemoResult:
 
 
 def plot(result: DemoResult, figure: Figure) -> None:
-    left, right = figure.subplots(1, 2)
-    left.imshow(result.matrices["image"], cmap="gray")
-    left.set_title("synthetic street number")
-    shown = right.imshow(result.matrices["attention"], cmap="hot")
-    right.set_title(f"attention ({result.summary['attention_on_digits']:.0%} on digits)")
-    figure.colorbar(shown, ax=right, shrink=0.6)
-    for axes in (left, right):
-        axes.set_xticks([])
-        axes.set_yticks([])
+    """The attention drawn over the image it looked at, the digits' patches outlined."""
+    from matplotlib.patches import Rectangle
+
+    axes = figure.add_subplot()
+    image = np.asarray(result.matrices["image"])
+    attention = np.asarray(result.matrices["attention"])
+    digits = np.asarray(result.matrices["digit_patches"])
+    height, width = image.shape
+    axes.imshow(image, cmap="gray", extent=(0, width, height, 0))
+    # Each patch's weight as a share of the most-attended patch: the warmer and the more opaque
+    # the colour, the more attention; unattended patches leave the image as it is.
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    share = attention / attention.max()
+    overlay = colormaps["inferno"](share)
+    overlay[..., 3] = 0.75 * share
+    axes.imshow(overlay, extent=(0, width, height, 0), interpolation="nearest")
+    shown = ScalarMappable(norm=Normalize(0, 1), cmap="inferno")
+    rows, columns = digits.shape
+    patch_h, patch_w = height / rows, width / columns
+    for r in range(rows):
+        for c in range(columns):
+            if digits[r, c]:
+                outline = Rectangle(
+                    (c * patch_w, r * patch_h), patch_w, patch_h,
+                    fill=False, edgecolor="#2ca02c", linewidth=1.2,
+                )  # fmt: skip
+                axes.add_patch(outline)
+    axes.set_xticks([])
+    axes.set_yticks([])
+    mass, area = result.summary["attention_on_digits"], result.summary["digit_area_share"]
+    axes.set_title(
+        f"Where the model looks: {mass:.0%} of its attention falls on the digits' patches\n"
+        f"(outlined in green), which are {area:.0%} of the image"
+    )
+    colorbar = figure.colorbar(shown, ax=axes, shrink=0.7)
+    colorbar.set_label("attention (share of the largest)")
 
 
 DEMO = Demo(

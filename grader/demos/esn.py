@@ -93,12 +93,43 @@ def run(params: EsnParams) -> DemoResult:
 
 
 def plot(result: DemoResult, figure: Figure) -> None:
-    axes = figure.add_subplot()
-    axes.plot(result.series["truth"], label="Mackey-Glass (truth)")
-    axes.plot(result.series["prediction"], "--", label="ESN readout prediction")
-    axes.set_xlabel("test step")
-    axes.set_title(f"Echo state network, NRMSE {result.summary['nrmse']:.3g}")
-    axes.legend()
+    """Left: a window of the test series, truth under prediction, and their difference (the
+    two lines coincide when the readout is good). Right: what was trained and what was not."""
+    grid = figure.add_gridspec(2, 2, width_ratios=(3, 1), height_ratios=(3, 1))
+    series, error = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[1, 0])
+    weights = figure.add_subplot(grid[:, 1])
+    truth = np.asarray(result.series["truth"])[:PLOTTED_STEPS]
+    predicted = np.asarray(result.series["prediction"])[:PLOTTED_STEPS]
+    steps = np.arange(len(truth))
+    series.plot(steps, truth, color="#9ecae1", linewidth=5, label="Mackey-Glass series (truth)")
+    series.plot(steps, predicted, "k--", linewidth=1.2, label="ESN prediction of the next value")
+    series.set_ylabel("value (standardised)")
+    low, high = float(min(truth.min(), predicted.min())), float(max(truth.max(), predicted.max()))
+    series.set_ylim(low - 0.1 * (high - low), high + 0.35 * (high - low))  # room for the legend
+    series.set_xticklabels([])
+    series.legend(fontsize="small", loc="upper center", ncol=2)
+    nrmse = result.summary["nrmse"]
+    series.set_title(
+        f"One step ahead: the typical error is {nrmse:.1%} of the series' spread (NRMSE)"
+    )
+    error.plot(steps, predicted - truth, color="#d62728", linewidth=1)
+    error.axhline(0, color="grey", linewidth=0.5)
+    error.set_ylabel("error")
+    error.set_xlabel("test step (unseen during training)")
+    fixed, trained = result.summary["fixed_weights"], result.summary["trained_weights"]
+    bars = weights.bar(
+        ["reservoir\n+ input\n(random,\nfixed)", "readout\n(trained)"],
+        [fixed, trained],
+        color=["#bdbdbd", "#2ca02c"],
+    )
+    weights.bar_label(bars, labels=[f"{fixed:,.0f}", f"{trained:,.0f}"])
+    weights.set_yscale("log")
+    weights.set_ylim(1, fixed * 8)
+    weights.set_ylabel("number of weights (log scale)")
+    weights.set_title("only the readout learns", fontsize="medium")
+
+
+PLOTTED_STEPS = 200  # a window the eye can follow; the NRMSE is over every test step
 
 
 DEMO = Demo(

@@ -62,7 +62,15 @@ def run(params: GanParams) -> DemoResult:
         with torch.no_grad():
             return np.asarray(generator(evaluation_noise).squeeze(1).numpy(), dtype=np.float64)
 
+    grid = torch.linspace(-6, 6, 121).unsqueeze(1)
+
+    def judged() -> list[float]:
+        """The discriminator's probability that each grid value is a real sample."""
+        with torch.no_grad():
+            return torch.sigmoid(discriminator(grid)).squeeze(1).tolist()
+
     checkpoints = set(np.linspace(0, params.steps, params.snapshots).astype(int).tolist())
+    discriminator_first = judged()
     steps, distances, histograms = [], [], {}
     for step in range(params.steps + 1):
         if step in checkpoints:
@@ -89,6 +97,9 @@ def run(params: GanParams) -> DemoResult:
             "step": steps,
             "wasserstein": distances,
             "target": reference[:500].tolist(),
+            "grid": grid.squeeze(1).tolist(),
+            "discriminator_first": discriminator_first,
+            "discriminator_last": judged(),
             **histograms,
         },
         summary={"wasserstein_before": distances[0], "wasserstein_after": distances[-1]},
@@ -102,21 +113,41 @@ def run(params: GanParams) -> DemoResult:
 
 
 def plot(result: DemoResult, figure: Figure) -> None:
-    left, right = figure.subplots(1, 2)
-    bins = np.linspace(-6, 6, 60)
-    left.hist(result.series["target"], bins=bins, density=True, alpha=0.4, label="target")
-    steps = result.series["step"]
-    for step in (steps[0], steps[len(steps) // 2], steps[-1]):
-        left.hist(
-            result.series[f"generated_at_{int(step)}"], bins=bins, density=True,
-            histtype="step", label=f"generated, step {int(step)}",
-        )  # fmt: skip
-    left.legend(fontsize="small")
-    left.set_title("generated vs target distribution")
+    """Left: the target, the generator's samples early and late, and the discriminator's
+    verdict on every value after training. Right: how far the samples are from the target."""
+    left, right = figure.subplots(1, 2, width_ratios=(3, 2))
+    bins = np.linspace(-6, 6, 61)
+    steps = [int(step) for step in result.series["step"]]
+    target, _, _ = left.hist(result.series["target"], bins=bins, density=True, color="#bdbdbd",
+                             label="target: real samples")  # fmt: skip
+    colours = ("#9467bd", "#ff7f0e", "#1f77b4")
+    for colour, step in zip(colours, (steps[0], steps[len(steps) // 2], steps[-1]), strict=True):
+        left.hist(result.series[f"generated_at_{step}"], bins=bins, density=True,
+                  histtype="step", linewidth=1.6, color=colour,
+                  label=f"generator's samples, step {step}")  # fmt: skip
+    # Before training the generator's samples pile up near 0 (and mid-training on the modes);
+    # cap the scale at the target's so the shapes stay readable: peaks are cut, and said so.
+    top = 1.6 * float(np.max(target))
+    left.set_ylim(0, top)
+    left.text(4.5, top * 0.97, "taller peaks\nare cut at\nthis scale", ha="center", va="top",
+              fontsize="x-small", color="#555555")  # fmt: skip
+    left.set_xlabel("sample value x")
+    left.set_ylabel("density")
+    judge = left.twinx()
+    judge.plot(result.series["grid"], result.series["discriminator_last"], "--", color="#2ca02c",
+               label=f"discriminator: P(x is real), step {steps[-1]}")  # fmt: skip
+    judge.set_ylim(0, 1.05)
+    judge.set_ylabel("discriminator's P(real)", color="#2ca02c")
+    handles, labels = left.get_legend_handles_labels()
+    more_handles, more_labels = judge.get_legend_handles_labels()
+    left.legend(handles + more_handles, labels + more_labels, fontsize="x-small",
+                loc="upper left")  # fmt: skip
+    left.set_title("generator vs discriminator")
     right.plot(steps, result.series["wasserstein"], "o-")
     right.set_xlabel("training step")
-    right.set_ylabel("Wasserstein-1 to target")
-    right.set_title("distance to the target")
+    right.set_ylabel("Wasserstein-1 distance to the target")
+    right.set_ylim(bottom=0)
+    right.set_title("the samples approach the data")
 
 
 DEMO = Demo(

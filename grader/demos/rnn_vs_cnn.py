@@ -86,19 +86,46 @@ def run(params: RnnCnnParams) -> DemoResult:
 
 
 def plot(result: DemoResult, figure: Figure) -> None:
+    """Per length: the true running total, the RNN's outputs (one per step, at any length) and
+    the CNN's (one per position of its fixed input). Past its input size the CNN has no output
+    at all: its answer for the whole sequence stays its last one, drawn flat, and the gap to
+    the truth at the end is its error."""
     lengths = result.params["lengths"]
+    size = result.params["cnn_size"]
     axes_list = figure.subplots(1, len(lengths), sharey=True, squeeze=False)[0]
     for axes, length in zip(axes_list, lengths, strict=True):
-        steps = range(1, length + 1)
-        axes.plot(steps, result.series[f"truth_{length}"], "k-", label="running total")
-        axes.plot(steps, result.series[f"rnn_{length}"], "o", label="RNN (y_t = y_{t-1} + x_t)")
-        cnn = result.series[f"cnn_{length}"][:length]
-        axes.plot(range(1, len(cnn) + 1), cnn, "x", label="CNN (fixed input size)")
-        axes.axvline(result.params["cnn_size"], color="grey", linestyle=":")
+        steps = np.arange(1, length + 1)
+        truth = result.series[f"truth_{length}"]
+        axes.plot(steps, truth, "k-", linewidth=1, label="true running total")
+        axes.plot(steps, result.series[f"rnn_{length}"], "o", color="#1f77b4", markersize=4,
+                  label="RNN: y_t = y_(t-1) + x_t, one step per input")  # fmt: skip
+        shown = min(length, size)
+        cnn = result.series[f"cnn_{length}"][:shown]
+        axes.plot(np.arange(1, shown + 1), cnn, "x", color="#d62728",
+                  label=f"CNN: one output per position of its {size} inputs")  # fmt: skip
+        if length > size:
+            axes.axvspan(size + 0.5, length + 0.5, color="#d62728", alpha=0.08,
+                         label="beyond the CNN's input: cropped, no output")  # fmt: skip
+            axes.plot([size, length], [cnn[-1], cnn[-1]], ":", color="#d62728",
+                      label="the CNN's answer for the whole sequence")  # fmt: skip
+            axes.annotate(
+                "", xy=(length, truth[-1]), xytext=(length, cnn[-1]),
+                arrowprops={"arrowstyle": "<->", "color": "#d62728"},
+            )  # fmt: skip
+            axes.text(length, (truth[-1] + cnn[-1]) / 2, f" error\n {truth[-1] - cnn[-1]:g}",
+                      color="#d62728", fontsize="small", va="center")  # fmt: skip
         axes.set_title(f"length {length}")
-        axes.set_xlabel("t")
-    axes_list[0].legend(fontsize="small")
-    figure.suptitle("Variable-length sequences: RNN vs fixed-size CNN")
+        axes.set_xlabel("step t")
+    axes_list[0].set_ylabel("running total")
+    handles, labels = {}, []
+    for axes in axes_list:
+        for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
+            if label not in handles:
+                handles[label] = handle
+                labels.append(label)
+    figure.legend([handles[label] for label in labels], labels, loc="outside lower center",
+                  ncol=2, fontsize="small", frameon=False)  # fmt: skip
+    figure.suptitle(f"Running totals of sequences of any length: RNN vs a CNN of input size {size}")
 
 
 DEMO = Demo(
