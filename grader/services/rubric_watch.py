@@ -83,7 +83,10 @@ class RubricWatcher:
                         "; ".join(str(p) for p in loaded))  # fmt: skip
             return None
         self.scorer.prepare(loaded.rubric)  # embedded before it is in force
-        self.rubric_set.rubrics[loaded.rubric.id] = loaded
+        # Copy, change, swap: a request iterating the rubrics meanwhile keeps a whole set.
+        rubrics = dict(self.rubric_set.rubrics)
+        rubrics[loaded.rubric.id] = loaded
+        self.rubric_set.rubrics = rubrics
         log.info("rubric %s changed on disk: version %s in force", loaded.rubric.id,
                  loaded.version[:12])  # fmt: skip
         return loaded
