@@ -126,7 +126,7 @@ def store_submission(
     shown = feedback_shown(settings, loaded.rubric)
     publish_attempt(
         session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now,
-        shown=shown,
+        shown=shown, grade=grade,
     )  # fmt: skip
     result = AttemptGraded(attempt_id=attempt.id, grade=disclose(grade, shown))
     response: dict[str, Any] = result.model_dump(mode="json")

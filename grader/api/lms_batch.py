@@ -22,7 +22,6 @@ from grader.api.lms import Submission, store_submission, verified_body
 from grader.api.problems import ApiProblem, FieldProblem, problem_responses, validation_problems
 from grader.rubrics.loader import LoadedRubric
 from grader.scoring.grade import Grade
-from grader.scoring.scorer import AnswerTooLong
 from grader.services.learning import grade_answers
 from grader.store.session import DatabaseUnavailable, Session
 from grader.store.webhooks import inbound
@@ -154,10 +153,7 @@ def _grades(
     """One batched grading call; an answer over the length limit is an error line of its own."""
     limit = state.scorer.max_answer_chars
     fits = [submission.answer for _, submission in items if len(submission.answer) <= limit]
-    try:
-        graded = iter(grade_answers(state.scorer, state.adapted, session, loaded.rubric, fits))
-    except AnswerTooLong as error:  # cannot happen after the filter; kept as a clear error
-        return [str(error)] * len(items)
+    graded = iter(grade_answers(state.scorer, state.adapted, session, loaded.rubric, fits))
     return [
         next(graded) if len(submission.answer) <= limit
         else f"answer: {len(submission.answer)} characters; the limit is {limit}"

@@ -22,8 +22,10 @@ def publish_attempt(
     rubric: Rubric,
     now: datetime,
     shown: FeedbackShown,
+    grade: Grade | None = None,
 ) -> None:
-    """The event carries the feedback as the student may see it (``shown``), never more."""
+    """The event carries the feedback as the student may see it (``shown``), never more.
+    ``grade``: the attempt's grade when the caller has it (else read back from the attempt)."""
     student = get_student(session, student_id=attempt.student_id)
     assert student is not None
     payload = attempt_event(
@@ -41,7 +43,7 @@ def publish_attempt(
         },
         student={"id": student.id, "name": student.name, "lms_user_id": student.lms_user_id},
         question={"id": rubric.id, "prompt": rubric.prompt, "topic": rubric.topic},
-        feedback=disclose(Grade.model_validate(attempt.result), shown).feedback,
+        feedback=disclose(grade or Grade.model_validate(attempt.result), shown).feedback,
         now=now,
     )
     enqueue(

@@ -178,7 +178,7 @@ def create_attempt(
     shown = feedback_shown(request.app.state.settings, loaded.rubric)
     publish_attempt(
         session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now,
-        shown=shown,
+        shown=shown, grade=grade,
     )  # fmt: skip
     # Where the time went (the commit follows, before the response): for clients and benchmarks.
     stored = time.perf_counter()
