@@ -21,7 +21,12 @@ from grader.api.practice import (
     progress_for,
     question,
 )
-from grader.api.problems import ApiProblem, FieldProblem, problem_responses
+from grader.api.problems import (
+    ApiProblem,
+    invalid_field,
+    problem_responses,
+    rubric_field_problems,
+)
 from grader.demos.registry import demo_ids
 from grader.rubrics.edit import UnknownCriterion, add_phrasing
 from grader.rubrics.loader import LoadedRubric, rubric_from_bytes
@@ -209,10 +214,7 @@ def override_attempt(
     """Set an attempt's points by hand, with a reason; an override always wins."""
     attempt = _locked_attempt(session, attempt_id)
     if body.points > attempt.max_points:
-        message = f"at most {attempt.max_points:g} for this question"
-        raise ApiProblem(
-            422, f"points: {message}", errors=[FieldProblem(field="points", message=message)]
-        )
+        raise invalid_field("points", f"at most {attempt.max_points:g} for this question")
     if body.add_as_phrasing_of is not None:
         with request.app.state.rubric_jobs.take():
             _add_phrasing(request, attempt.question_id, body.add_as_phrasing_of, attempt.answer)
@@ -229,18 +231,15 @@ def _add_phrasing(request: Request, question_id: str, criterion_id: str, answer:
     try:
         text = add_phrasing(loaded.path.read_bytes(), criterion_id, " ".join(answer.split()))
     except UnknownCriterion as error:
-        message = f"no criterion '{criterion_id}' in {question_id}"
-        raise ApiProblem(
-            422,
-            f"add_as_phrasing_of: {message}",
-            errors=[FieldProblem(field="add_as_phrasing_of", message=message)],
+        raise invalid_field(
+            "add_as_phrasing_of", f"no criterion '{criterion_id}' in {question_id}"
         ) from error
     edited = rubric_from_bytes(text.encode("utf-8"), loaded.path, known_demos=demo_ids())
     if isinstance(edited, list):
         raise ApiProblem(
             422,
             "add_as_phrasing_of: " + "; ".join(f"{p.field}: {p.message}" for p in edited),
-            errors=[FieldProblem(field=p.field, line=p.line, message=p.message) for p in edited],
+            errors=rubric_field_problems(edited),
         )
     _go_live(request, question_id, edited, text)
 
@@ -302,10 +301,7 @@ def _replace_rubric(request: Request, current: LoadedRubric, data: bytes) -> Non
                 422,
                 f"the rubric has {len(loaded)} problem(s): "
                 + "; ".join(f"line {p.line}: {p.field}: {p.message}" for p in loaded),
-                errors=[
-                    FieldProblem(field=p.field or None, line=p.line, message=p.message)
-                    for p in loaded
-                ],
+                errors=rubric_field_problems(loaded),
             )
         _go_live(request, current.rubric.id, loaded, data.decode("utf-8"))
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from grader.api.deps import CallerDep, SessionDep, StudentDep
 from grader.api.fields import AnswerText, RequestBody
 from grader.api.outbox import publish_attempt
-from grader.api.problems import ApiProblem, FieldProblem, problem_responses
+from grader.api.problems import ApiProblem, invalid_field, problem_responses
 from grader.config import Settings
 from grader.rubrics.loader import LoadedRubric, RubricSet
 from grader.rubrics.schema import Rubric
@@ -194,9 +194,7 @@ def feedback_shown(settings: Settings, rubric: Rubric) -> FeedbackShown:
 
 
 def answer_too_long(error: AnswerTooLong) -> ApiProblem:
-    return ApiProblem(
-        422, f"answer: {error}", errors=[FieldProblem(field="answer", message=str(error))]
-    )
+    return invalid_field("answer", str(error))
 
 
 def attempt_read(attempt: Attempt) -> AttemptRead:

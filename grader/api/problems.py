@@ -69,6 +69,18 @@ class ApiProblem(HTTPException):
         self.errors = list(errors)
 
 
+def invalid_field(field: str, message: str) -> ApiProblem:
+    """A 422 naming one field: ``field: message`` as the detail, and the one error entry."""
+    return ApiProblem(
+        422, f"{field}: {message}", errors=[FieldProblem(field=field, message=message)]
+    )
+
+
+def rubric_field_problems(problems: Sequence[Any]) -> list[FieldProblem]:
+    """A rubric file's problems (``grader.rubrics.loader.Problem``) as error entries."""
+    return [FieldProblem(field=p.field or None, line=p.line, message=p.message) for p in problems]
+
+
 class ProblemResponse(JSONResponse):
     media_type = PROBLEM_TYPE
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from grader.api.deps import InstructorDep, SessionDep
 from grader.api.fields import Id, RequestBody, Text
-from grader.api.problems import ApiProblem, FieldProblem, problem_responses
+from grader.api.problems import ApiProblem, FieldProblem, invalid_field, problem_responses
 from grader.store import webhooks as store
 from grader.store.models import WebhookEndpoint
 from grader.webhooks.events import EVENT_TYPES
@@ -84,12 +84,7 @@ def create_endpoint(
     """Register an LMS endpoint; the response holds its signing secret, shown only this once."""
     unknown = sorted(set(body.event_types) - set(EVENT_TYPES))
     if unknown:
-        message = f"unknown {unknown} (known: {list(EVENT_TYPES)})"
-        raise ApiProblem(
-            422,
-            f"event_types: {message}",
-            errors=[FieldProblem(field="event_types", message=message)],
-        )
+        raise invalid_field("event_types", f"unknown {unknown} (known: {list(EVENT_TYPES)})")
     try:
         check_url(body.url, allow_private=request.app.state.settings.webhooks_allow_private)
     except UnsafeUrl as error:
