@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
+from standardwebhooks import Webhook
 
 from grader.store import practice
 from grader.store.session import make_engine, make_sessions
@@ -24,3 +27,16 @@ def count_rows(database_url: str, model: type) -> int:
         count = session.scalar(select(func.count()).select_from(model)) or 0
     engine.dispose()
     return count
+
+
+def signed_headers(
+    secret: str, body: str, message_id: str, at: datetime | None = None
+) -> dict[str, str]:
+    """Standard Webhooks headers signing ``body`` as the LMS does."""
+    at = at or datetime.now(UTC)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, at, body),
+        "content-type": "application/json",
+    }

@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from standardwebhooks import Webhook
 
 from grader.config import Settings
 from grader.main import create_app
 from grader.store.models import Attempt, Student
 from grader.store.session import make_engine, make_sessions
 from grader.webhooks.signing import new_secret
-from tests.api.helpers import count_rows, token_headers
+from tests.api.helpers import count_rows, signed_headers, token_headers
 from tests.conftest import REPO_ROOT
 
 SECRET = new_secret()
@@ -165,13 +164,7 @@ def test_four_copies_of_one_signed_submission_at_once_store_one_attempt(
 
 
 def _signed_headers(body: str, message_id: str) -> dict[str, str]:
-    at = datetime.now(UTC)
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(SECRET).sign(message_id, at, body),
-        "content-type": "application/json",
-    }
+    return signed_headers(SECRET, body, message_id)
 
 
 def _lms_post(client: TestClient, payload: dict[str, str], message_id: str) -> int:

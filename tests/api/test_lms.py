@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from standardwebhooks import Webhook
 
 from grader.config import Settings
 from grader.main import create_app
 from grader.store.models import Attempt, Student, WebhookEvent
 from grader.store.session import make_engine, make_sessions
 from grader.webhooks.signing import new_secret
-from tests.api.helpers import count_rows
+from tests.api.helpers import count_rows, signed_headers
 from tests.conftest import REPO_ROOT
 
 SECRET = new_secret()
@@ -42,13 +41,7 @@ def _signed(
     at: datetime | None = None,
 ) -> tuple[str, dict[str, str]]:
     text = body if isinstance(body, str) else json.dumps(body)
-    at = at or datetime.now(UTC)
-    return text, {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, at, text),
-        "content-type": "application/json",
-    }
+    return text, signed_headers(secret, text, message_id, at)
 
 
 def test_a_signed_submission_is_graded_once_even_when_replayed(

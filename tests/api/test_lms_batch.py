@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from standardwebhooks import Webhook
 
 from grader.api.lms_batch import ndjson
 from grader.config import Settings
 from grader.main import create_app
 from grader.store.models import Attempt, WebhookEvent
 from grader.webhooks.signing import new_secret
-from tests.api.helpers import count_rows
+from tests.api.helpers import count_rows, signed_headers
 from tests.conftest import REPO_ROOT
 
 SECRET = new_secret()
@@ -36,12 +35,7 @@ def client(database_url: str) -> Iterator[TestClient]:
 
 def _post(client: TestClient, payload: object, message_id: str) -> Any:
     body = json.dumps(payload)
-    at = datetime.now(UTC)
-    headers = {
-        "webhook-id": message_id, "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(SECRET).sign(message_id, at, body),
-        "content-type": "application/json",
-    }  # fmt: skip
+    headers = signed_headers(SECRET, body, message_id)
     return client.post("/lms/submissions/batch", content=body, headers=headers)
 
 
