@@ -2,12 +2,17 @@
 
     GraderError
     ├── ContentError       a source Q&A document cannot be parsed (names the line)
-    └── RubricError        a rubric file cannot be read or fails validation (names file and line)
+    ├── RubricError        a rubric file cannot be read or fails validation (names file and line)
+    ├── RubricInvalid      an edited rubric (the API's or a page's) fails validation; kept out
+    ├── NotFound           no such question, attempt or criterion
+    └── InvalidInput       one field of a request is wrong (names the field)
 
-Only ``grader/api`` turns these into HTTP responses.
+Only ``grader/api`` and ``grader/web`` turn these into responses (a problem, or a page).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class GraderError(Exception):
@@ -30,3 +35,28 @@ class RubricError(GraderError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class RubricInvalid(GraderError):
+    """An edited rubric that failed validation; ``problems`` are the loader's, each with its
+    line and field. The rubric in force is unchanged."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"the rubric has {len(problems)} problem(s): "
+            + "; ".join(f"line {p.line}: {p.field}: {p.message}" for p in problems)
+        )
+
+
+class NotFound(GraderError):
+    """Something a request named does not exist."""
+
+
+class InvalidInput(GraderError):
+    """One field of a request is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")

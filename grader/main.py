@@ -20,6 +20,7 @@ from grader.demos.registry import DemoRunner, demo_ids
 from grader.rubrics.loader import RubricSet
 from grader.scoring.build import build_scorer
 from grader.scoring.scorer import Scorer
+from grader.services.course import Course
 from grader.services.learning import AdaptedModels
 from grader.services.rubric_watch import RubricWatcher
 from grader.services.slots import Slots
@@ -55,6 +56,11 @@ def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = 
             upgrade(settings.database_url)  # the embedded database migrates itself on start
         engine = make_engine(settings.database_url, settings_timeouts(settings))
         app.state.sessions = make_sessions(engine)
+        app.state.course = Course(
+            settings=settings, rubrics=app.state.rubrics, scorer=scorer,
+            adapted=app.state.adapted, rubric_jobs=app.state.rubric_jobs,
+            sessions=app.state.sessions,
+        )  # fmt: skip
         watcher = RubricWatcher(
             settings.rubrics_dir, app.state.rubrics, scorer, set(demo_ids()),
             settings.max_rubric_bytes, settings.rubric_poll_s,

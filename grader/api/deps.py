@@ -15,10 +15,17 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from grader.api.problems import ApiProblem
+from grader.services.course import Course
 from grader.store.practice import token_owner
 from grader.store.session import Session
 
 _bearer = HTTPBearer(auto_error=False)
+
+
+def course_of(request: Request) -> Course:
+    """The course this service grades (built in the lifespan)."""
+    course: Course = request.app.state.course
+    return course
 
 
 def get_session(request: Request) -> Iterator[Session]:

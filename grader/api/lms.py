@@ -10,18 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from standardwebhooks import Webhook, WebhookVerificationError
 from starlette.concurrency import run_in_threadpool
 
-from grader.api.deps import SessionDep
+from grader.api.deps import SessionDep, course_of
 from grader.api.fields import AnswerText, Identity, Text
-from grader.api.outbox import publish_attempt
-from grader.api.practice import AttemptGraded, answer_too_long, feedback_shown, question
+from grader.api.practice import AttemptGraded, answer_too_long, question
 from grader.api.problems import ApiProblem, problem_responses, validation_problems
-from grader.config import Settings
 from grader.rubrics.loader import LoadedRubric
-from grader.scoring.disclosure import disclose
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import AnswerTooLong
+from grader.services.answering import store_answer
+from grader.services.course import Course
 from grader.services.learning import grade_answers
-from grader.store.practice import find_or_create_lms_student, record_attempt
+from grader.store.practice import find_or_create_lms_student
 from grader.store.session import Session
 from grader.store.webhooks import inbound, save_inbound
 
@@ -102,12 +101,11 @@ def _process(request: Request, session: Session, webhook_id: str, body: bytes) -
         )  # fmt: skip
     except AnswerTooLong as error:
         raise answer_too_long(error) from error
-    return store_submission(request.app.state.settings, session, webhook_id, loaded, submission,
-                            grade)  # fmt: skip
+    return store_submission(course_of(request), session, webhook_id, loaded, submission, grade)
 
 
 def store_submission(
-    settings: Settings,
+    course: Course,
     session: Session,
     webhook_id: str,
     loaded: LoadedRubric,
@@ -116,22 +114,19 @@ def store_submission(
 ) -> AttemptGraded:
     """Store a graded submission under its webhook-id (the caller commits); when a copy was
     stored meanwhile, ours is rolled back and the first answer returned."""
-    now = datetime.now(UTC)
     student = find_or_create_lms_student(session, lms_user_id=submission.lms_user_id)
-    attempt = record_attempt(
-        session, student_id=student.id, question_id=loaded.rubric.id, topic=loaded.rubric.topic,
-        answer=submission.answer, grade=grade.model_dump(mode="json"),
-        rubric_version=loaded.version, now=now,
+    answered = store_answer(
+        course, session, loaded=loaded, student_id=student.id, answer=submission.answer,
+        grade=grade,
     )  # fmt: skip
-    shown = feedback_shown(settings, loaded.rubric)
-    publish_attempt(
-        session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now,
-        shown=shown, grade=grade,
-    )  # fmt: skip
-    result = AttemptGraded(attempt_id=attempt.id, grade=disclose(grade, shown))
+    result = AttemptGraded(attempt_id=answered.attempt.id, grade=answered.disclosed)
     response: dict[str, Any] = result.model_dump(mode="json")
     if not save_inbound(
-        session, webhook_id=webhook_id, attempt_id=attempt.id, response=response, now=now
+        session,
+        webhook_id=webhook_id,
+        attempt_id=answered.attempt.id,
+        response=response,
+        now=datetime.now(UTC),
     ):
         # A copy of this submission was stored while we graded it: ours is undone, and the
         # LMS gets the first answer, as for any replay.

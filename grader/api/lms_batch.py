@@ -135,7 +135,7 @@ def _store_chunk(
                         lines[index] = BatchLine(index=index, error=grade)
                         continue
                     stored = store_submission(
-                        state.settings, session, f"{webhook_id}:{index}", loaded, submission, grade
+                        state.course, session, f"{webhook_id}:{index}", loaded, submission, grade
                     )
                     session.commit()  # this line is an acknowledgement: stored first
                     lines[index] = _line(index, stored.model_dump(mode="json"))

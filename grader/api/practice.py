@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from grader.api.deps import CallerDep, SessionDep, StudentDep
+from grader.api.deps import CallerDep, SessionDep, StudentDep, course_of
 from grader.api.fields import AnswerText, RequestBody
-from grader.api.outbox import publish_attempt
 from grader.api.problems import ApiProblem, invalid_field, problem_responses
-from grader.config import Settings
-from grader.rubrics.loader import LoadedRubric, RubricSet
-from grader.rubrics.schema import Rubric
-from grader.scoring.disclosure import FeedbackShown, disclose
+from grader.rubrics.loader import LoadedRubric
 from grader.scoring.grade import Grade
-from grader.scoring.scorer import AnswerTooLong, Scorer
-from grader.services.learning import grade_answers
+from grader.scoring.scorer import AnswerTooLong
+from grader.services.answering import answer_question
 from grader.store.models import Attempt
-from grader.store.practice import question_records, record_attempt, student_attempts
+from grader.store.practice import question_records, student_attempts
 from grader.store.session import Session
 from grader.tutor.progress import mastery_by_topic, next_question
 
@@ -97,20 +92,8 @@ class NextQuestion(BaseModel):
     reason: str
 
 
-def _rubrics(request: Request) -> RubricSet:
-    rubric_set: RubricSet = request.app.state.rubrics
-    return rubric_set
-
-
-def _topics(rubric_set: RubricSet) -> dict[str, str]:
-    return {q: loaded.rubric.topic for q, loaded in rubric_set.rubrics.items()}
-
-
 def question(request: Request, question_id: str) -> LoadedRubric:
-    loaded = _rubrics(request).rubrics.get(question_id)
-    if loaded is None:
-        raise ApiProblem(404, f"no question '{question_id}'")
-    return loaded
+    return course_of(request).question(question_id)
 
 
 def _read(loaded: LoadedRubric) -> QuestionRead:
@@ -127,7 +110,7 @@ def _read(loaded: LoadedRubric) -> QuestionRead:
 @router.get("/questions")
 def list_questions(request: Request, caller: CallerDep) -> list[QuestionRead]:
     """The practice questions (prompt, topic, points, linked demo)."""
-    return [_read(loaded) for loaded in _rubrics(request).ordered()]
+    return [_read(loaded) for loaded in course_of(request).rubrics.ordered()]
 
 
 @router.get("/questions/{question_id}")
@@ -154,43 +137,18 @@ def create_attempt(
     student: StudentDep,
 ) -> AttemptGraded:
     """Grade an answer, store it and update the practice schedule, all in one transaction."""
-    loaded = question(request, question_id)
-    scorer: Scorer = request.app.state.scorer
-    started = time.perf_counter()
     try:
-        (grade,) = grade_answers(
-            scorer, request.app.state.adapted, session, loaded.rubric, [body.answer]
-        )
+        answered = answer_question(
+            course_of(request), session, question_id=question_id, student_id=student,
+            answer=body.answer,
+        )  # fmt: skip
     except AnswerTooLong as error:
         raise answer_too_long(error) from error
-    graded = time.perf_counter()
-    now = datetime.now(UTC)
-    attempt = record_attempt(
-        session,
-        student_id=student,
-        question_id=question_id,
-        topic=loaded.rubric.topic,
-        answer=body.answer,
-        grade=grade.model_dump(mode="json"),
-        rubric_version=loaded.version,
-        now=now,
-    )
-    shown = feedback_shown(request.app.state.settings, loaded.rubric)
-    publish_attempt(
-        session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now,
-        shown=shown, grade=grade,
-    )  # fmt: skip
     # Where the time went (the commit follows, before the response): for clients and benchmarks.
-    stored = time.perf_counter()
     response.headers["Server-Timing"] = (
-        f"grade;dur={(graded - started) * 1000:.1f}, store;dur={(stored - graded) * 1000:.1f}"
+        f"grade;dur={answered.grade_ms:.1f}, store;dur={answered.store_ms:.1f}"
     )
-    return AttemptGraded(attempt_id=attempt.id, grade=disclose(grade, shown))
-
-
-def feedback_shown(settings: Settings, rubric: Rubric) -> FeedbackShown:
-    """What students see of this question's grades: the rubric's choice, else the course's."""
-    return rubric.feedback_shown or settings.feedback_shown
+    return AttemptGraded(attempt_id=answered.attempt.id, grade=answered.disclosed)
 
 
 def answer_too_long(error: AnswerTooLong) -> ApiProblem:
@@ -223,7 +181,7 @@ def my_progress(request: Request, session: SessionDep, student: StudentDep) -> P
 
 
 def progress_for(request: Request, session: Session, student_id: int) -> Progress:
-    topics = _topics(_rubrics(request))
+    topics = course_of(request).topics()
     records = question_records(session, student_id=student_id)
     return Progress(
         mastery=mastery_by_topic(topics, records, datetime.now(UTC)),
@@ -244,8 +202,8 @@ def progress_for(request: Request, session: Session, student_id: int) -> Progres
 @router.get("/me/next")
 def my_next(request: Request, session: SessionDep, student: StudentDep) -> NextQuestion:
     """The most useful question now: due reviews, then your weakest topic, then unseen ones."""
-    rubric_set = _rubrics(request)
-    topics = _topics(rubric_set)
+    rubric_set = course_of(request).rubrics
+    topics = course_of(request).topics()
     records = [r for r in question_records(session, student_id=student) if r.question_id in topics]
     choice = next_question(topics, records, datetime.now(UTC))
     if choice is None:

@@ -3,6 +3,7 @@
     HTTPException (Starlette's and FastAPI's)      → its status, its detail
     └── ApiProblem                                 → also ``errors``: [{field or line, message}]
     RequestValidationError                         → 422, one entry per invalid field
+    NotFound, InvalidInput, RubricInvalid (errors) → 404, 422 naming the field, 422 per line
     DatabaseUnavailable (store)                    → 503 + Retry-After: nothing was saved
     Busy (every slot for heavy work taken)         → 503 + Retry-After
     any other exception                            → 500 (by guards.RequestGuard), logged
@@ -27,6 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from grader.errors import InvalidInput, NotFound, RubricInvalid
 from grader.services.slots import Busy
 from grader.store.session import DatabaseUnavailable
 
@@ -159,6 +161,17 @@ async def _validation_problem(request: Request, error: Exception) -> ProblemResp
     return problem_response(request.url.path, 422, detail, errors=problems)
 
 
+async def _grader_problem(request: Request, error: Exception) -> ProblemResponse:
+    """The services' deliberate errors."""
+    path = request.url.path
+    if isinstance(error, InvalidInput):
+        problem = invalid_field(error.field, error.message)
+        return problem_response(path, 422, str(problem.detail), errors=problem.errors)
+    if isinstance(error, RubricInvalid):
+        return problem_response(path, 422, str(error), errors=rubric_field_problems(error.problems))
+    return problem_response(path, 404, str(error))
+
+
 async def _database_problem(request: Request, error: Exception) -> ProblemResponse:
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
                 type(error.__cause__ or error).__name__)  # fmt: skip
@@ -188,5 +201,7 @@ def internal_problem(path: str) -> ProblemResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
+    for deliberate in (NotFound, InvalidInput, RubricInvalid):
+        app.add_exception_handler(deliberate, _grader_problem)
     app.add_exception_handler(DatabaseUnavailable, _database_problem)
     app.add_exception_handler(Busy, _busy_problem)

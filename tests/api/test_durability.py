@@ -4,7 +4,8 @@ commit is a 503 that stored nothing, and the service is ready before it answers.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import replace
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grader.config import Settings
 from grader.main import create_app
+from grader.rubrics.loader import RubricSet
 from grader.store.models import Attempt
 from grader.store.session import DatabaseUnavailable, Session, make_engine, make_sessions
 from tests.api.helpers import count_rows, token_headers
@@ -159,12 +161,13 @@ def test_an_unexpected_error_is_a_500_problem_logged_without_its_message(
     client, watch = app_and_watch
     student = token_headers(database_url, "student", "fox")
     state = watch.state
-    working, state.rubrics = state.rubrics, _Exploding()
+    working = state.course
+    state.course = replace(working, rubrics=cast(RubricSet, _Exploding()))
     try:
         with caplog.at_level("ERROR"):
             response = client.get("/questions", headers=student)
     finally:
-        state.rubrics = working
+        state.course = working
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "whsec" not in response.text

@@ -144,13 +144,13 @@ def test_the_event_is_written_with_the_attempt_or_not_at_all(
     assert count_rows(database_url, WebhookEvent) == events + 1
     assert count_rows(database_url, WebhookDelivery) == deliveries + 1
 
-    from grader.api import practice as practice_api
+    from grader.services import answering
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the outbox write failed")
 
     attempts = count_rows(database_url, Attempt)
-    monkeypatch.setattr(practice_api, "publish_attempt", broken)
+    monkeypatch.setattr(answering, "publish_attempt", broken)
     assert (
         client.post(
             f"/questions/{QUESTION}/attempts",
