@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from grader.config import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
@@ -27,6 +30,14 @@ def tokens_create(
     student: Annotated[
         str | None, typer.Option(help="The student's name (student tokens; created if new).")
     ] = None,
+    link: Annotated[
+        bool,
+        typer.Option(
+            "--link",
+            help="Also print a one-time sign-in link to the web pages (GRADER_PUBLIC_URL, "
+            "valid GRADER_SIGN_IN_LINK_HOURS).",
+        ),
+    ] = False,
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
     from sqlalchemy import select
@@ -35,6 +46,9 @@ def tokens_create(
     from grader.store.practice import ROLES, create_student, create_token
     from grader.store.session import open_database
 
+    if link and role == "lms":
+        typer.echo("error: --link is for student and instructor tokens", err=True)
+        raise typer.Exit(2)
     if role not in ROLES:
         typer.echo(f"error: --role must be one of {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
@@ -48,5 +62,22 @@ def tokens_create(
             found = session.scalar(select(Student).where(Student.name == student))
             student_id = (found or create_student(session, name=student)).id
         token = create_token(session, role=role, student_id=student_id)
+        code = _sign_in_code(session, token) if link else None
     engine.dispose()
     typer.echo(token)
+    if code is not None:
+        typer.echo(f"{get_settings().base_url()}/app/sign-in/link/{code}")
+
+
+def _sign_in_code(session: Session, token: str) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    from grader.store.practice import token_owner
+    from grader.store.web_sessions import create_sign_in_link
+
+    owner = token_owner(session, token=token)
+    assert owner is not None
+    hours = get_settings().sign_in_link_hours
+    return create_sign_in_link(
+        session, token_id=owner.id, now=datetime.now(UTC), ttl=timedelta(hours=hours)
+    )

@@ -110,8 +110,33 @@ class Settings(BaseSettings):
         "full (criteria, evidence, feedback: practice), hints (which criteria were missed, as "
         "hints, never their text) or points (the points and verdict only: an exam).",
     )
+    web_session_hours: float = Field(
+        default=12, gt=0, le=24 * 90, description="A browser sign-in lasts this long."
+    )
+    sign_in_link_hours: float = Field(
+        default=72,
+        gt=0,
+        le=24 * 90,
+        description="A one-time sign-in link (`grader tokens create --link`) works this long.",
+    )
+    public_url: str = Field(
+        default="",
+        description="The address students open (e.g. https://grader.example.edu), for sign-in "
+        "links; default: http://<host>:<port>.",
+    )
+    reference_after_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        description="The worked reference answer is shown to a student after a correct answer "
+        "or after this many attempts, unless a rubric says otherwise (`reference_shown`).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    def base_url(self) -> str:
+        """Where the service is reached from a browser."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 @lru_cache

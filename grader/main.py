@@ -25,6 +25,7 @@ from grader.services.learning import AdaptedModels
 from grader.services.rubric_watch import RubricWatcher
 from grader.services.slots import Slots
 from grader.store.session import make_engine, make_sessions, settings_timeouts, upgrade
+from grader.web import install_pages
 
 log = logging.getLogger(__name__)
 
@@ -89,4 +90,5 @@ def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = 
     app.include_router(webhooks.router)
     app.include_router(lms.router)
     app.include_router(lms_batch.router)
+    install_pages(app)
     return app

@@ -20,8 +20,10 @@ from grader.api.problems import (
 )
 from grader.store.session import DatabaseUnavailable, SessionFactory
 
-# Routes that read a body without a token: the LMS signs its submissions instead.
-PUBLIC_PREFIXES = ("/lms/",)
+# Routes that read a body without a bearer token: the LMS signs its submissions instead, and
+# the pages' forms carry a session cookie and a CSRF token, checked by the pages themselves
+# (their bodies are bounded by the same size limit).
+PUBLIC_PREFIXES = ("/lms/", "/app/")
 _READS_ONLY = ("GET", "HEAD", "OPTIONS")
 
 

@@ -106,6 +106,17 @@ class Rubric(StrictModel):
         "or 'points' (points and verdict only: an exam). Unset: the course's setting "
         "(GRADER_FEEDBACK_SHOWN). Instructors always see everything.",
     )
+    reference_shown: Literal["always", "after-trying", "never"] | None = Field(
+        default=None,
+        description="When a student sees the worked reference answer on the pages: 'always', "
+        "'after-trying' (after a correct answer or after `reference_after_attempts` attempts) "
+        "or 'never'. Unset: 'after-trying', or 'never' when only points are shown (an exam).",
+    )
+    reference_after_attempts: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None,
+        description="Attempts after which 'after-trying' shows the reference answer even "
+        "without a correct one. Unset: the course's GRADER_REFERENCE_AFTER_ATTEMPTS.",
+    )
     source: Source | None = None
 
     def counting_rule(self) -> SelectRule | None:

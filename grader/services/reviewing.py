@@ -7,6 +7,7 @@ refit (which must read it).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -123,3 +124,17 @@ def regrade_question(course: Course, session: Session, *, question_id: str) -> i
             now=now, shown=shown,
         )  # fmt: skip
     return len(regraded)
+
+
+def review_queue(session: Session, *, question_id: str) -> list[int]:
+    """The ids of the question's attempts awaiting an instructor: flagged ones first, oldest
+    first; then the rest in a stable pseudo-random order (the same on every visit, and not the
+    order they came in, so no student is graded by a marker tired from the ones before)."""
+    entries = review.queue_entries(session, question_id=question_id)
+    flagged = sorted((created, id_) for id_, is_flagged, created in entries if is_flagged)
+    rest = sorted(
+        (hashlib.sha256(f"{question_id}:{id_}".encode()).hexdigest(), id_)
+        for id_, is_flagged, _ in entries
+        if not is_flagged
+    )
+    return [id_ for _, id_ in flagged] + [id_ for _, id_ in rest]

@@ -78,6 +78,21 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class WebSession(Base):
+    """A browser's sign-in: the cookie's secret stored only as its SHA-256 hash. ``kind`` is
+    ``session`` (the cookie) or ``link`` (a one-time sign-in link, used once)."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Attempt(Base):
     """One graded answer; an instructor override, when present, always wins."""
 

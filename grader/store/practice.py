@@ -143,11 +143,16 @@ def question_records(session: Session, *, student_id: int) -> list[QuestionRecor
     ]
 
 
-def student_attempts(session: Session, *, student_id: int, limit: int = 100) -> list[Attempt]:
+def student_attempts(
+    session: Session, *, student_id: int, question_id: str | None = None, limit: int = 100
+) -> list[Attempt]:
+    """The student's attempts, newest first (on one question when ``question_id`` is given)."""
     query = (
         select(Attempt)
         .where(Attempt.student_id == student_id)
         .order_by(Attempt.created_at.desc(), Attempt.id.desc())
         .limit(limit)
     )
+    if question_id is not None:
+        query = query.where(Attempt.question_id == question_id)
     return list(session.scalars(query))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from grader.store.models import Attempt, Student
@@ -83,3 +83,22 @@ def regrade(
         attempt.calibration_version = grade["calibration_version"]
     session.flush()
     return rows
+
+
+def queue_entries(session: Session, *, question_id: str) -> list[tuple[int, bool, datetime]]:
+    """(id, flagged, created_at) of the question's attempts no instructor has graded yet."""
+    query = select(Attempt.id, Attempt.needs_review, Attempt.created_at).where(
+        Attempt.question_id == question_id, Attempt.override_points.is_(None)
+    )
+    return [(row[0], bool(row[1]), row[2]) for row in session.execute(query)]
+
+
+def queue_counts(session: Session) -> dict[str, tuple[int, int]]:
+    """Per question: attempts no instructor has graded yet, and how many of them are flagged."""
+    flagged = func.sum(case((Attempt.needs_review.is_(True), 1), else_=0))
+    query = (
+        select(Attempt.question_id, func.count(Attempt.id), flagged)
+        .where(Attempt.override_points.is_(None))
+        .group_by(Attempt.question_id)
+    )
+    return {row[0]: (int(row[1]), int(row[2] or 0)) for row in session.execute(query)}

@@ -173,7 +173,7 @@ def _alembic(url: str) -> Config:
 
 
 # The newest migration; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def at_head(url: str) -> bool:

@@ -1,0 +1,297 @@
+"""The instructor's pages: a review queue per question (keyboard-driven), class statistics,
+the rubric editor with regrading, and the webhook deliveries log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from grader.api.deps import SessionDep, course_of
+from grader.api.fields import Id
+from grader.errors import InvalidInput, RubricInvalid
+from grader.rubrics.schema import Rubric
+from grader.scoring.grade import Grade
+from grader.services import reviewing, stats
+from grader.services.learning import refit_in_background
+from grader.services.rubric_edits import replace_rubric
+from grader.services.slots import Busy
+from grader.store import review
+from grader.store import webhooks as webhook_store
+from grader.store.models import Attempt
+from grader.store.session import Session
+from grader.web.auth import InstructorPage, InstructorPost, PageRefused, PageUser
+from grader.web.charts import bars
+from grader.web.highlight import highlight
+from grader.web.pages import render, see_other
+from grader.web.student import loaded_or_404
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+
+REASON_MAX = 2000
+
+
+@router.get("/review")
+def review_index(request: Request, session: SessionDep, user: InstructorPage) -> HTMLResponse:
+    """Every question with how many attempts await review, and how many were flagged."""
+    course = course_of(request)
+    counts = review.queue_counts(session)
+    rows = [
+        (loaded.rubric, *counts.get(loaded.rubric.id, (0, 0)))
+        for loaded in course.rubrics.ordered()
+    ]
+    return render(request, "review_index.html", {"rows": rows}, user=user)
+
+
+@router.get("/review/{question_id}")
+def review_queue_page(
+    question_id: str,
+    request: Request,
+    session: SessionDep,
+    user: InstructorPage,
+    at: int | None = None,
+) -> HTMLResponse:
+    """The question's review queue at one attempt (the first, unless ``at`` names another)."""
+    return _queue_page(request, session, user, question_id, at)
+
+
+def _queue_page(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    question_id: str,
+    at: int | None,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    course = course_of(request)
+    loaded = loaded_or_404(course, question_id)
+    queue = reviewing.review_queue(session, question_id=question_id)
+    position = queue.index(at) if at in queue else 0
+    attempt = review.get_attempt(session, attempt_id=queue[position]) if queue else None
+    context: dict[str, Any] = {
+        "rubric": loaded.rubric, "queue_length": len(queue), "position": position,
+        "previous": queue[position - 1] if position > 0 else None,
+        "next": queue[position + 1] if position + 1 < len(queue) else None,
+        "attempt": attempt, "error": error,
+    }  # fmt: skip
+    if attempt is not None:
+        context.update(_attempt_view(attempt, loaded.rubric))
+    return render(request, "review.html", context, user=user, status=status)
+
+
+def _attempt_view(attempt: Attempt, rubric: Rubric) -> dict[str, Any]:
+    """The machine's grade as the review form shows it: every criterion with its suggestion."""
+    grade = Grade.model_validate(attempt.result)
+    points = {c.id: c.points for c in rubric.criteria}
+    rule = rubric.counting_rule()
+    return {
+        "grade": grade,
+        "segments": highlight(
+            attempt.answer, [(n, c.evidence) for n, c in enumerate(grade.criteria, start=1)]
+        ),
+        "criterion_points": points,
+        "select_any": rule.any if rule else 0,
+        "select_of": set(rule.of or points) if rule else set(),
+        "machine_met": [c.id for c in grade.criteria if c.met],
+    }
+
+
+@router.post("/review/{question_id}/{attempt_id}")
+def review_decision(
+    question_id: str,
+    attempt_id: Id,
+    request: Request,
+    session: SessionDep,
+    user: InstructorPost,
+    tasks: BackgroundTasks,
+    action: Annotated[str, Form()] = "auto",
+    points: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    criteria: Annotated[list[str] | None, Form()] = None,
+    next_attempt: Annotated[str, Form(alias="next")] = "",
+) -> Response:
+    """Accept the machine's grade, or grade by hand (points, or the criteria ticked, and a
+    reason); then the queue's next attempt."""
+    course = course_of(request)
+    loaded = loaded_or_404(course, question_id)
+    attempt = review.get_attempt(session, attempt_id=attempt_id)
+    if attempt is None or attempt.question_id != question_id:
+        raise PageRefused(404, f"No attempt {attempt_id} on this question.")
+    ticked = set(criteria or [])
+    by = f"instructor token {user.caller.token_id}"
+    try:
+        decision = _decision(action, attempt, loaded.rubric, ticked, points, reason, by)
+        if decision is None:
+            _, refit = reviewing.accept(course, session, attempt_id=attempt_id, by=by)
+        else:
+            _, refit = reviewing.override(course, session, attempt_id=attempt_id, grade=decision)
+    except InvalidInput as error:
+        session.rollback()
+        return _queue_page(
+            request, session, user, question_id, attempt_id, error=error.message, status=422
+        )
+    if refit is not None:
+        tasks.add_task(refit_in_background, course.sessions, course.scorer, refit)
+    after = f"?at={next_attempt}" if next_attempt.isdigit() else ""
+    return see_other(request, f"/app/review/{question_id}{after}")
+
+
+def _decision(
+    action: str,
+    attempt: Attempt,
+    rubric: Rubric,
+    ticked: set[str],
+    points_text: str,
+    reason: str,
+    by: str,
+) -> reviewing.HandGrade | None:
+    """None to accept the machine's grade; else the instructor's grade. ``auto`` (Enter)
+    accepts when nothing was changed."""
+    if action == "accept":
+        return None
+    machine_met = {c["id"] for c in attempt.result.get("criteria", []) if c.get("met")}
+    if points_text.strip():
+        try:
+            points = float(points_text)
+        except ValueError:
+            raise InvalidInput("points", f"'{points_text}' is not a number") from None
+    else:
+        points = criteria_points(rubric, ticked)
+    if points < 0:
+        raise InvalidInput("points", "cannot be negative")
+    unchanged = ticked == machine_met and abs(points - attempt.points) < 1e-9
+    if action == "auto" and unchanged and not reason.strip():
+        return None
+    reason = " ".join(reason.split())[:REASON_MAX]
+    if not reason:
+        met = [c.id for c in rubric.criteria if c.id in ticked]
+        missed = [c.id for c in rubric.criteria if c.id not in ticked]
+        reason = (
+            f"by criteria: met {', '.join(met) or 'none'}; missed {', '.join(missed) or 'none'}"
+        )
+    return reviewing.HandGrade(points=round(points, 4), reason=reason, by=by)
+
+
+def criteria_points(rubric: Rubric, ticked: set[str]) -> float:
+    """The points the ticked criteria earn under the rubric's counting rule, at most the
+    question's points (no misconception penalties: the instructor ticked what is right)."""
+    rule = rubric.counting_rule()
+    earned = [c for c in rubric.criteria if c.id in ticked]
+    if rule is None:
+        total = sum(c.points for c in earned)
+    else:
+        group = set(rule.of) or {c.id for c in rubric.criteria}
+        best = sorted((c.points for c in earned if c.id in group), reverse=True)[: rule.any]
+        total = sum(best) + sum(c.points for c in earned if c.id not in group)
+    return min(total, rubric.max_points)
+
+
+@router.get("/stats/{question_id}")
+def stats_page(
+    question_id: str, request: Request, session: SessionDep, user: InstructorPage
+) -> HTMLResponse:
+    """How the class scored on a question, and the key points it missed most."""
+    loaded = loaded_or_404(course_of(request), question_id)
+    figures = stats.question_stats(session, question_id, most_missed=8)
+    distribution = bars(
+        list(figures.score_distribution.items()), title_of="{value} attempts scored {label}"
+    )
+    missed = bars(
+        [(m.text, m.missed) for m in figures.most_missed], title_of="missed {value} times: {label}"
+    )
+    context = {"rubric": loaded.rubric, "stats": figures, "distribution": distribution,
+               "missed": missed}  # fmt: skip
+    return render(request, "stats.html", context, user=user)
+
+
+@router.get("/rubrics/{question_id}")
+def rubric_page(question_id: str, request: Request, user: InstructorPage) -> HTMLResponse:
+    """The question's rubric file, to edit."""
+    loaded = loaded_or_404(course_of(request), question_id)
+    text = loaded.path.read_text(encoding="utf-8")
+    return _rubric_page(request, user, loaded.rubric, text)
+
+
+def _rubric_page(
+    request: Request,
+    user: PageUser,
+    rubric: Rubric,
+    text: str,
+    *,
+    problems: list[Any] | None = None,
+    message: str | None = None,
+    saved: bool = False,
+    status: int = 200,
+) -> HTMLResponse:
+    lines = text.splitlines()
+    bad_lines = {p.line for p in problems or []}
+    context = {
+        "rubric": rubric, "text": text, "problems": problems or [], "message": message,
+        "saved": saved, "listing": [(n, line, n in bad_lines) for n, line in enumerate(lines, 1)],
+    }  # fmt: skip
+    return render(request, "rubric.html", context, user=user, status=status)
+
+
+@router.post("/rubrics/{question_id}")
+def save_rubric(
+    question_id: str,
+    request: Request,
+    user: InstructorPost,
+    text: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Save the rubric through the same validation as `PUT /rubrics/{id}`; errors at their
+    line, and the rubric in force unchanged."""
+    course = course_of(request)
+    current = loaded_or_404(course, question_id)
+    data = text.replace("\r\n", "\n").encode("utf-8", errors="replace")
+    try:
+        loaded = replace_rubric(course, question_id, data)
+    except RubricInvalid as error:
+        return _rubric_page(
+            request, user, current.rubric, text, problems=error.problems, status=422,
+            message=f"Not saved: {len(error.problems)} problem(s). The rubric in force is "
+            "unchanged.",
+        )  # fmt: skip
+    except (InvalidInput, Busy) as error:
+        return _rubric_page(request, user, current.rubric, text, message=f"Not saved: {error}",
+                            status=422 if isinstance(error, InvalidInput) else 503)  # fmt: skip
+    return _rubric_page(
+        request, user, loaded.rubric, text, saved=True,
+        message="Saved and in force. Earlier attempts keep their grades until you regrade them.",
+    )  # fmt: skip
+
+
+@router.post("/rubrics/{question_id}/regrade")
+def regrade_page(
+    question_id: str, request: Request, session: SessionDep, user: InstructorPost
+) -> HTMLResponse:
+    """Grade every attempt on the question again with the rubric in force (overrides kept)."""
+    course = course_of(request)
+    loaded = loaded_or_404(course, question_id)
+    try:
+        count = reviewing.regrade_question(course, session, question_id=question_id)
+    except Busy as error:
+        text = loaded.path.read_text(encoding="utf-8")
+        return _rubric_page(request, user, loaded.rubric, text, message=str(error), status=503)
+    text = loaded.path.read_text(encoding="utf-8")
+    return _rubric_page(
+        request, user, loaded.rubric, text, saved=True,
+        message=f"Regraded {count} attempt(s) with the rubric in force; instructors' grades kept.",
+    )  # fmt: skip
+
+
+@router.get("/deliveries")
+def deliveries_page(
+    request: Request, session: SessionDep, user: InstructorPage, status: str | None = None
+) -> HTMLResponse:
+    """Webhook deliveries to the LMS, newest first, with each try."""
+    if status not in (None, "", "pending", "delivered", "failed"):
+        raise PageRefused(404, f"No delivery status '{status}'.")
+    rows = [
+        (d, webhook_store.delivery_log(session, delivery_id=d.id))
+        for d in webhook_store.deliveries(session, status=status or None, limit=100)
+    ]
+    return render(request, "deliveries.html", {"rows": rows, "status": status or ""}, user=user)

@@ -1,0 +1,71 @@
+// The review queue by keyboard: 1-9 toggle criteria, Enter accepts (or saves the grade once
+// something was changed), S skips, J/K next/previous. The page works without it (buttons, links).
+(function () {
+  "use strict";
+  const form = document.getElementById("review-form");
+  if (!form) return;
+  const boxes = Array.from(form.querySelectorAll('input[name="criteria"]'));
+  const points = document.getElementById("points");
+  const initialTicks = boxes.map((box) => box.checked);
+  const initialPoints = points.value;
+  const max = parseFloat(form.dataset.max);
+  const selectAny = parseInt(form.dataset.selectAny || "0", 10);
+  let pointsTyped = false;
+
+  function sum(values) {
+    return values.reduce((total, value) => total + value, 0);
+  }
+
+  // The points the ticked criteria earn under the rubric's "any k of" rule (as the server does).
+  function criteriaPoints() {
+    const ticked = boxes.filter((box) => box.checked);
+    const value = (box) => parseFloat(box.dataset.points);
+    if (selectAny > 0) {
+      const group = ticked.filter((box) => box.dataset.group === "yes").map(value);
+      group.sort((a, b) => b - a);
+      const rest = ticked.filter((box) => box.dataset.group !== "yes").map(value);
+      return Math.min(sum(group.slice(0, selectAny)) + sum(rest), max);
+    }
+    return Math.min(sum(ticked.map(value)), max);
+  }
+
+  function changed() {
+    return boxes.some((box, i) => box.checked !== initialTicks[i]) || points.value !== initialPoints;
+  }
+
+  points.addEventListener("input", () => { pointsTyped = true; });
+  boxes.forEach((box) => box.addEventListener("change", () => {
+    if (!pointsTyped) points.value = String(Math.round(criteriaPoints() * 10000) / 10000);
+  }));
+
+  function go(id) {
+    const link = document.getElementById(id);
+    if (link) window.location.assign(link.href);
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    const target = event.target;
+    if (event.key === "Enter") {
+      if (target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement) return;
+      event.preventDefault();
+      document.getElementById(changed() ? "override" : "accept").click();
+      return;
+    }
+    const typing = target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement ||
+      (target instanceof HTMLInputElement && target.type !== "checkbox");
+    if (typing) return;
+    if (/^[1-9]$/.test(event.key)) {
+      const box = boxes[Number(event.key) - 1];
+      if (box) {
+        box.checked = !box.checked;
+        box.dispatchEvent(new Event("change"));
+        event.preventDefault();
+      }
+      return;
+    }
+    const key = event.key.toLowerCase();
+    if (key === "s" || key === "j") go("next");
+    else if (key === "k") go("previous");
+  });
+})();

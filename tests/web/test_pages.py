@@ -1,0 +1,345 @@
+"""The pages over both databases, with the real model: sign-in, CSRF, roles, answering with
+feedback (htmx partial and plain form post), history, the review queue, the rubric editor."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from grader.config import Settings
+from grader.main import create_app
+from grader.store.models import Attempt, WebSession
+from grader.store.session import make_engine, make_sessions
+from tests.api.helpers import count_rows
+from tests.conftest import REPO_ROOT
+from tests.web.helpers import csrf_of, new_token, sign_in
+
+QUESTION = "what-are-the-challenges-of-long-term-dependencies"
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture(scope="module")
+def rubrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("rubrics")
+    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
+        shutil.copy(path, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def app_settings(database_url: str, rubrics_dir: Path) -> Settings:
+    return Settings(rubrics_dir=rubrics_dir, cache_dir=None, database_url=database_url)
+
+
+@pytest.fixture(scope="module")
+def client(app_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(app_settings)) as test_client:
+        yield test_client
+
+
+def _answer(client: TestClient, answer: str, question: str = QUESTION, htmx: bool = True) -> str:
+    page = client.get(f"/app/questions/{question}")
+    response = client.post(
+        f"/app/questions/{question}/answer",
+        data={"answer": answer, "csrf": csrf_of(page.text)},
+        headers=HTMX if htmx else {},
+    )
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def _attempt_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'href="/app/attempts/(\d+)"', html)]
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in(client: TestClient) -> None:
+    client.cookies.clear()
+    response = client.get("/app/questions?x=1", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/app/sign-in?next=/app/questions%3Fx%3D1"
+    partial = client.get(f"/app/questions/{QUESTION}", headers=HTMX, follow_redirects=False)
+    assert partial.headers["hx-redirect"].startswith("/app/sign-in?next=")
+    assert client.post("/app/sign-out", follow_redirects=False).status_code == 303
+
+
+def test_signing_in_sets_a_strict_httponly_cookie_that_is_not_the_token(
+    client: TestClient, database_url: str
+) -> None:
+    token = new_token(database_url, "student", "pia")
+    client.cookies.clear()
+    form = client.get("/app/sign-in")
+    response = client.post(
+        "/app/sign-in",
+        data={"token": token, "csrf": csrf_of(form.text), "next": "//evil.example/app"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/app"
+    cookie = next(c for c in response.headers.get_list("set-cookie") if "grader_session" in c)
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/app" in cookie
+    secret = client.cookies["grader_session"]
+    assert token not in cookie and secret != token
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        hashes = set(session.scalars(select(WebSession.secret_hash)))
+    engine.dispose()
+    assert secret not in hashes and token not in hashes  # only hashes are stored
+    assert client.get("/app", follow_redirects=False).headers["location"] == "/app/questions"
+
+
+def test_unknown_lms_and_blank_tokens_and_a_missing_csrf_token_do_not_sign_in(
+    client: TestClient, database_url: str
+) -> None:
+    client.cookies.clear()
+    form = client.get("/app/sign-in")
+    csrf = csrf_of(form.text)
+    for token in ("not-a-token", new_token(database_url, "lms"), ""):
+        refused = client.post("/app/sign-in", data={"token": token, "csrf": csrf})
+        assert refused.status_code == 401 and 'role="alert"' in refused.text
+    no_csrf = client.post("/app/sign-in", data={"token": new_token(database_url, "student", "pat")})
+    assert no_csrf.status_code == 403
+    assert "grader_session" not in client.cookies
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused_and_stores_nothing(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "student", "quin"))
+    before = count_rows(database_url, Attempt)
+    for csrf in ("", "0" * 40):
+        response = client.post(
+            f"/app/questions/{QUESTION}/answer", data={"answer": "Gradients vanish.", "csrf": csrf}
+        )
+        assert response.status_code == 403 and "security token" in response.text
+    assert count_rows(database_url, Attempt) == before
+
+
+def test_a_student_gets_403_on_every_instructor_page_and_the_reverse(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "student", "rex"))
+    csrf = csrf_of(client.get("/app/questions").text)
+    for url in ("/app/review", f"/app/review/{QUESTION}", f"/app/stats/{QUESTION}",
+                f"/app/rubrics/{QUESTION}", "/app/deliveries"):  # fmt: skip
+        assert client.get(url).status_code == 403, url
+    assert (
+        client.post(f"/app/rubrics/{QUESTION}", data={"csrf": csrf, "text": "x"}).status_code == 403
+    )
+    assert client.post(f"/app/review/{QUESTION}/1", data={"csrf": csrf}).status_code == 403
+    assert client.post(f"/app/rubrics/{QUESTION}/regrade", data={"csrf": csrf}).status_code == 403
+    sign_in(client, new_token(database_url, "instructor"))
+    assert client.get("/app/questions").status_code == 403
+    assert client.get("/app/history").status_code == 403
+
+
+def test_answering_shows_points_criteria_evidence_hint_and_demo_with_or_without_htmx(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "student", "sol"))
+    before = count_rows(database_url, Attempt)
+    partial = _answer(client, "The gradients vanish over many steps.")
+    assert "<html" not in partial  # a partial, swapped in without a reload
+    assert "of 2.0 points" in partial
+    assert re.search(r"<mark[^>]*>The gradients vanish over many steps<sup>1</sup></mark>", partial)
+    assert "✓ met" in partial and "✗ missed" in partial and "Exploding gradients" in partial
+    assert "Hint:" in partial and 'hx-get="/app/demos/long-term-dependencies"' in partial
+    assert "/demos/long-term-dependencies/plot.png)" not in partial  # API paths left out
+    page = _answer(client, "Vanishing and exploding gradients.", htmx=False)
+    assert "<html" in page and "correct" in page and "Your attempts on this question" in page
+    assert count_rows(database_url, Attempt) == before + 2
+    panel = client.get("/app/demos/long-term-dependencies", headers=HTMX)
+    assert (
+        panel.status_code == 200
+        and 'src="/app/demos/long-term-dependencies/plot.png"' in panel.text
+    )
+    plot = client.get("/app/demos/long-term-dependencies/plot.png")
+    assert plot.headers["content-type"] == "image/png" and plot.content[:4] == b"\x89PNG"
+
+
+def test_a_blank_answer_is_an_error_in_the_page_and_nothing_is_stored(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "student", "tam"))
+    csrf = csrf_of(client.get(f"/app/questions/{QUESTION}").text)
+    before = count_rows(database_url, Attempt)
+    blank = client.post(f"/app/questions/{QUESTION}/answer", data={"answer": "  ", "csrf": csrf})
+    assert blank.status_code == 422 and "Write an answer first." in blank.text
+    too_long = client.post(
+        f"/app/questions/{QUESTION}/answer", data={"answer": "word " * 2000, "csrf": csrf},
+        headers=HTMX,
+    )  # fmt: skip
+    assert too_long.status_code == 422 and "limit is 5000" in too_long.text
+    assert count_rows(database_url, Attempt) == before
+
+
+def test_the_reference_answer_appears_only_after_a_correct_answer(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "student", "uma"))
+    reference = "Worked reference answer"
+    assert reference not in client.get(f"/app/questions/{QUESTION}").text
+    assert reference not in _answer(client, "The gradients vanish.")
+    assert reference in _answer(client, "Vanishing and exploding gradients.")
+    assert reference in client.get(f"/app/questions/{QUESTION}").text
+
+
+def test_a_student_sees_only_their_own_attempts(client: TestClient, database_url: str) -> None:
+    sign_in(client, new_token(database_url, "student", "val"))
+    _answer(client, "Vanishing gradients: the secret of val.")
+    (own,) = _attempt_ids(client.get("/app/history").text)
+    assert client.get(f"/app/attempts/{own}").status_code == 200
+    sign_in(client, new_token(database_url, "student", "wes"))
+    assert client.get(f"/app/attempts/{own}").status_code == 404
+    history = client.get("/app/history").text
+    assert "secret of val" not in history and _attempt_ids(history) == []
+
+
+def test_a_one_time_link_signs_in_once(client: TestClient, database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from grader.cli import app as cli
+
+    result = CliRunner().invoke(
+        cli, ["tokens", "create", "--role", "student", "--student", "xia", "--link"],
+        env={"GRADER_DATABASE_URL": database_url, "GRADER_PUBLIC_URL": "https://grader.test"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    token, link = result.output.split()
+    assert link.startswith("https://grader.test/app/sign-in/link/")
+    path = link.removeprefix("https://grader.test")
+    for attempt in range(2):
+        client.cookies.clear()
+        form = client.get(path)
+        used = client.post(
+            "/app/sign-in/link",
+            data={"code": path.rsplit("/", 1)[1], "csrf": csrf_of(form.text)},
+            follow_redirects=False,
+        )
+        if attempt == 0:
+            assert used.status_code == 303 and "grader_session" in client.cookies
+            assert client.get("/app/questions").status_code == 200
+        else:
+            assert used.status_code == 401 and "used already" in used.text
+    sign_in(client, token)  # the token itself still works
+
+
+def test_signing_out_ends_the_session_on_the_server(client: TestClient, database_url: str) -> None:
+    sign_in(client, new_token(database_url, "student", "yan"))
+    secret = client.cookies["grader_session"]
+    csrf = csrf_of(client.get("/app/questions").text)
+    assert (
+        client.post("/app/sign-out", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    )
+    client.cookies.set("grader_session", secret, path="/app")  # a copy of the old cookie
+    assert client.get("/app/questions", follow_redirects=False).status_code == 303
+
+
+def test_the_review_queue_accepts_overrides_and_the_student_sees_the_instructors_points(
+    client: TestClient, database_url: str
+) -> None:
+    student = new_token(database_url, "student", "zed")
+    sign_in(client, student)
+    _answer(client, "Gradients vanish.")
+    (attempt_id,) = _attempt_ids(client.get("/app/history").text)
+    sign_in(client, new_token(database_url, "instructor"))
+    index = client.get("/app/review").text
+    assert f'href="/app/review/{QUESTION}"' in index
+    queue = client.get(f"/app/review/{QUESTION}?at={attempt_id}")
+    assert f"attempt {attempt_id}," in queue.text and 'data-key="1"' in queue.text
+    csrf = csrf_of(queue.text)
+    bad = client.post(f"/app/review/{QUESTION}/{attempt_id}",
+                      data={"csrf": csrf, "action": "override", "points": "9"})  # fmt: skip
+    assert bad.status_code == 422 and "at most 2" in bad.text
+    # Both criteria ticked, no points typed: the points follow the criteria, the reason says so.
+    saved = client.post(
+        f"/app/review/{QUESTION}/{attempt_id}",
+        data={"csrf": csrf, "action": "override", "criteria": ["vanishing-gradients",
+              "exploding-gradients"], "points": ""},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert saved.status_code == 303 and saved.headers["location"].startswith(
+        f"/app/review/{QUESTION}"
+    )
+    assert f"?at={attempt_id}" not in client.get(f"/app/review/{QUESTION}").text  # left the queue
+    sign_in(client, student)
+    page = client.get(f"/app/attempts/{attempt_id}").text
+    assert "2.0 of 2.0 points (your instructor's grade)" in page
+    assert "by criteria: met vanishing-gradients, exploding-gradients" in page
+    assert "instructor's grade" in client.get("/app/history").text
+
+
+def test_the_queue_puts_flagged_attempts_first_then_a_stable_shuffle(
+    client: TestClient, database_url: str
+) -> None:
+    from grader.services.reviewing import review_queue
+
+    sign_in(client, new_token(database_url, "student", "abe"))
+    question = "give-a-real-world-application-of-visual-attention"
+    for answer in ("Image captioning.", "Reading lips in videos.", "It is a thing", "Translation"):
+        _answer(client, answer, question)
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        order = review_queue(session, question_id=question)
+        flags = {a.id: a.needs_review for a in session.scalars(
+            select(Attempt).where(Attempt.question_id == question))}  # fmt: skip
+        again = review_queue(session, question_id=question)
+    engine.dispose()
+    assert order == again and set(order) == set(flags)
+    flagged = [flags[i] for i in order]
+    assert flagged == sorted(flagged, reverse=True)  # every flagged one before any other
+
+
+def test_the_rubric_editor_shows_errors_at_their_line_then_saves_and_regrades(
+    client: TestClient, database_url: str, rubrics_dir: Path
+) -> None:
+    sign_in(client, new_token(database_url, "instructor"))
+    page = client.get(f"/app/rubrics/{QUESTION}")
+    csrf = csrf_of(page.text)
+    original = (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8")
+    assert "Vanishing gradients" in page.text
+    broken = original.replace("    points: 1\n", "    points: -1\n", 1)
+    line = broken.splitlines().index("    points: -1") + 1
+    refused = client.post(f"/app/rubrics/{QUESTION}", data={"csrf": csrf, "text": broken})
+    assert refused.status_code == 422
+    assert f'<a href="#line-{line}">line {line}</a>' in refused.text
+    assert f'id="line-{line}" class="bad"' in refused.text
+    assert (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8") == original
+    fixed = original.replace("  - A full answer", "  - Name both problems.\n  - A full answer")
+    saved = client.post(f"/app/rubrics/{QUESTION}", data={"csrf": csrf, "text": fixed})
+    assert saved.status_code == 200 and "Saved and in force" in saved.text
+    assert "Name both problems." in (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8")
+    regraded = client.post(f"/app/rubrics/{QUESTION}/regrade", data={"csrf": csrf})
+    assert regraded.status_code == 200
+    count = int(re.search(r"Regraded (\d+) attempt", regraded.text).group(1))  # type: ignore[union-attr]
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        stored = len(
+            list(session.scalars(select(Attempt.id).where(Attempt.question_id == QUESTION)))
+        )
+    engine.dispose()
+    assert count == stored > 0
+
+
+def test_stats_and_deliveries_pages_render_what_is_stored(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "instructor"))
+    stats = client.get(f"/app/stats/{QUESTION}")
+    assert stats.status_code == 200 and "<svg" in stats.text and 'class="bar"' in stats.text
+    attempts = int(re.search(r"(\d+) attempts?", stats.text).group(1))  # type: ignore[union-attr]
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        stored = len(
+            list(session.scalars(select(Attempt.id).where(Attempt.question_id == QUESTION)))
+        )
+    engine.dispose()
+    assert attempts == stored
+    assert "Most-missed key points" in stats.text
+    deliveries = client.get("/app/deliveries?status=failed")
+    assert deliveries.status_code == 200 and "Webhook deliveries" in deliveries.text
+    assert client.get("/app/deliveries?status=nonsense").status_code == 404
