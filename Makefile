@@ -4,8 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ONNX := .cache/grader/onnx/.exported
+# The browser tests drive Debian's Chromium (pytest-playwright cannot download one here).
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint rubrics check demo-pictures faults
+.PHONY: install run test lint rubrics check demo-pictures faults screenshots
 
 install: $(INSTALLED) $(ONNX)
 
@@ -25,8 +27,18 @@ run: install
 	$(BIN)/grader rubrics check
 	$(BIN)/grader serve
 
-test: install
-	$(BIN)/pytest
+test: install $(CHROMIUM)
+	GRADER_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+
+# Installed when missing and this is root on Debian; otherwise says how.
+$(CHROMIUM):
+	@if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+		|| (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium); \
+	else \
+		echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" \
+		     "(or make test CHROMIUM=/path/to/chromium)" >&2; exit 1; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
@@ -48,3 +60,7 @@ demo-pictures: install
 # Kill -9 and freeze what the service depends on under load, then count (docs/reliability.md).
 faults: install
 	$(BIN)/python bench/fault_harness.py --json-out docs/reliability.json
+
+# The screenshots in docs/ui.md: a live server with a few answers, pages shot in Chromium.
+screenshots: install $(CHROMIUM)
+	GRADER_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python bench/screenshots.py --out docs/ui

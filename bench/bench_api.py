@@ -16,8 +16,6 @@ PostgreSQL: a fresh database on 127.0.0.1:5432, dropped afterwards.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,15 +30,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_scoring import ANSWERS
+from bench.live import start_server, stop_server
 from grader.store.practice import create_student, create_token
 from grader.store.session import make_engine, make_sessions, upgrade
 from tests.database import empty_postgres_database
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -112,27 +105,11 @@ class Served:
 def _start(
     url: str, backend: str, cache: str, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], str, float]:
-    port = _free_port()
     env = {
-        **os.environ, "GRADER_DATABASE_URL": url, "GRADER_CACHE_DIR": cache,
-        "GRADER_EMBEDDER": backend, "GRADER_EMBEDDER_THREADS": str(max(1, 2 // workers)),
+        "GRADER_DATABASE_URL": url, "GRADER_CACHE_DIR": cache, "GRADER_EMBEDDER": backend,
+        "GRADER_EMBEDDER_THREADS": str(max(1, 2 // workers)),
     }  # fmt: skip
-    started = time.monotonic()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "grader.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = started + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return server, base, time.monotonic() - started
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
+    return start_server(env, "--workers", str(workers))
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -142,15 +119,10 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    server.wait(timeout=30)
-
-
 def _serve_and_measure(url: str, requests: int, backend: str, workers: int = 1) -> Served:
     cache = tempfile.mkdtemp()
     server, _, _ = _start(url, backend, cache)  # a first start fills the embedding cache
-    _stop(server)
+    stop_server(server)
     server, base, cold = _start(url, backend, cache, workers)
     try:
         token = _token(url)
@@ -158,7 +130,7 @@ def _serve_and_measure(url: str, requests: int, backend: str, workers: int = 1) 
         runs = {c: _load(base, token, requests, c) for c in (1, 8)}
         return Served(runs, cold, _peak_rss_mb(server.pid))
     finally:
-        _stop(server)
+        stop_server(server)
 
 
 def main() -> None:

@@ -34,11 +34,10 @@ def empty_postgres_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "sqlite":
+@contextmanager
+def migrated_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new database at the latest migration: a SQLite file, or a PostgreSQL database."""
+    if backend == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "grader.db"
         url = f"sqlite:///{path}"
         upgrade(url)
@@ -47,3 +46,11 @@ def database_url(
         with empty_postgres_database() as url:
             upgrade(url)
             yield url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    with migrated_database(request.param, tmp_path_factory) as url:
+        yield url

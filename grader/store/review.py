@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -93,12 +94,26 @@ def queue_entries(session: Session, *, question_id: str) -> list[tuple[int, bool
     return [(row[0], bool(row[1]), row[2]) for row in session.execute(query)]
 
 
-def queue_counts(session: Session) -> dict[str, tuple[int, int]]:
-    """Per question: attempts no instructor has graded yet, and how many of them are flagged."""
-    flagged = func.sum(case((Attempt.needs_review.is_(True), 1), else_=0))
-    query = (
-        select(Attempt.question_id, func.count(Attempt.id), flagged)
-        .where(Attempt.override_points.is_(None))
-        .group_by(Attempt.question_id)
-    )
-    return {row[0]: (int(row[1]), int(row[2] or 0)) for row in session.execute(query)}
+@dataclass(frozen=True)
+class QueueCounts:
+    waiting: int  # no instructor has graded them yet
+    flagged: int  # of those, the scorer was unsure about
+    graded: int  # graded by an instructor (accepted or overridden)
+    agreed: int  # of those, the instructor gave the machine's points (within 1% of the maximum)
+
+
+def queue_counts(session: Session) -> dict[str, QueueCounts]:
+    """Per question: what awaits review, and how often instructors agreed with the machine."""
+    hand = Attempt.override_points.is_not(None)
+    close = func.abs(Attempt.override_points - Attempt.points) <= Attempt.max_points * 0.01
+    query = select(
+        Attempt.question_id,
+        func.sum(case((hand, 0), else_=1)),
+        func.sum(case((~hand & Attempt.needs_review.is_(True), 1), else_=0)),
+        func.sum(case((hand, 1), else_=0)),
+        func.sum(case((hand & close, 1), else_=0)),
+    ).group_by(Attempt.question_id)
+    return {
+        row[0]: QueueCounts(*(int(value or 0) for value in row[1:]))
+        for row in session.execute(query)
+    }

@@ -37,9 +37,9 @@ def review_index(request: Request, session: SessionDep, user: InstructorPage) ->
     """Every question with how many attempts await review, and how many were flagged."""
     course = course_of(request)
     counts = review.queue_counts(session)
+    none = review.QueueCounts(0, 0, 0, 0)
     rows = [
-        (loaded.rubric, *counts.get(loaded.rubric.id, (0, 0)))
-        for loaded in course.rubrics.ordered()
+        (loaded.rubric, counts.get(loaded.rubric.id, none)) for loaded in course.rubrics.ordered()
     ]
     return render(request, "review_index.html", {"rows": rows}, user=user)
 

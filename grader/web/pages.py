@@ -3,6 +3,7 @@ answers to "sign in first" (a redirect) and "not for you" (a 403 page)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,15 @@ def render(
     *,
     user: PageUser | None = None,
     status: int = 200,
+    timing: dict[str, float] | None = None,
 ) -> HTMLResponse:
+    """The page (or partial); ``timing``: other steps' milliseconds for ``Server-Timing``."""
     context = {"user": user, "csrf": user.csrf if user else "", **context}
+    started = time.perf_counter()
     response = templates.TemplateResponse(request, name, context, status_code=status)
+    steps = {**(timing or {}), "render": (time.perf_counter() - started) * 1000}
+    # Where the server's time went (bench/bench_pages.py reads it).
+    response.headers["Server-Timing"] = ", ".join(f"{k};dur={v:.2f}" for k, v in steps.items())
     # Pages show personal data: never kept by a shared cache, and never framed by another site.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"

@@ -107,24 +107,24 @@ def answer_page(
         error = "Write an answer first."
     elif "\x00" in text:
         error = "The answer holds a character that cannot be stored (NUL)."
-    result = None
+    result, timing = None, {}
     if error is None:
         try:
             answered = answer_question(
                 course, session, question_id=question_id, student_id=_id(user), answer=text
             )
-            session.flush()
             result = _result_context(course, session, user, answered.attempt, answered.grade)
+            timing = {"grade": answered.grade_ms, "store": answered.store_ms}
         except AnswerTooLong as too_long:
             error = str(too_long)
     status = 422 if error else 200
     if is_htmx(request):
         context = {"result": result, "error": error, "rubric": loaded.rubric}
-        return render(request, "_result.html", context, user=user, status=status)
+        return render(request, "_result.html", context, user=user, status=status, timing=timing)
     context = _question_context(
         course, session, user, loaded, answer=answer, result=result, error=error
     )
-    return render(request, "question.html", context, user=user, status=status)
+    return render(request, "question.html", context, user=user, status=status, timing=timing)
 
 
 @router.get("/history")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -183,7 +184,7 @@ def test_the_reference_answer_appears_only_after_a_correct_answer(
     sign_in(client, new_token(database_url, "student", "uma"))
     reference = "Worked reference answer"
     assert reference not in client.get(f"/app/questions/{QUESTION}").text
-    assert reference not in _answer(client, "The gradients vanish.")
+    assert reference not in _answer(client, "I do not know.")
     assert reference in _answer(client, "Vanishing and exploding gradients.")
     assert reference in client.get(f"/app/questions/{QUESTION}").text
 
@@ -343,3 +344,41 @@ def test_stats_and_deliveries_pages_render_what_is_stored(
     deliveries = client.get("/app/deliveries?status=failed")
     assert deliveries.status_code == 200 and "Webhook deliveries" in deliveries.text
     assert client.get("/app/deliveries?status=nonsense").status_code == 404
+
+
+class _Controls(HTMLParser):
+    """Form controls a person fills in, and the labels on the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.labelled: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "label" and found.get("for"):
+            self.labelled.add(str(found["for"]))
+        if tag in ("input", "textarea", "select") and found.get("type") != "hidden":
+            self.controls.append(found)
+
+
+def test_every_control_a_person_fills_in_has_a_label(client: TestClient, database_url: str) -> None:
+    pages = {
+        "student": ["/app/questions", f"/app/questions/{QUESTION}", "/app/history"],
+        "instructor": ["/app/review", f"/app/review/{QUESTION}", f"/app/rubrics/{QUESTION}",
+                       "/app/deliveries"],
+    }  # fmt: skip
+    for role, urls in pages.items():
+        sign_in(client, new_token(database_url, role, "lab" if role == "student" else None))
+        if role == "student":
+            _answer(client, "Gradients vanish.")
+        for url in urls:
+            parser = _Controls()
+            parser.feed(client.get(url).text)
+            unlabelled = [c for c in parser.controls
+                          if c.get("id") not in parser.labelled and not c.get("aria-label")]  # fmt: skip
+            assert unlabelled == [], url
+    client.cookies.clear()
+    parser = _Controls()
+    parser.feed(client.get("/app/sign-in").text)
+    assert parser.controls and all(c.get("id") in parser.labelled for c in parser.controls)

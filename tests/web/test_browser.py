@@ -1,0 +1,188 @@
+"""The pages in a real Chromium against a live `grader serve` (real model, real HTTP), on both
+databases: a student answers and moves on; an instructor works the review queue with the
+keyboard only and overrides; a rubric edit with a mistake shows its line, then is fixed and
+regraded; refusals (a student on an instructor page, a post without its CSRF token, a
+signed-out visitor)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from bench.live import live_server
+from tests.conftest import REPO_ROOT
+from tests.web.helpers import new_token
+
+QUESTION = "what-are-the-challenges-of-long-term-dependencies"
+DEMO_TIMEOUT_MS = 60_000
+
+
+@dataclass(frozen=True)
+class Site:
+    base: str
+    student: str
+    instructor: str
+    rubrics: Path
+
+
+@pytest.fixture(scope="module")
+def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    rubrics = tmp_path_factory.mktemp("rubrics")
+    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
+        shutil.copy(path, rubrics)
+    env = {
+        "GRADER_DATABASE_URL": database_url, "GRADER_RUBRICS_DIR": str(rubrics),
+        "GRADER_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+    }  # fmt: skip
+    student = new_token(database_url, "student", "browser-student")
+    instructor = new_token(database_url, "instructor")
+    with live_server(env) as base:
+        yield Site(base, student, instructor, rubrics)
+
+
+def _sign_in(page: Page, site: Site, token: str, where: str) -> None:
+    page.goto(f"{site.base}{where}")
+    expect(page).to_have_url(re.compile(r"/app/sign-in\?next="))
+    page.get_by_label("Your token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{site.base}{where}")
+
+
+def _answer_by_api(site: Site, answer: str) -> int:
+    response = httpx.post(
+        f"{site.base}/questions/{QUESTION}/attempts", json={"answer": answer},
+        headers={"Authorization": f"Bearer {site.student}"}, timeout=30,
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return int(response.json()["attempt_id"])
+
+
+def test_a_student_answers_sees_the_feedback_and_the_demo_and_goes_on(
+    page: Page, site: Site
+) -> None:
+    problems: list[str] = []  # console errors, a refused script or style (CSP) among them
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    _sign_in(page, site, site.student, "/app/questions")
+    expect(page.locator("meter").first).to_be_visible()
+    page.get_by_role("link", name=re.compile("challenges of long term")).click()
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Your answer").fill("The gradients vanish over long sequences.")
+    page.get_by_role("button", name="Submit answer").click()
+    result = page.locator("#result")
+    expect(result.locator("#result-heading")).to_contain_text("of 2.0 points")
+    assert page.evaluate("window.notReloaded") is True  # swapped in, no page load
+    expect(result.locator("li.met")).to_contain_text("Vanishing gradients")
+    expect(result.locator("li.missed")).to_contain_text("Exploding gradients")
+    expect(result.locator("blockquote mark")).to_contain_text("The gradients vanish")
+    expect(result.locator(".hint")).to_be_visible()
+    result.get_by_role("link", name=re.compile("See it happen")).click()
+    # The demo runs for real (seconds on a first, cold run) and its plot is drawn after it.
+    expect(page.locator("#demo-panel img")).to_be_visible(timeout=DEMO_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#demo-panel img');"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=DEMO_TIMEOUT_MS,
+    )
+    expect(page.locator("#demo-panel table.numbers")).to_be_visible()
+    result.get_by_role("link", name="Next question").click()
+    expect(page).to_have_url(re.compile(r"/app/questions/[a-z0-9-]+$"))
+    assert QUESTION not in page.url  # answered just now: another question comes first
+    assert problems == []
+
+
+def test_an_instructor_works_the_queue_by_keyboard_and_the_student_sees_the_override(
+    page: Page, site: Site
+) -> None:
+    ids = {_answer_by_api(site, a) for a in ("Gradients vanish.", "Gradients explode.", "Dunno.")}
+    _sign_in(page, site, site.instructor, f"/app/review/{QUESTION}")
+    position = page.locator("#position")
+
+    def waiting() -> int:
+        return int(re.findall(r"of (\d+)", position.inner_text())[0])
+
+    def current() -> int:
+        return int(re.findall(r"attempt (\d+),", page.locator("#answer-heading").inner_text())[0])
+
+    total = waiting()
+    assert total >= 3
+    first = current()
+    page.keyboard.press("j")
+    expect(position).to_contain_text("Attempt 2 of")
+    second = current()
+    page.keyboard.press("k")
+    expect(position).to_contain_text("Attempt 1 of")
+    assert current() == first
+    page.keyboard.press("s")  # skip: the next one, nothing graded
+    expect(position).to_contain_text(f"Attempt 2 of {total}")
+    assert current() == second
+    page.keyboard.press("Enter")  # nothing changed: accept as graded
+    expect(position).to_contain_text(f"of {total - 1}")
+    accepted = second
+    target = min(ids - {accepted})  # one of this student's, still awaiting review
+    page.goto(f"{site.base}/app/review/{QUESTION}?at={target}")
+    assert current() == target
+    points_before = page.locator("#points").input_value()
+    page.keyboard.press("1")  # toggle criterion 1: the points follow
+    expect(page.locator("#points")).not_to_have_value(points_before)
+    overridden_points = float(page.locator("#points").input_value())
+    page.keyboard.press("Enter")  # changed: saved as the instructor's grade
+    expect(position).to_contain_text(f"of {total - 2}")
+    graded = httpx.get(
+        f"{site.base}/attempts", params={"question_id": QUESTION},
+        headers={"Authorization": f"Bearer {site.instructor}"}, timeout=30,
+    ).json()  # fmt: skip
+    by_id = {a["id"]: a for a in graded}
+    assert by_id[accepted]["override_reason"] == "accepted as graded"
+    assert by_id[target]["overridden"] and by_id[target]["points"] == overridden_points
+    assert by_id[target]["override_reason"].startswith("by criteria:")
+    page.context.clear_cookies()
+    _sign_in(page, site, site.student, f"/app/attempts/{target}")
+    expect(page.locator("#result-heading")).to_contain_text("your instructor's grade")
+    expect(page.locator("#result-heading")).to_contain_text(f"{overridden_points:g}")
+
+
+def test_a_rubric_edit_with_a_mistake_shows_its_line_then_is_fixed_and_regraded(
+    page: Page, site: Site
+) -> None:
+    _sign_in(page, site, site.instructor, f"/app/rubrics/{QUESTION}")
+    editor = page.get_by_label(re.compile("YAML"))
+    original = editor.input_value()
+    broken = original.replace("    points: 1\n", "    points: -1\n", 1)
+    line = broken.splitlines().index("    points: -1") + 1
+    editor.fill(broken)
+    page.get_by_role("button", name="Save rubric").click()
+    expect(page.locator("#rubric-problems")).to_contain_text(f"line {line}")
+    expect(page.locator(f"#line-{line}")).to_have_class("bad")
+    assert "points: -1" not in (site.rubrics / f"{QUESTION}.yaml").read_text(encoding="utf-8")
+    page.get_by_label(re.compile("YAML")).fill(original.replace("points: 1\n", "points: 1.0\n", 1))
+    page.get_by_role("button", name="Save rubric").click()
+    expect(page.locator("#rubric-message")).to_contain_text("Saved and in force")
+    page.get_by_role("button", name="Regrade all attempts").click()
+    expect(page.locator("#rubric-message")).to_contain_text(re.compile(r"Regraded \d+ attempt"))
+
+
+def test_refusals_a_student_on_an_instructor_page_a_post_without_csrf_and_signed_out(
+    page: Page, site: Site
+) -> None:
+    page.goto(f"{site.base}/app/history")
+    expect(page).to_have_url(f"{site.base}/app/sign-in?next=/app/history")
+    _sign_in(page, site, site.student, "/app/questions")
+    response = page.goto(f"{site.base}/app/review")
+    assert response is not None and response.status == 403
+    forged = page.request.post(
+        f"{site.base}/app/questions/{QUESTION}/answer", form={"answer": "Gradients vanish."}
+    )
+    assert forged.status == 403
+    page.goto(f"{site.base}/app/questions")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile("/app/sign-in"))
+    page.goto(f"{site.base}/app/questions")
+    expect(page).to_have_url(re.compile(r"/app/sign-in\?next=/app/questions"))
