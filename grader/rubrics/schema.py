@@ -110,7 +110,8 @@ class Rubric(StrictModel):
         default=None,
         description="When a student sees the worked reference answer on the pages: 'always', "
         "'after-trying' (after a correct answer or after `reference_after_attempts` attempts) "
-        "or 'never'. Unset: 'after-trying', or 'never' when only points are shown (an exam).",
+        "or 'never'. Unset: 'after-trying', or 'never' when `feedback_shown` hides the key "
+        "(hints, points).",
     )
     reference_after_attempts: Annotated[int, Field(ge=1, le=1000)] | None = Field(
         default=None,

@@ -10,16 +10,17 @@ ReferenceShown = Literal["always", "after-trying", "never"]
 def reference_visible(
     policy: ReferenceShown | None,
     *,
-    points_only: bool,
+    key_hidden: bool,
     answered_correctly: bool,
     attempts: int,
     after_attempts: int,
 ) -> bool:
-    """``policy`` unset means 'after-trying', or 'never' where students see only points (an
-    exam: the reference answer is the answer key). 'after-trying': after a correct answer, or
-    once the student has tried ``after_attempts`` times (seeing it beats guessing forever)."""
+    """``policy`` unset means 'after-trying', or 'never' where the grade's feedback hides the
+    answer key (``feedback_shown`` hints or points: the reference answer is the key).
+    'after-trying': after a correct answer, or once the student has tried ``after_attempts``
+    times (seeing it beats guessing forever)."""
     if policy is None:
-        policy = "never" if points_only else "after-trying"
+        policy = "never" if key_hidden else "after-trying"
     if policy == "always":
         return True
     if policy == "never":

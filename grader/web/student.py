@@ -182,7 +182,7 @@ def _reference(course: Course, loaded: LoadedRubric, attempts: list[Attempt]) ->
     rubric = loaded.rubric
     visible = reference_visible(
         rubric.reference_shown,
-        points_only=course.feedback_shown(rubric) == "points",
+        key_hidden=course.feedback_shown(rubric) != "full",
         answered_correctly=any(_correct(a) for a in attempts),
         attempts=len(attempts),
         after_attempts=rubric.reference_after_attempts or course.settings.reference_after_attempts,

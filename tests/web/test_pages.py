@@ -382,3 +382,22 @@ def test_every_control_a_person_fills_in_has_a_label(client: TestClient, databas
     parser = _Controls()
     parser.feed(client.get("/app/sign-in").text)
     assert parser.controls and all(c.get("id") in parser.labelled for c in parser.controls)
+
+
+def test_an_exam_rubric_shows_students_no_answer_key_on_the_pages(
+    database_url: str, tmp_path: Path
+) -> None:
+    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
+        shutil.copy(path, tmp_path)
+    exam = tmp_path / f"{QUESTION}.yaml"
+    exam.write_text(exam.read_text(encoding="utf-8") + "feedback_shown: hints\n", encoding="utf-8")
+    settings = Settings(rubrics_dir=tmp_path, cache_dir=None, database_url=database_url)
+    with TestClient(create_app(settings)) as hints_client:
+        sign_in(hints_client, new_token(database_url, "student", "exam-taker"))
+        shown = _answer(hints_client, "The gradient shrinks towards zero over many steps.")
+        for _ in range(3):  # enough attempts for the reference answer, were it allowed
+            shown = _answer(hints_client, "The gradient shrinks towards zero over many steps.")
+    assert "key point 1" in shown and "of 2.0 points" in shown
+    for key in ("Vanishing gradients", "Exploding gradients"):
+        assert key not in shown  # the key points' text is the answer key
+    assert "Worked reference answer" not in shown  # the key, even after 4 attempts
