@@ -44,6 +44,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LATEX = re.compile(r"\\[A-Za-z]+|[\^_]\{|\$")
 
 
+@lru_cache(maxsize=4096)  # rubric texts, converted on every grade's feedback: ~1 ms each
 def readable(text: str) -> str:
     """``text`` with any LaTeX turned into plain text ("x(1), \\ldots, x(\\tau)" → "x(1), …, x(τ)").
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.rubrics.schema import Criterion, Misconception, Rubric, SelectRule
@@ -145,3 +147,38 @@ def test_the_shipped_calibration_is_valid_and_ordered() -> None:
     assert calibration.credit.features == list(CREDIT_FEATURES)
     assert len(calibration.credit.weights) == len(CREDIT_FEATURES)
     assert all(w >= 0 for w in calibration.credit.weights)  # more evidence never costs credit
+
+
+class _CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        return super().encode(texts)
+
+
+def test_texts_differing_only_in_trailing_punctuation_are_embedded_once() -> None:
+    embedder = _CountingEmbedder()
+    scorer = Scorer(embedder, Calibration.load(), max_answer_chars=2000)
+    vectors = scorer._encode_distinct(["Gradients vanish.", "Gradients vanish", "Other; ", "Other"])
+    assert embedder.seen == ["Gradients vanish.", "Other; "]
+    np.testing.assert_array_equal(vectors[0], vectors[1])
+    np.testing.assert_array_equal(vectors[2], vectors[3])
+    assert not np.array_equal(vectors[0], vectors[2])
+
+
+def test_an_answers_grade_does_not_depend_on_what_is_graded_with_it(
+    real_scorer: Scorer, seed_rubrics: dict[str, Rubric]
+) -> None:
+    """The default backend: the same answer, alone or in a batch (a regrade, micro-batched
+    requests), gets the same grade."""
+    rubric = seed_rubrics["what-are-the-challenges-of-long-term-dependencies"]
+    answer = "The gradients vanish over long sequences."
+    others = [
+        (seed_rubrics[q], "Echo state networks keep a fixed reservoir.") for q in seed_rubrics
+    ]
+    alone = real_scorer.grade(rubric, answer)
+    crowded = real_scorer.grade_many([*others, (rubric, answer)])[-1]
+    assert crowded.score == alone.score and crowded.verdict == alone.verdict
