@@ -36,11 +36,14 @@ class Settings(BaseSettings):
         default=None,
         description="A sentence-transformers model folder; default: the bundled all-MiniLM-L6-v2.",
     )
-    embedder: Literal["onnx-int8", "onnx-fp32", "torch"] = Field(
-        default="onnx-int8",
-        description="What computes embeddings: the exported model in ONNX Runtime, int8 (the "
-        "default: fast, small, no torch) or fp32 (identical to torch), or torch itself "
-        "(sentence-transformers; training and the demos always use torch).",
+    embedder: Literal["onnx-fp32", "onnx-int8", "torch"] = Field(
+        default="onnx-fp32",
+        description="What computes embeddings: the exported model in ONNX Runtime, fp32 (the "
+        "default: no torch, identical to torch, and an answer's grade never depends on what "
+        "else is embedded with it) or int8 (smaller and faster, but its dynamic quantisation "
+        "scales each batch as a whole, so a grade can move by about 0.01 with the answers "
+        "micro-batched beside it), or torch itself (sentence-transformers; training and the "
+        "demos always use torch).",
     )
     embedder_threads: int = Field(
         default=0,

@@ -113,7 +113,7 @@ def test_serve_prints_the_rubric_set_and_answers_health_over_http(tmp_path: Path
                 time.sleep(0.1)
         assert response.status_code == 200
         health = response.json()
-        assert health["model"].startswith("onnx-int8:model:")  # the default backend
+        assert health["model"].startswith("onnx-fp32:model:")  # the default backend
         assert {k: health[k] for k in ("status", "rubrics", "rubric_problems", "database")} == {
             "status": "ok",
             "rubrics": 6,

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 HEAVY = ("torch", "sentence_transformers", "transformers")
@@ -37,8 +39,9 @@ def _heavy_modules(tmp_path: Path, embedder: str) -> str:
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 
-def test_serving_and_grading_import_no_torch_by_default(tmp_path: Path) -> None:
-    assert _heavy_modules(tmp_path, "onnx-int8") == ""
+@pytest.mark.parametrize("embedder", ["onnx-fp32", "onnx-int8"])
+def test_serving_and_grading_import_no_torch_with_onnx(tmp_path: Path, embedder: str) -> None:
+    assert _heavy_modules(tmp_path, embedder) == ""
 
 
 def test_the_torch_backend_does_use_torch(tmp_path: Path) -> None:

@@ -44,6 +44,16 @@ def test_int8_stays_close_and_keeps_the_callers_order(torch_vectors: np.ndarray)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
+def test_fp32_embeds_a_text_alike_whatever_is_batched_with_it_and_int8_does_not() -> None:
+    """Why fp32 is the default: int8's dynamic quantisation scales each batch as a whole, so a
+    text's embedding (and so an answer's grade) depends on the other texts micro-batched with
+    it; fp32's does not."""
+    alone, crowd = TEXTS[0], [TEXTS[0], TEXTS[2], TEXTS[3]]
+    fp32, int8 = _onnx("fp32"), _onnx("int8")
+    np.testing.assert_allclose(fp32.encode([alone])[0], fp32.encode(crowd)[0], atol=1e-6)
+    assert np.abs(int8.encode([alone])[0] - int8.encode(crowd)[0]).max() > 1e-3
+
+
 def test_a_missing_export_says_what_to_run(tmp_path: Path) -> None:
     embedder = OnnxEmbedder(bundled_model_path(), tmp_path)
     with pytest.raises(OnnxModelMissing, match="grader export-onnx"):

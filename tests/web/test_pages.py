@@ -143,10 +143,12 @@ def test_answering_shows_points_criteria_evidence_hint_and_demo_with_or_without_
 ) -> None:
     sign_in(client, new_token(database_url, "student", "sol"))
     before = count_rows(database_url, Attempt)
-    partial = _answer(client, "The gradients vanish over many steps.")
+    partial = _answer(client, "The gradients vanish over long sequences.")
     assert "<html" not in partial  # a partial, swapped in without a reload
     assert "of 2.0 points" in partial
-    assert re.search(r"<mark[^>]*>The gradients vanish over many steps<sup>1</sup></mark>", partial)
+    assert re.search(
+        r"<mark[^>]*>The gradients vanish over long sequences<sup>1</sup></mark>", partial
+    )
     assert "✓ met" in partial and "✗ missed" in partial and "Exploding gradients" in partial
     assert "Hint:" in partial and 'hx-get="/app/demos/long-term-dependencies"' in partial
     assert "/demos/long-term-dependencies/plot.png)" not in partial  # API paths left out
