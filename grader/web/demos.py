@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -17,16 +20,23 @@ def _runner(request: Request) -> DemoRunner:
     return runner
 
 
-@router.get("/{demo_id}")
-def demo_panel(demo_id: str, request: Request, user: PageUserDep) -> HTMLResponse:
-    """The demo's numbers and explanation, and its plot (a partial for htmx)."""
+@contextmanager
+def _refused_as_pages() -> Iterator[None]:
+    """An unknown demo is a 404 page, every demo slot taken a 503 page."""
     try:
-        demo = get_demo(demo_id)
-        result = _runner(request).run(demo, demo.params())
+        yield
     except UnknownDemo as error:
         raise PageRefused(404, str(error)) from error
     except DemoBusy as error:
         raise PageRefused(503, f"{error} Try again in a moment.") from error
+
+
+@router.get("/{demo_id}")
+def demo_panel(demo_id: str, request: Request, user: PageUserDep) -> HTMLResponse:
+    """The demo's numbers and explanation, and its plot (a partial for htmx)."""
+    with _refused_as_pages():
+        demo = get_demo(demo_id)
+        result = _runner(request).run(demo, demo.params())
     context = {"demo": demo, "result": result}
     template = "_demo.html" if is_htmx(request) else "demo.html"
     return render(request, template, context, user=user)
@@ -35,13 +45,9 @@ def demo_panel(demo_id: str, request: Request, user: PageUserDep) -> HTMLRespons
 @router.get("/{demo_id}/plot.png")
 def demo_plot(demo_id: str, request: Request, user: PageUserDep) -> Response:
     """The demo's plot with its default parameters (drawn once, then kept)."""
-    try:
+    with _refused_as_pages():
         demo = get_demo(demo_id)
         picture = _runner(request).png(demo, demo.params())
-    except UnknownDemo as error:
-        raise PageRefused(404, str(error)) from error
-    except DemoBusy as error:
-        raise PageRefused(503, f"{error} Try again in a moment.") from error
     return Response(
         picture, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
@@ -40,3 +42,12 @@ def signed_headers(
         "webhook-signature": Webhook(secret).sign(message_id, at, body),
         "content-type": "application/json",
     }
+
+
+def copy_rubrics(folder: Path) -> Path:
+    """``folder`` holding a copy of the bundled rubrics (tests that edit rubrics edit these)."""
+    from tests.conftest import REPO_ROOT
+
+    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
+        shutil.copy(path, folder)
+    return folder

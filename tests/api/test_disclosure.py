@@ -3,7 +3,6 @@ in the webhook events; instructors still see everything."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +15,7 @@ from grader.main import create_app
 from grader.rubrics.loader import load_rubric_file
 from grader.store.models import WebhookEvent
 from grader.store.session import make_engine, make_sessions
-from tests.api.helpers import token_headers
-from tests.conftest import REPO_ROOT
+from tests.api.helpers import copy_rubrics, token_headers
 
 HINTS_ONLY = "what-are-the-challenges-of-long-term-dependencies"  # the course's default
 POINTS_ONLY = "what-is-echo-state-network"  # this rubric says: an exam question
@@ -29,9 +27,7 @@ ANSWERS = {
 
 @pytest.fixture(scope="module")
 def rubrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("rubrics")
-    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
-        shutil.copy(path, folder)
+    folder = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
     exam = folder / f"{POINTS_ONLY}.yaml"
     exam.write_text(exam.read_text(encoding="utf-8") + "feedback_shown: points\n", encoding="utf-8")
     return folder

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,18 +13,14 @@ from fastapi.testclient import TestClient
 
 from grader.config import Settings
 from grader.main import create_app
-from tests.api.helpers import token_headers
-from tests.conftest import REPO_ROOT
+from tests.api.helpers import copy_rubrics, token_headers
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
 
 
 @pytest.fixture(scope="module")
 def rubrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("rubrics")
-    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
-        shutil.copy(path, folder)
-    return folder
+    return copy_rubrics(tmp_path_factory.mktemp("rubrics"))
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -10,8 +9,7 @@ from fastapi.testclient import TestClient
 
 from grader.config import Settings
 from grader.main import create_app
-from tests.api.helpers import token_headers
-from tests.conftest import REPO_ROOT
+from tests.api.helpers import copy_rubrics, token_headers
 from tests.learning.lenient import LENIENT_GRADES, QUESTION
 
 OTHER = "what-are-the-learning-models-used-for-creating-adversarial"
@@ -20,9 +18,7 @@ GRADED = LENIENT_GRADES
 
 @pytest.fixture(scope="module")
 def client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    folder = tmp_path_factory.mktemp("rubrics")
-    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
-        shutil.copy(path, folder)
+    folder = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
     settings = Settings(rubrics_dir=folder, cache_dir=None, database_url=database_url)
     with TestClient(create_app(settings)) as test_client:
         yield test_client

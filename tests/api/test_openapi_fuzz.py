@@ -5,7 +5,6 @@ per operation."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,8 +23,7 @@ from schemathesis.generation import GenerationMode
 
 from grader.config import Settings
 from grader.main import create_app
-from tests.api.helpers import token_headers
-from tests.conftest import REPO_ROOT
+from tests.api.helpers import copy_rubrics, token_headers
 
 EXAMPLES = 15
 CHECKS = (
@@ -41,9 +39,7 @@ CHECKS = (
 def served(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Any, dict[str, dict[str, str]]]]:
-    folder = tmp_path_factory.mktemp("rubrics")
-    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
-        shutil.copy(path, folder)
+    folder = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
     settings_ = Settings(
         rubrics_dir=folder,
         cache_dir=None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -17,8 +16,7 @@ from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import HashingEmbedder
 from grader.scoring.scorer import Scorer
 from grader.services.rubric_watch import RubricWatcher
-from tests.api.helpers import token_headers
-from tests.conftest import REPO_ROOT
+from tests.api.helpers import copy_rubrics, token_headers
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
 
@@ -27,9 +25,7 @@ QUESTION = "what-are-the-challenges-of-long-term-dependencies"
 def rubrics_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "rubrics"
     folder.mkdir()
-    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
-        shutil.copy(path, folder)
-    return folder
+    return copy_rubrics(folder)
 
 
 def test_a_changed_file_is_embedded_then_put_in_force_and_a_broken_one_is_not(

@@ -7,7 +7,6 @@ signed-out visitor)."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench.live import live_server
-from tests.conftest import REPO_ROOT
+from tests.api.helpers import copy_rubrics
 from tests.web.helpers import new_token
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
@@ -34,9 +33,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    rubrics = tmp_path_factory.mktemp("rubrics")
-    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
-        shutil.copy(path, rubrics)
+    rubrics = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
     env = {
         "GRADER_DATABASE_URL": database_url, "GRADER_RUBRICS_DIR": str(rubrics),
         "GRADER_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),

@@ -4,7 +4,6 @@ feedback (htmx partial and plain form post), history, the review queue, the rubr
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,8 +16,7 @@ from grader.config import Settings
 from grader.main import create_app
 from grader.store.models import Attempt, WebSession
 from grader.store.session import make_engine, make_sessions
-from tests.api.helpers import count_rows
-from tests.conftest import REPO_ROOT
+from tests.api.helpers import copy_rubrics, count_rows
 from tests.web.helpers import csrf_of, new_token, sign_in
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
@@ -27,10 +25,7 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture(scope="module")
 def rubrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("rubrics")
-    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
-        shutil.copy(path, folder)
-    return folder
+    return copy_rubrics(tmp_path_factory.mktemp("rubrics"))
 
 
 @pytest.fixture(scope="module")
@@ -389,8 +384,7 @@ def test_every_control_a_person_fills_in_has_a_label(client: TestClient, databas
 def test_an_exam_rubric_shows_students_no_answer_key_on_the_pages(
     database_url: str, tmp_path: Path
 ) -> None:
-    for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
-        shutil.copy(path, tmp_path)
+    copy_rubrics(tmp_path)
     exam = tmp_path / f"{QUESTION}.yaml"
     exam.write_text(exam.read_text(encoding="utf-8") + "feedback_shown: hints\n", encoding="utf-8")
     settings = Settings(rubrics_dir=tmp_path, cache_dir=None, database_url=database_url)
