@@ -7,7 +7,7 @@ caller's transaction: they flush, and the request commits before its response is
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from grader.rubrics.loader import LoadedRubric
@@ -77,7 +77,4 @@ def answer_question(
         course, session, loaded=loaded, student_id=student_id, answer=answer, grade=grade
     )
     stored = time.perf_counter()
-    return Answered(
-        attempt=answered.attempt, grade=grade, shown=answered.shown,
-        grade_ms=(graded - started) * 1000, store_ms=(stored - graded) * 1000,
-    )  # fmt: skip
+    return replace(answered, grade_ms=(graded - started) * 1000, store_ms=(stored - graded) * 1000)

@@ -91,16 +91,19 @@ def page_user(request: Request, session: SessionDep) -> PageUser:
 PageUserDep = Annotated[PageUser, Depends(page_user)]
 
 
-def student_user(user: PageUserDep) -> PageUser:
-    if user.caller.role != "student" or user.caller.student_id is None:
-        raise PageRefused(403, "This page is for students.")
+def _role(user: PageUser, role: str) -> PageUser:
+    """``user``, when theirs is ``role`` (a student with their student record); else 403."""
+    if user.caller.role != role or (role == "student" and user.caller.student_id is None):
+        raise PageRefused(403, f"This page is for {role}s.")
     return user
+
+
+def student_user(user: PageUserDep) -> PageUser:
+    return _role(user, "student")
 
 
 def instructor_user(user: PageUserDep) -> PageUser:
-    if user.caller.role != "instructor":
-        raise PageRefused(403, "This page is for instructors.")
-    return user
+    return _role(user, "instructor")
 
 
 def checked_csrf(
@@ -112,12 +115,6 @@ def checked_csrf(
     sent = csrf or x_csrf_token
     if not hmac.compare_digest(sent.encode(), user.csrf.encode()):
         raise PageRefused(403, "The form's security token is missing or wrong; reload the page.")
-    return user
-
-
-def _role(user: PageUser, role: str) -> PageUser:
-    if user.caller.role != role:
-        raise PageRefused(403, f"This page is for {role}s.")
     return user
 
 

@@ -45,7 +45,6 @@ def _sign_in_page(
     """A sign-in form, with the pre-session cookie its CSRF token is derived from."""
     presign = request.cookies.get(PRESIGN_COOKIE) or new_secret()
     response = render(request, template, {**context, "csrf": csrf_for(presign)}, status=status)
-    response.headers["Cache-Control"] = "no-store"
     response.set_cookie(
         PRESIGN_COOKIE, presign, max_age=3600, path=COOKIE_PATH, httponly=True,
         samesite="strict", secure=_secure(request),

@@ -84,11 +84,9 @@ def question_page(
     """A question and its answer box, with your earlier attempts on it."""
     course = course_of(request)
     loaded = loaded_or_404(course, question_id)
-    return render(
-        request, "question.html",
-        _question_context(course, session, user, loaded, answer="", result=None, error=None),
-        user=user,
-    )  # fmt: skip
+    attempts = _attempts_on(session, user, question_id)
+    context = _question_context(course, loaded, attempts, answer="", result=None, error=None)
+    return render(request, "question.html", context, user=user)
 
 
 @router.post("/questions/{question_id}/answer")
@@ -107,23 +105,23 @@ def answer_page(
         error = "Write an answer first."
     elif "\x00" in text:
         error = "The answer holds a character that cannot be stored (NUL)."
-    result, timing = None, {}
+    answered, result, timing = None, None, {}
     if error is None:
         try:
             answered = answer_question(
                 course, session, question_id=question_id, student_id=_id(user), answer=text
             )
-            result = _result_context(course, session, user, answered.attempt, answered.grade)
             timing = {"grade": answered.grade_ms, "store": answered.store_ms}
         except AnswerTooLong as too_long:
             error = str(too_long)
+    attempts = _attempts_on(session, user, question_id)  # the new one included
+    if answered is not None:
+        result = _result_context(course, loaded, attempts, answered.attempt, answered.grade)
     status = 422 if error else 200
     if is_htmx(request):
         context = {"result": result, "error": error, "rubric": loaded.rubric}
         return render(request, "_result.html", context, user=user, status=status, timing=timing)
-    context = _question_context(
-        course, session, user, loaded, answer=answer, result=result, error=error
-    )
+    context = _question_context(course, loaded, attempts, answer=answer, result=result, error=error)
     return render(request, "question.html", context, user=user, status=status, timing=timing)
 
 
@@ -146,7 +144,10 @@ def attempt_page(
     if attempt is None or attempt.student_id != _id(user):
         raise PageRefused(404, f"You have no attempt {attempt_id}.")
     loaded = loaded_or_404(course, attempt.question_id)
-    result = _result_context(course, session, user, attempt, Grade.model_validate(attempt.result))
+    attempts = _attempts_on(session, user, attempt.question_id)
+    result = _result_context(
+        course, loaded, attempts, attempt, Grade.model_validate(attempt.result)
+    )
     return render(request, "attempt.html", {"result": result, "rubric": loaded.rubric}, user=user)
 
 
@@ -155,17 +156,20 @@ def _id(user: PageUser) -> int:
     return user.caller.student_id
 
 
+def _attempts_on(session: Session, user: PageUser, question_id: str) -> list[Attempt]:
+    """The student's attempts on one question, newest first."""
+    return student_attempts(session, student_id=_id(user), question_id=question_id)
+
+
 def _question_context(
     course: Course,
-    session: Session,
-    user: PageUser,
     loaded: LoadedRubric,
+    attempts: list[Attempt],
     *,
     answer: str,
     result: dict[str, Any] | None,
     error: str | None,
 ) -> dict[str, Any]:
-    attempts = student_attempts(session, student_id=_id(user), question_id=loaded.rubric.id)
     return {
         "rubric": loaded.rubric,
         "attempts": attempts,
@@ -197,22 +201,20 @@ def _correct(attempt: Attempt) -> bool:
 
 
 def _result_context(
-    course: Course, session: Session, user: PageUser, attempt: Attempt, grade: Grade
+    course: Course, loaded: LoadedRubric, attempts: list[Attempt], attempt: Attempt, grade: Grade
 ) -> dict[str, Any]:
     """What the result shows: the grade as the student may see it, the evidence marked in
-    their own answer, the instructor's grade when there is one, the demo and what is next."""
-    loaded = course.rubrics.rubrics.get(attempt.question_id)
-    shown = course.feedback_shown(loaded.rubric) if loaded else "points"
-    seen = disclose(grade, shown)
+    their own answer, the instructor's grade when there is one, the demo and what is next
+    (``attempts``: the student's on this question, for the reference answer's rule)."""
+    seen = disclose(grade, course.feedback_shown(loaded.rubric))
     # The feedback names the demo's API paths for API clients; the page has its own panel.
     seen = seen.model_copy(update={"feedback": _API_DEMO_LINK.sub("", seen.feedback)})
     # Marked in the answer: what met a key point (a missed point's best try is listed with it).
     evidence = [(n, c.evidence) for n, c in enumerate(seen.criteria, start=1) if c.met]
-    attempts = student_attempts(session, student_id=_id(user), question_id=attempt.question_id)
     return {
         "attempt": attempt,
         "grade": seen,
         "segments": highlight(attempt.answer, evidence),
-        "reference": _reference(course, loaded, attempts) if loaded else None,
-        "demo": loaded.rubric.demo if loaded else "",
+        "reference": _reference(course, loaded, attempts),
+        "demo": loaded.rubric.demo,
     }
