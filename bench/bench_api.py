@@ -4,8 +4,9 @@ on SQLite and PostgreSQL.
     .venv/bin/python bench/bench_api.py [--requests 200] [--backends torch,onnx-int8]
                                         [--databases sqlite,postgresql]
 
-Starts `grader serve` in a subprocess per backend and database, creates a student token, and
-sends answers at concurrency 1 and 8 (one HTTP client per worker thread). Prints answers/second,
+Starts `grader serve` in a subprocess per backend and database, creates eight students' tokens,
+and sends answers at concurrency 1 and 8 (one student and one HTTP client per worker thread:
+eight students answering at once, as in a class). Prints answers/second,
 p50/p99 latency, the overhead on top of grading (each request's latency minus the grading time
 the server reports for it, Server-Timing), the cold start (process start to /health ready, with
 the rubric embeddings on disk from an earlier start) and the serving process's peak memory
@@ -62,13 +63,13 @@ class Run:
         return [total - grade for total, grade in zip(self.latencies, self.grading, strict=True)]
 
 
-def _load(base: str, token: str, requests: int, concurrency: int) -> Run:
+def _load(base: str, tokens: list[str], requests: int, concurrency: int) -> Run:
     latencies: list[float] = []
     grading: list[float] = []
     lock = threading.Lock()
     counter = iter(range(requests))
 
-    def worker() -> None:
+    def worker(token: str) -> None:
         with httpx.Client(
             base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
         ) as client:
@@ -86,7 +87,7 @@ def _load(base: str, token: str, requests: int, concurrency: int) -> Run:
                     latencies.append(elapsed)
                     grading.append(float(timing["grade"]))
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(tokens[i],)) for i in range(concurrency)]
     start = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -125,9 +126,9 @@ def _serve_and_measure(url: str, requests: int, backend: str, workers: int = 1) 
     stop_server(server)
     server, base, cold = _start(url, backend, cache, workers)
     try:
-        token = _token(url)
-        _load(base, token, 12, 1)  # warm up
-        runs = {c: _load(base, token, requests, c) for c in (1, 8)}
+        tokens = [_token(url) for _ in range(8)]  # concurrency 8: eight students at once
+        _load(base, tokens, 12, 1)  # warm up
+        runs = {c: _load(base, tokens, requests, c) for c in (1, 8)}
         return Served(runs, cold, _peak_rss_mb(server.pid))
     finally:
         stop_server(server)

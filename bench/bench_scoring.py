@@ -1,22 +1,27 @@
-"""Grading speed on this machine: per-answer latency, the non-model share, and batch throughput.
+"""Grading speed on this machine: per-answer latency, the non-model share, and throughput.
 
-    .venv/bin/python bench/bench_scoring.py [--repeat 200]
+    .venv/bin/python bench/bench_scoring.py [--repeat 200] [--embedder onnx-q8]
 
 Prints p50/p99 latency of grading one 1-3 sentence answer (one batched encode of its units),
 the time of everything but the model per answer (splitting, similarity, selection, features,
 feedback; measured by replaying the model's vectors), the number of encode calls per answer,
-and answers/second when grading batches of 64.
+answers/second when grading batches of 64, and answers/second and CPU time per answer with 8
+threads grading at once through the micro-batching embedder (as 8 concurrent requests do).
+Every answer in a batch or a concurrent run is distinct (numbered), so none is encoded once for
+many, as repeated texts would be.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import threading
 import time
 from pathlib import Path
 
 from grader.config import Settings
 from grader.rubrics.loader import load_rubric_set
+from grader.rubrics.schema import Rubric
 from grader.scoring.build import build_scorer
 
 ANSWERS = [
@@ -91,13 +96,15 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--embedder", default=Settings().embedder)
     args = parser.parse_args()
 
-    scorer = build_scorer(Settings(cache_dir=None))
+    scorer = build_scorer(Settings(cache_dir=None, embedder=args.embedder))
     rubrics = {k: v.rubric for k, v in load_rubric_set([Path("rubrics")]).rubrics.items()}
     items = [(rubrics[q], a) for q, a in ANSWERS]
     scorer.grade_many(items)  # load the model, prepare the rubrics, warm up
-    counting = CountingEmbedder(scorer.embedder)
+    serving = scorer.embedder  # the micro-batching embedder the service runs
+    counting = CountingEmbedder(serving)
     scorer.embedder = counting
 
     latencies = []
@@ -122,13 +129,27 @@ def main() -> None:
         outside.append((time.perf_counter() - start) * 1000)
     scorer.embedder = counting
     misses_before = scorer.cache.misses
-    batch = [items[i % len(items)] for i in range(64)]
     rounds = max(3, args.repeat // 64)
     start = time.perf_counter()
-    for _ in range(rounds):
-        scorer.grade_many(batch)
+    for round_ in range(rounds):
+        scorer.grade_many([_numbered(items, round_ * 64 + i) for i in range(64)])
     batch_seconds = time.perf_counter() - start
     assert scorer.cache.misses == misses_before, "rubric embeddings recomputed"
+
+    scorer.embedder = serving
+    numbers = iter(range(100_000, 100_000 + args.repeat * 2))
+
+    def grade_in_turn() -> None:
+        for number in numbers:
+            scorer.grade(*_numbered(items, number))
+
+    threads = [threading.Thread(target=grade_in_turn) for _ in range(8)]
+    cpu, start = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    concurrent_seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
 
     print(
         f"single answer latency (ms): p50 {statistics.median(latencies):.1f}  p99 {percentile(latencies, 0.99):.1f}  (n={args.repeat})"
@@ -138,6 +159,17 @@ def main() -> None:
     )
     print("encode calls per answer: 1; rubric embeddings recomputed per request: 0")
     print(f"batches of 64: {64 * rounds / batch_seconds:.0f} answers/s")
+    concurrent = args.repeat * 2
+    print(
+        f"8 threads at once: {concurrent / concurrent_seconds:.0f} answers/s, "
+        f"{cpu_seconds / concurrent * 1000:.1f} ms of CPU per answer ({args.embedder})"
+    )
+
+
+def _numbered(items: list[tuple[Rubric, str]], number: int) -> tuple[Rubric, str]:
+    """The bench answers in turn, each made distinct by its number."""
+    rubric, answer = items[number % len(items)]
+    return rubric, f"{answer} ({number})"
 
 
 if __name__ == "__main__":
