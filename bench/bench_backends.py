@@ -1,4 +1,4 @@
-"""Do the embedder backends grade alike? torch, ONNX fp32 and ONNX int8, each with its own
+"""Do the embedder backends grade alike? torch, ONNX fp32, q8 and int8, each with its own
 shipped calibration, on the trap set and a fixed sample of Mohler answers.
 
     .venv/bin/python bench/bench_backends.py [--sample 500] [--json-out FILE]
@@ -28,8 +28,8 @@ from grader.scoring.build import build_scorer
 from grader.scoring.grade import Grade
 
 REPO = Path(__file__).resolve().parent.parent
-Backend = Literal["torch", "onnx-fp32", "onnx-int8"]
-BACKENDS: tuple[Backend, ...] = ("torch", "onnx-fp32", "onnx-int8")
+Backend = Literal["torch", "onnx-fp32", "onnx-q8", "onnx-int8"]
+BACKENDS: tuple[Backend, ...] = ("torch", "onnx-fp32", "onnx-q8", "onnx-int8")
 
 
 def _items(data_dir: Path, sample: int) -> dict[str, list[tuple[Rubric, str]]]:

@@ -155,8 +155,8 @@ def serve(
 def export_onnx_command(
     force: Annotated[bool, typer.Option(help="Export again even when the files exist.")] = False,
 ) -> None:
-    """Export the grading model to ONNX, fp32 and int8, for serving without torch (make install
-    runs this; the files go to GRADER_ONNX_DIR, in a folder named after the model)."""
+    """Export the grading model to ONNX, fp32, q8 and int8, for serving without torch (make
+    install runs this; the files go to GRADER_ONNX_DIR, in a folder named after the model)."""
     from grader.learning.onnx_export import export_onnx
     from grader.scoring.embedder import bundled_model_path
 
@@ -166,7 +166,7 @@ def export_onnx_command(
     )
     typer.echo(
         f"{exported.folder}: fp32 {exported.fp32_bytes / 1e6:.1f} MB, "
-        f"int8 {exported.int8_bytes / 1e6:.1f} MB"
+        f"q8 {exported.q8_bytes / 1e6:.1f} MB, int8 {exported.int8_bytes / 1e6:.1f} MB"
     )
 
 

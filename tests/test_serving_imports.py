@@ -39,7 +39,7 @@ def _heavy_modules(tmp_path: Path, embedder: str) -> str:
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 
-@pytest.mark.parametrize("embedder", ["onnx-fp32", "onnx-int8"])
+@pytest.mark.parametrize("embedder", ["onnx-fp32", "onnx-q8", "onnx-int8"])
 def test_serving_and_grading_import_no_torch_with_onnx(tmp_path: Path, embedder: str) -> None:
     assert _heavy_modules(tmp_path, embedder) == ""
 

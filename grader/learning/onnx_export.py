@@ -1,9 +1,16 @@
-"""Export the sentence-transformers model to ONNX (fp32 and int8), for serving without torch.
+"""Export the sentence-transformers model to ONNX (fp32, q8 and int8), for serving without torch.
 
 The graph takes ``input_ids``, ``attention_mask`` and ``token_type_ids`` and returns the mean
 pooled, L2-normalised sentence embedding, exactly what sentence-transformers computes for
-all-MiniLM-L6-v2 (Transformer, mean Pooling, Normalize). int8 is ONNX Runtime's dynamic
-quantisation of the weights (activations quantised on the fly). Torch is imported here only.
+all-MiniLM-L6-v2 (Transformer, mean Pooling, Normalize).
+
+- q8: every linear layer's weights in 8 bits, in blocks of 32 with their own scale (ONNX
+  Runtime's ``MatMulNBits``, computed in int8 with each token's activations quantised in blocks
+  of its own): a text's embedding depends on nothing batched with it, and stays within 0.002 of
+  fp32's cosines on average.
+- int8: ONNX Runtime's dynamic quantisation (one activation scale per input tensor).
+
+Torch is imported here only.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from grader.scoring.onnx_embedder import (
     FP32_FILE,
     INT8_FILE,
     MAX_TOKENS,
+    Q8_FILE,
     TOKENIZER_FILE,
     export_folder,
 )
@@ -28,19 +36,22 @@ OPSET = 17
 class Exported:
     folder: Path
     fp32_bytes: int
+    q8_bytes: int
     int8_bytes: int
 
 
 def export_onnx(model_path: Path, onnx_dir: Path, *, force: bool = False) -> Exported:
-    """Write ``model.onnx``, ``model-int8.onnx`` and the tokenizer under ``onnx_dir``, in a
-    folder named after the source model's fingerprint (a changed model gets a new folder)."""
+    """Write ``model.onnx``, ``model-q8.onnx``, ``model-int8.onnx`` and the tokenizer under
+    ``onnx_dir``, in a folder named after the source model's fingerprint (a changed model gets
+    a new folder)."""
     folder = export_folder(onnx_dir, model_path)
-    fp32, int8 = folder / FP32_FILE, folder / INT8_FILE
-    if force or not (fp32.exists() and int8.exists()):
+    fp32, q8, int8 = folder / FP32_FILE, folder / Q8_FILE, folder / INT8_FILE
+    if force or not (fp32.exists() and q8.exists() and int8.exists()):
         folder.mkdir(parents=True, exist_ok=True)
         partial = folder / f"{FP32_FILE}.partial"
         _export_fp32(model_path, partial)
         partial.replace(fp32)
+        _quantise_blockwise(fp32, q8)
         _quantise(fp32, int8)
         shutil.copy(model_path / TOKENIZER_FILE, folder / TOKENIZER_FILE)
         (folder / "source.json").write_text(
@@ -48,7 +59,7 @@ def export_onnx(model_path: Path, onnx_dir: Path, *, force: bool = False) -> Exp
             + "\n",
             encoding="utf-8",
         )
-    return Exported(folder, fp32.stat().st_size, int8.stat().st_size)
+    return Exported(folder, fp32.stat().st_size, q8.stat().st_size, int8.stat().st_size)
 
 
 def _export_fp32(model_path: Path, target: Path) -> None:
@@ -103,6 +114,31 @@ def _export_fp32(model_path: Path, target: Path) -> None:
             opset_version=OPSET,
             dynamo=False,
         )
+
+
+def _quantise_blockwise(fp32: Path, q8: Path) -> None:
+    import logging
+
+    import onnx
+
+    # The quantiser's module configures the root logger at INFO on import (then every layer it
+    # and the int8 quantiser visit is reported): the root logger is put back as it was.
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    root.setLevel(level)
+    root.handlers[:] = handlers
+    partial = q8.with_name(f"{q8.name}.partial")
+    # Blocks of 32 (not 128): within a block the scale is shared, and 32 kept the embeddings
+    # batch-independent to 1e-6 (128 drifted 6e-4 with the batch) at the same speed.
+    # accuracy_level 4: int8 arithmetic, each row of activations quantised on its own.
+    quantiser = MatMulNBitsQuantizer(
+        onnx.load(str(fp32)), bits=8, block_size=32, is_symmetric=True, accuracy_level=4
+    )
+    quantiser.process()
+    onnx.save(quantiser.model.model, str(partial))
+    partial.replace(q8)
 
 
 def _quantise(fp32: Path, int8: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from grader.config import Settings
 from grader.scoring.batching import BatchingEmbedder
@@ -22,22 +23,23 @@ def build_embedder(settings: Settings) -> Embedder:
     if settings.embedder == "torch":
         inner = SentenceTransformerEmbedder(model_path)
     else:
-        precision: Precision = "int8" if settings.embedder == "onnx-int8" else "fp32"
+        precision = cast(Precision, settings.embedder.removeprefix("onnx-"))
         inner = OnnxEmbedder(
             model_path, settings.onnx_dir, precision, threads=settings.embedder_threads
         )
     return BatchingEmbedder(inner)
 
 
-def same_embeddings(fitted_for: str, model_id: str) -> bool:
-    """Whether a calibration fitted for ``fitted_for`` fits ``model_id``: the same id, or
-    torch and ONNX fp32 of the same model (their embeddings agree to 1e-6)."""
+def shares_calibration(fitted_for: str, model_id: str) -> bool:
+    """Whether a calibration fitted for ``fitted_for`` serves ``model_id``: the same id, or
+    torch, ONNX fp32 and ONNX q8 of the same model (fp32 is torch to 1e-6; q8 keeps cosines
+    within 0.002 of them on average, see ``default_calibration``)."""
     if fitted_for == model_id:
         return True
-    exact = ("st", "onnx-fp32")
+    alike = ("st", "onnx-fp32", "onnx-q8")
     kind, _, rest = fitted_for.partition(":")
     other_kind, _, other_rest = model_id.partition(":")
-    return kind in exact and other_kind in exact and rest == other_rest
+    return kind in alike and other_kind in alike and rest == other_rest
 
 
 def build_scorer(settings: Settings) -> Scorer:
@@ -47,7 +49,7 @@ def build_scorer(settings: Settings) -> Scorer:
     calibration = Calibration.load(
         settings.calibration_path or default_calibration(settings.embedder)
     )
-    if not same_embeddings(calibration.model_id, embedder.model_id):
+    if not shares_calibration(calibration.model_id, embedder.model_id):
         log.warning(
             "calibration %s was fitted for %s, not %s: run `grader calibrate`",
             calibration.version,

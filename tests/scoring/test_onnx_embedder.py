@@ -9,7 +9,7 @@ import pytest
 
 from grader.config import Settings
 from grader.scoring.embedder import SentenceTransformerEmbedder, bundled_model_path
-from grader.scoring.onnx_embedder import OnnxEmbedder, OnnxModelMissing
+from grader.scoring.onnx_embedder import OnnxEmbedder, OnnxModelMissing, Precision
 
 TEXTS = [
     "Vanishing and exploding gradients.",
@@ -25,8 +25,8 @@ def torch_vectors() -> np.ndarray:
     return SentenceTransformerEmbedder().encode(TEXTS)
 
 
-def _onnx(precision: str) -> OnnxEmbedder:
-    return OnnxEmbedder(bundled_model_path(), Settings().onnx_dir, precision)  # type: ignore[arg-type]
+def _onnx(precision: Precision) -> OnnxEmbedder:
+    return OnnxEmbedder(bundled_model_path(), Settings().onnx_dir, precision)
 
 
 def test_fp32_is_the_torch_model(torch_vectors: np.ndarray) -> None:
@@ -35,23 +35,51 @@ def test_fp32_is_the_torch_model(torch_vectors: np.ndarray) -> None:
     np.testing.assert_allclose(vectors, torch_vectors, atol=2e-4)
 
 
-def test_int8_stays_close_and_keeps_the_callers_order(torch_vectors: np.ndarray) -> None:
-    vectors = _onnx("int8").encode(TEXTS)  # encoded sorted by length, returned in input order
-    assert np.all((vectors * torch_vectors).sum(axis=1) > 0.97)
-    pairs = np.triu_indices(len(TEXTS), 1)
-    drift = np.abs((vectors @ vectors.T)[pairs] - (torch_vectors @ torch_vectors.T)[pairs])
-    assert drift.mean() < 0.02
+def test_q8_stays_within_a_rounding_of_torch(torch_vectors: np.ndarray) -> None:
+    vectors = _onnx("q8").encode(TEXTS)
+    assert np.all((vectors * torch_vectors).sum(axis=1) > 0.995)
+    drift = np.abs(_pairwise(vectors) - _pairwise(torch_vectors))
+    assert drift.mean() < 0.005
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_fp32_embeds_a_text_alike_whatever_is_batched_with_it_and_int8_does_not() -> None:
-    """Why fp32 is the default: int8's dynamic quantisation scales each batch as a whole, so a
-    text's embedding (and so an answer's grade) depends on the other texts micro-batched with
-    it; fp32's does not."""
+def test_int8_stays_close(torch_vectors: np.ndarray) -> None:
+    vectors = _onnx("int8").encode(TEXTS)
+    assert np.all((vectors * torch_vectors).sum(axis=1) > 0.97)
+    assert np.abs(_pairwise(vectors) - _pairwise(torch_vectors)).mean() < 0.02
+
+
+@pytest.mark.parametrize("precision", ["fp32", "q8", "int8"])
+def test_runs_in_parallel_come_back_in_the_callers_order(precision: Precision) -> None:
+    """Sorted by length into runs, the runs spread over two threads: each text gets its own
+    embedding back, where it asked for it."""
+    embedder = OnnxEmbedder(
+        bundled_model_path(), Settings().onnx_dir, precision, run_texts=1, threads=2
+    )
+    together = embedder.encode(TEXTS)
+    one_by_one = np.vstack([embedder.encode([text]) for text in TEXTS])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-6)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "q8", "int8"])
+def test_a_text_is_embedded_alike_whatever_is_encoded_with_it(precision: Precision) -> None:
+    """A grade must not depend on the answers micro-batched beside it."""
+    alone, crowd = TEXTS[0], [TEXTS[2], TEXTS[0], TEXTS[3], TEXTS[4]]
+    embedder = _onnx(precision)
+    np.testing.assert_allclose(embedder.encode([alone])[0], embedder.encode(crowd)[1], atol=1e-6)
+
+
+def test_why_int8_runs_one_text_at_a_time() -> None:
+    """int8's dynamic quantisation scales a run's whole input: run with others, a text's
+    embedding moves with them."""
+    int8 = OnnxEmbedder(bundled_model_path(), Settings().onnx_dir, "int8", run_texts=16)
     alone, crowd = TEXTS[0], [TEXTS[0], TEXTS[2], TEXTS[3]]
-    fp32, int8 = _onnx("fp32"), _onnx("int8")
-    np.testing.assert_allclose(fp32.encode([alone])[0], fp32.encode(crowd)[0], atol=1e-6)
     assert np.abs(int8.encode([alone])[0] - int8.encode(crowd)[0]).max() > 1e-3
+
+
+def _pairwise(vectors: np.ndarray) -> np.ndarray:
+    cosines: np.ndarray = (vectors @ vectors.T)[np.triu_indices(len(vectors), 1)]
+    return cosines
 
 
 def test_a_missing_export_says_what_to_run(tmp_path: Path) -> None:
