@@ -4,9 +4,12 @@ on SQLite and PostgreSQL.
     .venv/bin/python bench/bench_api.py [--requests 200] [--backends torch,onnx-int8]
                                         [--databases sqlite,postgresql]
 
-Starts `grader serve` in a subprocess per backend and database, creates eight students' tokens,
-and sends answers at concurrency 1 and 8 (one student and one HTTP client per worker thread:
-eight students answering at once, as in a class). Prints answers/second,
+The course is Mohler's (81 questions, rubrics made from their reference answers as `grader eval`
+makes them, written to a temporary rubrics folder) and every request sends a different real
+student answer to its own question (in a fixed random order), so no answer is embedded once for
+several requests. Starts `grader serve` in a subprocess per backend and database, creates eight
+students' tokens, and sends answers at concurrency 1 and 8 (one student and one HTTP client per
+worker thread: eight students answering at once, as in a class). Prints answers/second,
 p50/p99 latency, the overhead on top of grading (each request's latency minus the grading time
 the server reports for it, Server-Timing), the cold start (process start to /health ready, with
 the rubric embeddings on disk from an earlier start) and the serving process's peak memory
@@ -17,12 +20,14 @@ PostgreSQL: a fresh database on 127.0.0.1:5432, dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +35,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_scoring import ANSWERS
 from bench.live import start_server, stop_server
+from grader.evaluation.datasets import load_mohler
+from grader.rubrics.render import render_rubric
 from grader.store.practice import create_student, create_token
 from grader.store.session import make_engine, make_sessions, upgrade
 from tests.database import empty_postgres_database
@@ -63,7 +69,22 @@ class Run:
         return [total - grade for total, grade in zip(self.latencies, self.grading, strict=True)]
 
 
-def _load(base: str, tokens: list[str], requests: int, concurrency: int) -> Run:
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "asag"
+
+
+def _mohler_course(folder: Path) -> list[tuple[str, str]]:
+    """Write Mohler's rubrics into ``folder``; its answers, (question id, answer), shuffled."""
+    answers = load_mohler(DATA / "mohler2011.csv")
+    for rubric in {item.rubric.id: item.rubric for item in answers}.values():
+        (folder / f"{rubric.id}.yaml").write_text(render_rubric(rubric), encoding="utf-8")
+    posts = [(item.rubric.id, item.answer) for item in answers if item.answer.strip()]
+    random.Random(2026).shuffle(posts)
+    return posts
+
+
+def _load(
+    base: str, tokens: list[str], posts: Iterator[tuple[str, str]], requests: int, concurrency: int
+) -> Run:
     latencies: list[float] = []
     grading: list[float] = []
     lock = threading.Lock()
@@ -73,8 +94,9 @@ def _load(base: str, tokens: list[str], requests: int, concurrency: int) -> Run:
         with httpx.Client(
             base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
         ) as client:
-            for index in counter:
-                question, answer = ANSWERS[index % len(ANSWERS)]
+            for _ in counter:
+                with lock:
+                    question, answer = next(posts)
                 start = time.perf_counter()
                 response = client.post(f"/questions/{question}/attempts", json={"answer": answer})
                 elapsed = (time.perf_counter() - start) * 1000
@@ -104,11 +126,11 @@ class Served:
 
 
 def _start(
-    url: str, backend: str, cache: str, workers: int = 1
+    url: str, backend: str, cache: str, rubrics: Path, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], str, float]:
     env = {
         "GRADER_DATABASE_URL": url, "GRADER_CACHE_DIR": cache, "GRADER_EMBEDDER": backend,
-        "GRADER_EMBEDDER_THREADS": str(max(1, 2 // workers)),
+        "GRADER_EMBEDDER_THREADS": str(max(1, 2 // workers)), "GRADER_RUBRICS_DIR": str(rubrics),
     }  # fmt: skip
     return start_server(env, "--workers", str(workers))
 
@@ -121,14 +143,15 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def _serve_and_measure(url: str, requests: int, backend: str, workers: int = 1) -> Served:
-    cache = tempfile.mkdtemp()
-    server, _, _ = _start(url, backend, cache)  # a first start fills the embedding cache
+    cache, rubrics = tempfile.mkdtemp(), Path(tempfile.mkdtemp())
+    posts = iter(_mohler_course(rubrics))
+    server, _, _ = _start(url, backend, cache, rubrics)  # a first start fills the embedding cache
     stop_server(server)
-    server, base, cold = _start(url, backend, cache, workers)
+    server, base, cold = _start(url, backend, cache, rubrics, workers)
     try:
         tokens = [_token(url) for _ in range(8)]  # concurrency 8: eight students at once
-        _load(base, tokens, 12, 1)  # warm up
-        runs = {c: _load(base, tokens, requests, c) for c in (1, 8)}
+        _load(base, tokens, posts, 12, 1)  # warm up
+        runs = {c: _load(base, tokens, posts, requests, c) for c in (1, 8)}
         return Served(runs, cold, _peak_rss_mb(server.pid))
     finally:
         stop_server(server)

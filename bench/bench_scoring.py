@@ -6,20 +6,23 @@ Prints p50/p99 latency of grading one 1-3 sentence answer (one batched encode of
 the time of everything but the model per answer (splitting, similarity, selection, features,
 feedback; measured by replaying the model's vectors), the number of encode calls per answer,
 answers/second when grading batches of 64, and answers/second and CPU time per answer with 8
-threads grading at once through the micro-batching embedder (as 8 concurrent requests do).
-Every answer in a batch or a concurrent run is distinct (numbered), so none is encoded once for
-many, as repeated texts would be.
+threads grading at once through the micro-batching embedder (as 8 concurrent requests do). The
+batches and the concurrent run grade real, distinct Mohler answers against their own questions'
+rubrics (as `grader eval` makes them), so no text is encoded once for several answers, as the
+six bench answers repeated would be.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import threading
 import time
 from pathlib import Path
 
 from grader.config import Settings
+from grader.evaluation.datasets import load_mohler
 from grader.rubrics.loader import load_rubric_set
 from grader.rubrics.schema import Rubric
 from grader.scoring.build import build_scorer
@@ -128,20 +131,24 @@ def main() -> None:
         scorer.grade(rubric, answer)
         outside.append((time.perf_counter() - start) * 1000)
     scorer.embedder = counting
+    mohler = _mohler()
+    for rubric in {rubric.id: rubric for rubric, _ in mohler}.values():
+        scorer.prepare(rubric)  # a course's rubrics are prepared before its answers come
     misses_before = scorer.cache.misses
     rounds = max(3, args.repeat // 64)
     start = time.perf_counter()
     for round_ in range(rounds):
-        scorer.grade_many([_numbered(items, round_ * 64 + i) for i in range(64)])
+        scorer.grade_many(mohler[round_ * 64 : (round_ + 1) * 64])
     batch_seconds = time.perf_counter() - start
     assert scorer.cache.misses == misses_before, "rubric embeddings recomputed"
 
     scorer.embedder = serving
-    numbers = iter(range(100_000, 100_000 + args.repeat * 2))
+    concurrent = min(args.repeat * 2, len(mohler) - rounds * 64)
+    queue = iter(mohler[rounds * 64 : rounds * 64 + concurrent])
 
     def grade_in_turn() -> None:
-        for number in numbers:
-            scorer.grade(*_numbered(items, number))
+        for rubric, answer in queue:
+            scorer.grade(rubric, answer)
 
     threads = [threading.Thread(target=grade_in_turn) for _ in range(8)]
     cpu, start = time.process_time(), time.perf_counter()
@@ -159,17 +166,18 @@ def main() -> None:
     )
     print("encode calls per answer: 1; rubric embeddings recomputed per request: 0")
     print(f"batches of 64: {64 * rounds / batch_seconds:.0f} answers/s")
-    concurrent = args.repeat * 2
     print(
         f"8 threads at once: {concurrent / concurrent_seconds:.0f} answers/s, "
         f"{cpu_seconds / concurrent * 1000:.1f} ms of CPU per answer ({args.embedder})"
     )
 
 
-def _numbered(items: list[tuple[Rubric, str]], number: int) -> tuple[Rubric, str]:
-    """The bench answers in turn, each made distinct by its number."""
-    rubric, answer = items[number % len(items)]
-    return rubric, f"{answer} ({number})"
+def _mohler() -> list[tuple[Rubric, str]]:
+    """Mohler's answers with their questions' rubrics, in a fixed random order."""
+    data = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "asag"
+    items = [(a.rubric, a.answer) for a in load_mohler(data / "mohler2011.csv") if a.answer.strip()]
+    random.Random(2026).shuffle(items)
+    return items
 
 
 if __name__ == "__main__":
