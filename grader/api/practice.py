@@ -144,9 +144,6 @@ def create_attempt(
         )  # fmt: skip
     except AnswerTooLong as error:
         raise answer_too_long(error) from error
-    # Committed here, in this thread, rather than by the session dependency after a trip through
-    # the event loop: on SQLite the transaction holds the database's one write lock until then.
-    session.commit()
     # Where the time went (the commit follows, before the response): for clients and benchmarks.
     response.headers["Server-Timing"] = (
         f"grade;dur={answered.grade_ms:.1f}, store;dur={answered.store_ms:.1f}"

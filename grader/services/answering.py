@@ -68,7 +68,7 @@ def store_answer(
 def answer_question(
     course: Course, session: Session, *, question_id: str, student_id: int, answer: str
 ) -> Answered:
-    """Grade ``answer`` and store it; raises ``NotFound`` and ``AnswerTooLong``."""
+    """Grade ``answer``, store it and commit; raises ``NotFound`` and ``AnswerTooLong``."""
     loaded = course.question(question_id)
     started = time.perf_counter()
     grade = grade_one(course, session, loaded, answer)
@@ -76,5 +76,8 @@ def answer_question(
     answered = store_answer(
         course, session, loaded=loaded, student_id=student_id, answer=answer, grade=grade
     )
+    # Committed here, in the request's thread, not by the session dependency after a trip
+    # through the event loop: on SQLite the transaction holds the database's one write lock.
+    session.commit()
     stored = time.perf_counter()
     return replace(answered, grade_ms=(graded - started) * 1000, store_ms=(stored - graded) * 1000)

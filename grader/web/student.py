@@ -111,7 +111,6 @@ def answer_page(
             answered = answer_question(
                 course, session, question_id=question_id, student_id=_id(user), answer=text
             )
-            session.commit()  # now, not after the page is built: SQLite's write lock is held
             timing = {"grade": answered.grade_ms, "store": answered.store_ms}
         except AnswerTooLong as too_long:
             error = str(too_long)
