@@ -1,7 +1,7 @@
 """POST /questions/{id}/attempts over real HTTP on loopback: embedder backends side by side,
 on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/bench_api.py [--requests 200] [--backends torch,onnx-int8]
+    .venv/bin/python bench/bench_api.py [--requests 200] [--backends torch,onnx-fp32:2]
                                         [--databases sqlite,postgresql]
 
 The course is Mohler's (81 questions, rubrics made from their reference answers as `grader eval`
@@ -11,7 +11,8 @@ several requests. Starts `grader serve` in a subprocess per backend and database
 students' tokens, and sends answers at concurrency 1 and 8 (one student and one HTTP client per
 worker thread: eight students answering at once, as in a class). Prints answers/second,
 p50/p99 latency, the overhead on top of grading (each request's latency minus the grading time
-the server reports for it, Server-Timing), the cold start (process start to /health ready, with
+the server reports for it, Server-Timing), the serving process's CPU time per answer (with
+one process; `/proc`), the cold start (process start to /health ready, with
 the rubric embeddings on disk from an earlier start) and the serving process's peak memory
 (with several API processes, the supervisor's: not comparable).
 PostgreSQL: a fresh database on 127.0.0.1:5432, dropped afterwards.
@@ -20,6 +21,7 @@ PostgreSQL: a fresh database on 127.0.0.1:5432, dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -62,6 +64,7 @@ class Run:
     rate: float  # answers per second
     latencies: list[float]  # ms, as the client saw them
     grading: list[float]  # ms spent grading, as the server reports (Server-Timing)
+    server_cpu_ms: float = float("nan")  # the serving process's CPU time per answer
 
     @property
     def overhead(self) -> list[float]:
@@ -135,6 +138,12 @@ def _start(
     return start_server(env, "--workers", str(workers))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -151,7 +160,13 @@ def _serve_and_measure(url: str, requests: int, backend: str, workers: int = 1) 
     try:
         tokens = [_token(url) for _ in range(8)]  # concurrency 8: eight students at once
         _load(base, tokens, posts, 12, 1)  # warm up
-        runs = {c: _load(base, tokens, posts, requests, c) for c in (1, 8)}
+        runs = {}
+        for concurrency in (1, 8):
+            cpu = _cpu_seconds(server.pid)
+            runs[concurrency] = _load(base, tokens, posts, requests, concurrency)
+            if workers == 1:  # the workers of --workers are children still running: not counted
+                spent = _cpu_seconds(server.pid) - cpu
+                runs[concurrency].server_cpu_ms = spent / requests * 1000
         return Served(runs, cold, _peak_rss_mb(server.pid))
     finally:
         stop_server(server)
@@ -162,7 +177,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument(
         "--backends",
-        default="torch,onnx-int8,onnx-int8:2",
+        default="torch,onnx-fp32,onnx-q8,onnx-int8,onnx-fp32:2,onnx-q8:2",
         help="backend[:API processes], comma-separated",
     )
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -187,16 +202,16 @@ def main() -> None:
 
     print(
         "| database | backend | concurrency | answers/s | p50 ms | p99 ms | overhead p50 ms "
-        "| cold start s | peak RSS MB |"
+        "| server CPU ms per answer | cold start s | peak RSS MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for (database, backend), served in results.items():
         for concurrency, run in served.runs.items():
             print(
                 f"| {database} | {backend} | {concurrency} | {run.rate:.0f} "
                 f"| {statistics.median(run.latencies):.1f} "
                 f"| {_percentile(run.latencies, 0.99):.1f} | {statistics.median(run.overhead):.1f} "
-                f"| {served.cold_start_s:.2f} | {served.peak_rss_mb:.0f} |"
+                f"| {run.server_cpu_ms:.1f} | {served.cold_start_s:.2f} | {served.peak_rss_mb:.0f} |"
             )
 
 
