@@ -18,7 +18,7 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The served model: ONNX fp32 and int8, exported from the bundled model (about 10 s).
+# The served model: ONNX fp32, q8 and int8, exported from the bundled model (about 15 s).
 $(ONNX): $(INSTALLED)
 	$(BIN)/grader export-onnx
 	touch $@
