@@ -61,7 +61,7 @@ class OnnxEmbedder:
         self,
         model_path: Path,
         onnx_dir: Path,
-        precision: Precision = "q8",
+        precision: Precision = "fp32",
         run_texts: int | None = None,
         threads: int = 0,
     ) -> None:
