@@ -99,7 +99,7 @@ class _SerialisedWriter(sqlite3.Connection):
 
     SQLite admits one writer at a time, and a writer that finds the database locked polls with
     sleeps of up to 100 ms (its busy handler), so eight concurrent answers spent most of their
-    time asleep (profiled: 80% of the request threads' samples in ``sqlite3InvokeBusyHandler``).
+    time asleep (profiled: three quarters of the request threads' samples in its sleep).
     Queued on a lock instead, the next writer starts the moment the last one commits. The lock
     is taken at a transaction's first write and given back when it ends, so reads never wait;
     another process's writers still meet the busy handler, as before.
