@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -37,8 +36,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_scoring import mohler_answers
 from bench.live import start_server, stop_server
-from grader.evaluation.datasets import load_mohler
 from grader.rubrics.render import render_rubric
 from grader.store.practice import create_student, create_token
 from grader.store.session import make_engine, make_sessions, upgrade
@@ -72,17 +71,12 @@ class Run:
         return [total - grade for total, grade in zip(self.latencies, self.grading, strict=True)]
 
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "asag"
-
-
 def _mohler_course(folder: Path) -> list[tuple[str, str]]:
     """Write Mohler's rubrics into ``folder``; its answers, (question id, answer), shuffled."""
-    answers = load_mohler(DATA / "mohler2011.csv")
-    for rubric in {item.rubric.id: item.rubric for item in answers}.values():
+    answers = mohler_answers()
+    for rubric in {rubric.id: rubric for rubric, _ in answers}.values():
         (folder / f"{rubric.id}.yaml").write_text(render_rubric(rubric), encoding="utf-8")
-    posts = [(item.rubric.id, item.answer) for item in answers if item.answer.strip()]
-    random.Random(2026).shuffle(posts)
-    return posts
+    return [(rubric.id, answer) for rubric, answer in answers]
 
 
 def _load(

@@ -131,7 +131,7 @@ def main() -> None:
         scorer.grade(rubric, answer)
         outside.append((time.perf_counter() - start) * 1000)
     scorer.embedder = counting
-    mohler = _mohler()
+    mohler = mohler_answers()
     for rubric in {rubric.id: rubric for rubric, _ in mohler}.values():
         scorer.prepare(rubric)  # a course's rubrics are prepared before its answers come
     misses_before = scorer.cache.misses
@@ -172,8 +172,9 @@ def main() -> None:
     )
 
 
-def _mohler() -> list[tuple[Rubric, str]]:
-    """Mohler's answers with their questions' rubrics, in a fixed random order."""
+def mohler_answers() -> list[tuple[Rubric, str]]:
+    """Mohler's answers with their questions' rubrics (as `grader eval` makes them), in a fixed
+    random order: real, distinct answers for the benches."""
     data = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "asag"
     items = [(a.rubric, a.answer) for a in load_mohler(data / "mohler2011.csv") if a.answer.strip()]
     random.Random(2026).shuffle(items)
