@@ -75,6 +75,7 @@ class Analysis:
     unit_vectors: Vectors | None = None
     demoted_unit_vectors: Vectors | None = None  # only for rubrics with several criteria
     owners: list[int] = field(default_factory=list)  # per unit: the criterion it speaks for, or -1
+    judged: np.ndarray | None = None  # per criterion: the judge's log-odds on its part (0: none)
 
 
 def analyse(
@@ -355,12 +356,12 @@ def _polarity(
     embed alike, so there the part's negation decides; elsewhere a negated part supports
     nothing ("an RNN does not process sequences").
     """
-    claims = criterion.criterion.contrast
-    negated = has_negation(rest) and not has_negation(claims[own_index].claim)
+    claims = criterion.claim_texts
+    negated = has_negation(rest) and not has_negation(claims[own_index])
     if abs(own - other) < traps.contrast_margin:
-        polarities = {has_negation(claim.claim) for claim in claims}
+        polarities = {has_negation(claim) for claim in claims}
         if len(polarities) == 2 and max(own, other) >= curve.center:
-            agrees = has_negation(rest) == has_negation(claims[own_index].claim)
+            agrees = has_negation(rest) == has_negation(claims[own_index])
             return (max(own, other), 0.0) if agrees else (0.0, max(own, other))
     if negated:
         return 0.0, other

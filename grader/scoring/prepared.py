@@ -10,7 +10,14 @@ import numpy as np
 from grader.rubrics.schema import Criterion, Rubric
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.embedder import Vectors
-from grader.scoring.text import content_stems, demote, readable, words
+from grader.scoring.text import (
+    comparison_subjects,
+    content_stems,
+    demote,
+    prose_contrast,
+    readable,
+    words,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,7 @@ class PreparedCriterion:
     word_count: int  # words in the criterion's text
     subjects: list[str]  # contrast subjects, in order; empty when not a contrast
     claims: Vectors  # one row per contrast claim, same order as ``subjects``
+    claim_texts: list[str]  # the claims themselves (the rubric's, or read from its prose)
 
     @property
     def stems(self) -> frozenset[str]:
@@ -54,13 +62,22 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
     question_stems = frozenset(content_stems(rubric.prompt))
     texts: list[str] = [rubric.prompt]
     layout: list[tuple[int, int, int, int]] = []  # per criterion: targets, claims, demoted, end
+    compared = comparison_subjects(rubric.prompt)
+    contrasts: list[list[tuple[str, str]]] = []
     for criterion in rubric.criteria:
         start = len(texts)
         # LaTeX embeds badly: "x(\\tau)" is not "x(τ)".
         targets = [readable(criterion.text), *(readable(p) for p in criterion.phrasings)]
         texts.extend(targets)
         claims_start = len(texts)
-        texts.extend(readable(claim.claim) for claim in criterion.contrast)
+        # A comparison written as a table has its claims; one written in prose ("a process has
+        # its own address space, while threads share memory") is read the same way, so that
+        # exchanging the roles is caught there too.
+        pairs = [(c.subject, readable(c.claim)) for c in criterion.contrast] or prose_contrast(
+            targets[0], compared
+        )
+        contrasts.append(pairs)
+        texts.extend(claim for _, claim in pairs)
         demoted_start = len(texts)
         texts.extend(demote(t, question_stems) or t for t in targets)
         layout.append((start, claims_start, demoted_start, len(texts)))
@@ -76,8 +93,8 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
 
     vectors = cache.encode(texts)
     criteria = []
-    for criterion, (start, claims_start, demoted_start, end) in zip(
-        rubric.criteria, layout, strict=True
+    for criterion, pairs, (start, claims_start, demoted_start, end) in zip(
+        rubric.criteria, contrasts, layout, strict=True
     ):
         target_texts = texts[start:claims_start]
         criteria.append(
@@ -88,8 +105,9 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
                 target_texts=target_texts,
                 target_stems=[frozenset(content_stems(t, question_stems)) for t in target_texts],
                 word_count=len(words(target_texts[0])),
-                subjects=[claim.subject for claim in criterion.contrast],
+                subjects=[subject for subject, _ in pairs],
                 claims=vectors[claims_start:demoted_start],
+                claim_texts=[claim for _, claim in pairs],
             )
         )
     return PreparedRubric(

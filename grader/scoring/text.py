@@ -38,6 +38,11 @@ _LIST_ITEMS = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.IGNORE
 _MAX_LIST_ITEM_WORDS = 4
 # "..., while an" left at the end of one subject's part, before the next subject is named.
 _TRAILING_CONNECTORS = re.compile(r"(?:[\s,;]*\b(?:while|whereas|but|and|an|a|the))+\s*$")
+_MODIFIER = re.compile(
+    r"\b(?:of|in|inside|within|into|from|to|by|for|with|per|between|among|across|than)"
+    r"(?:\s+(?:a|an|the|its|their|his|her|one|each|every|that|this|same|other|another))?\s*$",
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -289,7 +294,9 @@ def attributed_segments(text: str, subjects: list[str]) -> list[tuple[str, str]]
     "A CNN processes grids, while an RNN processes sequences" gives
     ``[("CNN", "processes grids"), ("RNN", "processes sequences")]``.
     """
-    mentions = find_subjects(text, subjects)
+    # A subject named as the object of a preposition ("the threads inside a process", "the
+    # memory of their process") is not what the clause speaks of: it starts no new part.
+    mentions = [m for m in find_subjects(text, subjects) if not _MODIFIER.search(text[: m.start])]
     segments: list[tuple[str, str]] = []
     for index, mention in enumerate(mentions):
         end = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
@@ -299,3 +306,57 @@ def attributed_segments(text: str, subjects: list[str]) -> list[tuple[str, str]]
         if len(words(rest)) >= 1:
             segments.append((mention.subject, rest))
     return segments
+
+
+# "the difference(s) between X and Y", "compare X and/with/to Y", "X vs. Y", "X versus Y",
+# "how does X differ from Y", "contrast X with Y": a question that compares two things.
+_COMPARISON = [
+    re.compile(r"differen\w*\s+between\s+(?P<a>[\w\- ]+?)\s+and\s+(?P<b>[\w\- ]+)", re.I),
+    re.compile(
+        r"\b(?:compare|contrast)\s+(?P<a>[\w\- ]+?)\s+(?:and|with|to)\s+(?P<b>[\w\- ]+)", re.I
+    ),
+    re.compile(r"(?P<a>[\w\-]+(?: [\w\-]+)?)\s+(?:vs\.?|versus)\s+(?P<b>[\w\- ]+)", re.I),
+    re.compile(
+        r"\bhow\s+(?:does|do|is|are)\s+(?:an?\s+|the\s+)?(?P<a>[\w\- ]+?)\s+differ\w*\s+"
+        r"from\s+(?P<b>[\w\- ]+)",
+        re.I,
+    ),
+]
+_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
+
+
+def _subject(phrase: str) -> str:
+    """A compared thing's name as an answer may write it: no article, one of, singular."""
+    name = _ARTICLE.sub("", phrase.strip(" ?.,;:")).strip()
+    name = re.split(r"\s+(?:in|of|for|with|when|on|at|and|or)\s+", name)[0].strip()
+    if name.isupper():
+        return name  # an acronym: its plural is found by subject_pattern
+    if name.endswith(("sses", "shes", "ches", "xes")):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith(("ss", "us", "is")):
+        return name[:-1]
+    return name
+
+
+def comparison_subjects(prompt: str) -> list[str]:
+    """The two things a comparison question compares ("processes" and "threads"), or []."""
+    for pattern in _COMPARISON:
+        found = pattern.search(prompt)
+        if found:
+            first, second = _subject(found["a"]), _subject(found["b"])
+            if first and second and first.lower() != second.lower() and len(words(first)) <= 3:
+                return [first, second] if len(words(second)) <= 3 else []
+    return []
+
+
+def prose_contrast(text: str, subjects: list[str]) -> list[tuple[str, str]]:
+    """A key point written in prose that says something of each compared thing ("a process has
+    its own address space, while threads share memory") as (subject, claim) pairs in the
+    order of ``subjects``; [] when it does not speak of each of them."""
+    claims: dict[str, str] = {}
+    for subject, claim in attributed_segments(text, subjects):
+        if subject not in claims and len(words(claim)) >= 2:
+            claims[subject] = claim
+    if len(claims) < len(subjects) or len(subjects) < 2:
+        return []
+    return [(subject, claims[subject]) for subject in subjects]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from grader.scoring.embedder import bundled_model_path
 from grader.scoring.text import (
     attributed_segments,
+    comparison_subjects,
     has_negation,
     is_keyword_salad,
     known_word_ratio,
+    prose_contrast,
     sanitize,
     split_units,
 )
@@ -96,3 +98,38 @@ def test_a_comma_list_answer_gives_each_item_its_own_unit() -> None:
         "In short, the gradients vanish over many steps"
     ]
     assert "images" not in split_units("CNNs process images and videos")
+
+
+def test_a_comparison_question_names_the_two_things_it_compares() -> None:
+    assert comparison_subjects("What is the difference between a process and a thread?") == [
+        "process",
+        "thread",
+    ]
+    assert comparison_subjects("Compare processes and threads.") == ["process", "thread"]
+    assert comparison_subjects("How does a mutex differ from a semaphore?") == [
+        "mutex",
+        "semaphore",
+    ]
+    assert comparison_subjects("TCP vs UDP: which one is reliable?") == ["TCP", "UDP"]
+    assert comparison_subjects("What is thrashing?") == []
+
+
+def test_a_key_point_in_prose_is_read_as_one_claim_per_compared_thing() -> None:
+    subjects = ["process", "thread"]
+    claims = prose_contrast(
+        "A process has its own address space, while threads share the memory of their process.",
+        subjects,
+    )
+    assert [s for s, _ in claims] == subjects
+    assert "own address space" in claims[0][1] and "share the memory" in claims[1][1]
+    # Speaking of one of them only is no comparison.
+    assert prose_contrast("A process has its own address space.", subjects) == []
+
+
+def test_a_subject_named_after_a_preposition_starts_no_new_part() -> None:
+    segments = attributed_segments(
+        "Each process has its own memory, whereas the threads inside a process share it.",
+        ["process", "thread"],
+    )
+    assert [s for s, _ in segments] == ["process", "thread"]
+    assert "share it" in segments[1][1]
