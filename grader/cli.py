@@ -155,10 +155,12 @@ def serve(
 def export_onnx_command(
     force: Annotated[bool, typer.Option(help="Export again even when the files exist.")] = False,
 ) -> None:
-    """Export the grading model to ONNX, fp32, q8 and int8, for serving without torch (make
-    install runs this; the files go to GRADER_ONNX_DIR, in a folder named after the model)."""
-    from grader.learning.onnx_export import export_onnx
+    """Export the grading model to ONNX, fp32, q8 and int8, and the key-point judge, for serving
+    without torch (make install runs this; the files go to GRADER_ONNX_DIR, in folders named
+    after the models)."""
+    from grader.learning.onnx_export import export_judge, export_onnx
     from grader.scoring.embedder import bundled_model_path
+    from grader.scoring.judge import shipped_judge
 
     settings = get_settings()
     exported = export_onnx(
@@ -168,6 +170,10 @@ def export_onnx_command(
         f"{exported.folder}: fp32 {exported.fp32_bytes / 1e6:.1f} MB, "
         f"q8 {exported.q8_bytes / 1e6:.1f} MB, int8 {exported.int8_bytes / 1e6:.1f} MB"
     )
+    judge = settings.judge_path or shipped_judge()
+    if judge is not None:
+        file = export_judge(judge, settings.onnx_dir, force=force)
+        typer.echo(f"{file}: the key-point judge, {file.stat().st_size / 1e6:.1f} MB")
 
 
 def _load(paths: list[Path]) -> RubricSet:

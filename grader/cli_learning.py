@@ -162,7 +162,51 @@ def train(
     typer.echo(f"wrote {out}; serve it with GRADER_MODEL_PATH={out} after `grader calibrate`")
 
 
+def train_judge(
+    data_dir: Annotated[
+        Path, typer.Option(help="Folder with mohler2011.csv and semeval2013_train.csv.")
+    ] = Path("../shared/data/asag"),
+    public_dir: Annotated[
+        Path, typer.Option(help="The public sets `grader data fetch` wrote.")
+    ] = Path(".cache/grader/data"),
+    out_dir: Annotated[
+        Path, typer.Option(help="Where the judges go, one folder per held-out data set + all.")
+    ] = Path(".cache/grader/judge"),
+    per_corpus: Annotated[int, typer.Option(help="Training answers per data set.")] = 600,
+    seed: Annotated[int, typer.Option(help="Random seed (sampling, shuffling, the head).")] = 0,
+    ship: Annotated[
+        bool, typer.Option(help="Then copy the judge trained on all of them into the package.")
+    ] = False,
+) -> None:
+    """Train the key-point judge (a cross-encoder, CPU): one per held-out data set for the
+    benchmark (`grader eval judge`) and one on every set (docs/quality.md)."""
+    import shutil
+
+    from grader.cli_scoring import _judge_items
+    from grader.learning.judge_train import train_held_out
+    from grader.scoring.embedder import bundled_model_path
+    from grader.scoring.judge import SHIPPED_JUDGE
+
+    settings = get_settings()
+    items = _judge_items(data_dir, public_dir)
+    written = train_held_out(
+        settings.model_path or bundled_model_path(),
+        items,
+        out_dir,
+        per_corpus=per_corpus,
+        seed=seed,
+        progress=lambda message: typer.echo(message, err=True),
+    )
+    for folder in written:
+        typer.echo(f"wrote {folder}")
+    if ship:
+        shutil.rmtree(SHIPPED_JUDGE, ignore_errors=True)
+        shutil.copytree(out_dir / "all", SHIPPED_JUDGE)
+        typer.echo(f"copied {out_dir / 'all'} to {SHIPPED_JUDGE}: run `grader export-onnx`")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(grades_app, name="grades")
     app.command("learn")(learn)
     app.command("train")(train)
+    app.command("train-judge")(train_judge)

@@ -15,7 +15,12 @@ from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
 
 DEFAULT_DATA_DIR = Path("../shared/data/asag")
+PUBLIC_DATA_DIR = Path(".cache/grader/data")
+JUDGES_DIR = Path(".cache/grader/judge")
+BASELINE_CALIBRATION = Path("docs/calibration-before-judge.json")
 SEED_ANSWERS = Path("tests/data/seed_answers.yaml")
+OWN_WORDS = Path("tests/data/own_words.yaml")
+OWN_WORDS_COURSE = Path("tests/data/documents/operating-systems.md")
 
 
 def _rubric(question_id: str) -> Rubric:
@@ -125,7 +130,9 @@ def calibrate(
 
 
 def evaluate(
-    dataset: Annotated[str, typer.Argument(help="mohler, semeval, seed, all or course.")],
+    dataset: Annotated[
+        str, typer.Argument(help="mohler, semeval, seed, own-words, all, course or judge.")
+    ],
     data_dir: Annotated[
         Path, typer.Option(help="Folder with the graded answer CSVs.")
     ] = DEFAULT_DATA_DIR,
@@ -144,8 +151,24 @@ def evaluate(
         typer.Option(help="course: answers the instructor grades per question (repeatable)."),
     ] = None,
     draws: Annotated[int, typer.Option(help="course: random orders to average over.")] = 3,
+    public_dir: Annotated[
+        Path, typer.Option(help="judge: the public sets `grader data fetch` wrote.")
+    ] = PUBLIC_DATA_DIR,
+    judges_dir: Annotated[
+        Path, typer.Option(help="judge: the held-out judges `grader train-judge` wrote.")
+    ] = JUDGES_DIR,
+    update_calibration: Annotated[
+        bool,
+        typer.Option(
+            help="judge: write the credit model (with the judge) and the confidence model "
+            "fitted on the benchmark into the shipped calibration."
+        ),
+    ] = False,
 ) -> None:
     """Measure grading quality on human-graded answers (see docs/quality.md).
+
+    `judge` is the key-point judge benchmark: every public graded set held out in turn
+    (docs/quality.md, "The key-point judge").
 
     `course` simulates an instructor who grades K answers per question and lets the adapted
     model grade the rest (see docs/learning.md).
@@ -165,11 +188,16 @@ def evaluate(
     from grader.evaluation.seed import evaluate_seed
     from grader.scoring.build import build_scorer
 
-    names = ["mohler", "semeval", "seed"] if dataset == "all" else [dataset]
-    unknown = [n for n in names if n not in ("mohler", "semeval", "seed")]
+    if dataset == "judge":
+        _evaluate_judge(data_dir, public_dir, judges_dir, json_out, update_calibration)
+        return
+    known = ("mohler", "semeval", "seed", "own-words")
+    names = list(known) if dataset == "all" else [dataset]
+    unknown = [n for n in names if n not in known]
     if unknown:
         typer.echo(
-            f"error: unknown dataset '{unknown[0]}' (mohler, semeval, seed, all or course)",
+            f"error: unknown dataset '{unknown[0]}' "
+            "(mohler, semeval, seed, own-words, all, course or judge)",
             err=True,
         )
         raise typer.Exit(2)
@@ -189,10 +217,83 @@ def evaluate(
     if "seed" in names:
         settings = get_settings()
         results["seed"] = evaluate_seed(scorer, load_rubrics(settings), SEED_ANSWERS)
+    if "own-words" in names:
+        from grader.evaluation.own_words import course_rubrics, evaluate_wording, load_cases
+
+        rubrics = {k: v.rubric for k, v in load_rubrics(get_settings()).rubrics.items()}
+        rubrics.update(course_rubrics(OWN_WORDS_COURSE))
+        results["own_words"] = evaluate_wording(scorer, rubrics, load_cases(OWN_WORDS))
     text = json.dumps(results, indent=2)
     typer.echo(text)
     if json_out is not None:
         json_out.write_text(text + "\n", encoding="utf-8")
+
+
+def _judge_items(data_dir: Path, public_dir: Path) -> list[Any]:
+    """Every graded set there is: the shared two and the fetched public ones."""
+    from grader.evaluation.datasets import load_mohler, load_semeval
+    from grader.evaluation.public_sets import PUBLIC_SETS, load_public
+
+    items = [
+        *load_mohler(data_dir / "mohler2011.csv"),
+        *load_semeval(data_dir / "semeval2013_train.csv"),
+    ]
+    missing = [n for n in PUBLIC_SETS if not (public_dir / f"{n}.csv").exists()]
+    if missing:
+        typer.echo(
+            f"error: {', '.join(missing)} not in {public_dir}: run `grader data fetch`", err=True
+        )
+        raise typer.Exit(2)
+    for name in PUBLIC_SETS:
+        items += load_public(public_dir / f"{name}.csv")
+    return items
+
+
+def _evaluate_judge(
+    data_dir: Path, public_dir: Path, judges_dir: Path, json_out: Path | None, update: bool
+) -> None:
+    from datetime import UTC, datetime
+
+    from grader.evaluation.fit import fit_credit_model
+    from grader.evaluation.judge_bench import run_benchmark, summary
+    from grader.scoring.build import build_scorer
+    from grader.scoring.calibration import Calibration, default_calibration
+
+    settings = get_settings()
+    scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))
+    # Today's signals come from the scorer as it was before the judge (its calibration is kept
+    # in docs/ for this): the judge is measured beside them, not through them.
+    scorer.calibration = Calibration.load(BASELINE_CALIBRATION)
+    scorer.judge = None
+    items = _judge_items(data_dir, public_dir)
+    result = run_benchmark(
+        scorer, items, judges_dir, progress=lambda message: typer.echo(message, err=True)
+    )
+    text = json.dumps(summary(result), indent=2)
+    typer.echo(text)
+    if json_out is not None:
+        json_out.write_text(text + "\n", encoding="utf-8")
+    if update:
+        if result["logits"] is None:
+            typer.echo("error: no held-out judges to fit with: grader train-judge", err=True)
+            raise typer.Exit(2)
+        target = default_calibration(settings.embedder)
+        shipped = Calibration.load(target)
+        credit = fit_credit_model(**result["credit_fit"])
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d.%H%M%S")
+        updated = shipped.model_copy(
+            update={
+                "version": stamp,
+                "credit": credit,
+                "confidence": result["confidence_model"],
+                "fitted_on": shipped.fitted_on
+                + "; credit model with the key-point judge and the confidence: grader eval "
+                "judge (every benchmark data set, each answer judged by a judge not trained "
+                "on its data set)",
+            }
+        )
+        updated.save(target)
+        typer.echo(f"wrote {target}: version {stamp}", err=True)
 
 
 def _evaluate_course(graded: Path, budgets: list[int], draws: int) -> dict[str, Any]:
@@ -221,7 +322,35 @@ def _evaluate_course(graded: Path, budgets: list[int], draws: int) -> dict[str, 
     }  # fmt: skip
 
 
+data_app = typer.Typer(help="Public graded answer sets.", no_args_is_help=True)
+
+
+@data_app.command("fetch")
+def fetch_data(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Which sets (default: all of them).")
+    ] = None,
+    data_dir: Annotated[Path, typer.Option(help="Where to write them.")] = PUBLIC_DATA_DIR,
+    url_template: Annotated[
+        str,
+        typer.Option(help="Where the repositories are: {owner} and {name} filled in."),
+    ] = "https://github.com/{owner}/{name}.git",
+) -> None:
+    """Clone each public graded set's repository at its pinned commit and convert it to CSV
+    (nothing of them is committed here: docs/quality.md says why, set by set)."""
+    from grader.evaluation.public_sets import PUBLIC_SETS, fetch
+
+    chosen = names or list(PUBLIC_SETS)
+    unknown = [n for n in chosen if n not in PUBLIC_SETS]
+    if unknown:
+        typer.echo(f"error: unknown set '{unknown[0]}' ({', '.join(PUBLIC_SETS)})", err=True)
+        raise typer.Exit(2)
+    for name, count in fetch(chosen, data_dir, url_template).items():
+        typer.echo(f"{name}: {count} answers → {data_dir / name}.csv ({PUBLIC_SETS[name].licence})")
+
+
 def register(app: typer.Typer) -> None:
+    app.add_typer(data_app, name="data")
     app.command("grade")(grade)
     app.command("calibrate")(calibrate)
     app.command("eval")(evaluate)

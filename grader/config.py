@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         default=Path(".cache/grader/onnx"),
         description="Where `grader export-onnx` writes the ONNX model (make install runs it).",
     )
+    judge_path: Path | None = Field(
+        default=None,
+        description="A key-point judge folder (`grader train-judge`); default: the one shipped "
+        "with grader. Used when the calibration's credit model reads the judge.",
+    )
     calibration_path: Path | None = Field(
         default=None,
         description="A calibration JSON; default: the one shipped with grader for the embedder.",

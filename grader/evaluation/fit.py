@@ -57,7 +57,11 @@ def evidence_rows(analyses: Sequence[Analysis]) -> Floats:
 
 
 def fit_credit_model(
-    rows: Floats, gold: Floats, weights: Floats | None = None, l2: float = 1e-3
+    rows: Floats,
+    gold: Floats,
+    weights: Floats | None = None,
+    l2: float = 1e-3,
+    names: Sequence[str] = CREDIT_FEATURES,
 ) -> CreditModel:
     """Logistic regression of the graded share (a soft label in 0..1) on the evidence rows.
 
@@ -84,7 +88,7 @@ def fit_credit_model(
     bounds = [(0.0, None)] * x.shape[1] + [(None, None)]
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     return CreditModel(
-        features=list(CREDIT_FEATURES),
+        features=list(names),
         weights=[float(v) for v in result.x[:-1]],
         intercept=float(result.x[-1]),
     )

@@ -149,3 +149,66 @@ def _quantise(fp32: Path, int8: Path) -> None:
     # per-tensor scales drift three times as far).
     quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True)
     partial.replace(int8)
+
+
+def export_judge(judge_path: Path, onnx_dir: Path, *, force: bool = False) -> Path:
+    """Write the key-point judge (a cross-encoder, fp32: its logit for a pair does not depend
+    on what is run beside it) and its tokenizer; returns the ONNX file."""
+    from grader.scoring.judge import JUDGE_FILE, judge_folder
+    from grader.scoring.judge import TOKENIZER_FILE as JUDGE_TOKENIZER
+
+    folder = judge_folder(onnx_dir, judge_path)
+    target = folder / JUDGE_FILE
+    if target.exists() and not force:
+        return target
+    import warnings
+
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    folder.mkdir(parents=True, exist_ok=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(judge_path), local_files_only=True, dtype=torch.float32
+    ).eval()
+
+    class Logit(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor,
+            token_type_ids: torch.Tensor,
+        ) -> torch.Tensor:
+            logits: torch.Tensor = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).logits
+            return logits[:, 0]
+
+    example = torch.ones((2, 8), dtype=torch.int64)
+    axes = {0: "batch", 1: "tokens"}
+    partial = folder / f"{JUDGE_FILE}.partial"
+    # The same exporter as the embedder's (its notes on tracing and on the newer exporter do not
+    # apply to a BERT with dynamic batch and length; the graph is checked against torch).
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Logit(),
+            (example, example, torch.zeros_like(example)),
+            str(partial),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["logit"],
+            dynamic_axes={
+                "input_ids": axes,
+                "attention_mask": axes,
+                "token_type_ids": axes,
+                "logit": {0: "batch"},
+            },
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    partial.replace(target)
+    shutil.copy(judge_path / JUDGE_TOKENIZER, folder / JUDGE_TOKENIZER)
+    return target

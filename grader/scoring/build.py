@@ -9,6 +9,7 @@ from grader.config import Settings
 from grader.scoring.batching import BatchingEmbedder
 from grader.scoring.calibration import Calibration, default_calibration
 from grader.scoring.embedder import Embedder, SentenceTransformerEmbedder, bundled_model_path
+from grader.scoring.judge import Judge, JudgeMissing, OnnxJudge, shipped_judge
 from grader.scoring.onnx_embedder import OnnxEmbedder, Precision
 from grader.scoring.scorer import Scorer
 
@@ -62,4 +63,15 @@ def build_scorer(settings: Settings) -> Scorer:
         cache_dir=settings.cache_dir or None,
         vocabulary_file=model_path / "vocab.txt",
         max_answer_chars=settings.max_answer_chars,
+        judge=build_judge(settings) if calibration.credit.uses_judge else None,
     )
+
+
+def build_judge(settings: Settings) -> Judge:
+    """The key-point judge the calibration reads: the settings' folder or the shipped one."""
+    path = settings.judge_path or shipped_judge()
+    if path is None:
+        raise JudgeMissing(
+            "the calibration reads the key-point judge, but none is shipped: `grader train-judge`"
+        )
+    return OnnxJudge(path, settings.onnx_dir)

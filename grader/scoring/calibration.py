@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.scoring.confidence import ConfidenceModel
+
 DEFAULT_CALIBRATION = Path(__file__).with_name("calibration.json")
 # int8 embeddings drift from fp32 (pairwise cosines by ~0.01): that backend has its own fit.
 INT8_CALIBRATION = Path(__file__).with_name("calibration-onnx-int8.json")
@@ -63,8 +65,20 @@ class CreditModel(BaseModel):
         "credit below 27% odds that the point is made, full credit above 73%)",
     )
 
+    @property
+    def uses_judge(self) -> bool:
+        """Whether the key-point judge's log-odds is one of the features (always the last)."""
+        return bool(self.features) and self.features[-1] == "judge"
+
     def log_odds(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        return np.asarray(features @ np.asarray(self.weights) + self.intercept, dtype=np.float64)
+        """The rows may carry the judge's column after the others; a model fitted without the
+        judge leaves it out, and one fitted with it cannot do without it."""
+        if features.shape[1] < len(self.weights):
+            raise ValueError(
+                f"this credit model reads {self.features}: the scorer has no key-point judge"
+            )
+        rows = features[:, : len(self.weights)]
+        return np.asarray(rows @ np.asarray(self.weights) + self.intercept, dtype=np.float64)
 
     def credit(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Credits for rows of features; rows of zeros (no evidence) get 0."""
@@ -138,6 +152,7 @@ class Calibration(BaseModel):
     credit: CreditModel
     verdict: VerdictThresholds = Field(default_factory=VerdictThresholds)
     traps: TrapSettings = Field(default_factory=TrapSettings)
+    confidence: ConfidenceModel | None = None  # None: confidence from the verdict lines alone
 
     @classmethod
     def load(cls, path: Path = DEFAULT_CALIBRATION) -> Calibration:

@@ -29,6 +29,9 @@ CREDIT_FEATURES = (
     "char_overlap",  # character-trigram cosine of the part and the criterion, question demoted
     "recall",  # share of the criterion's content words the part uses
 )
+# The key-point judge's log-odds that the part makes the point (grader.scoring.judge): a sixth
+# column, there when the scorer has a judge (the shipped calibration's credit model uses it).
+JUDGE_FEATURE = "judge"
 
 
 @dataclass(frozen=True)
@@ -61,15 +64,36 @@ def criterion_part(analysis: Analysis, index: int) -> Part | None:
 
 
 def criterion_features(analysis: Analysis) -> np.ndarray:
-    """One row of :data:`CREDIT_FEATURES` per criterion; a row of zeros where nothing counts."""
-    rows = np.zeros((len(analysis.prepared.criteria), len(CREDIT_FEATURES)))
+    """One row of :data:`CREDIT_FEATURES` per criterion, and the judge's log-odds after them
+    when the answer was judged; a row of zeros where nothing counts."""
+    judged = analysis.judged
+    width = len(CREDIT_FEATURES) + (judged is not None)
+    rows = np.zeros((len(analysis.prepared.criteria), width))
     if analysis.zero_reason is not None or not analysis.matches:
         return rows
     for index, criterion in enumerate(analysis.prepared.criteria):
         part = criterion_part(analysis, index)
         if part is not None:
-            rows[index] = _features(analysis, index, criterion, part)
+            row = _features(analysis, index, criterion, part)
+            rows[index] = row if judged is None else [*row, judged[index]]
     return rows
+
+
+def judge_point(criterion: PreparedCriterion) -> str:
+    """What the judge reads as the key point: the criterion and its phrasings, as trained."""
+    return " OR ".join(criterion.target_texts)
+
+
+def judge_inputs(analysis: Analysis) -> list[tuple[int, str, str]]:
+    """(criterion index, point, part of the answer) for each criterion the judge should read."""
+    if analysis.zero_reason is not None or not analysis.matches:
+        return []
+    pairs = []
+    for index, criterion in enumerate(analysis.prepared.criteria):
+        part = criterion_part(analysis, index)
+        if part is not None:
+            pairs.append((index, judge_point(criterion), part.text))
+    return pairs
 
 
 def _features(

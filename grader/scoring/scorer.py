@@ -19,7 +19,8 @@ from grader.scoring.analysis import Analysis, Plan, make_plan
 from grader.scoring.analysis import analyse as analyse_plan
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
-from grader.scoring.credit import criterion_features
+from grader.scoring.confidence import confidence_features
+from grader.scoring.credit import criterion_features, judge_inputs
 from grader.scoring.embedder import Embedder
 from grader.scoring.feedback import write_feedback
 from grader.scoring.grade import (
@@ -30,6 +31,7 @@ from grader.scoring.grade import (
     Verdict,
     demo_link,
 )
+from grader.scoring.judge import Judge
 from grader.scoring.prepared import PreparedRubric, prepare, rubric_fingerprint
 from grader.scoring.selection import Selection, select
 from grader.scoring.text import (
@@ -68,9 +70,16 @@ class Scorer:
         cache_dir: Path | None = None,
         vocabulary_file: Path | None = None,
         max_answer_chars: int = DEFAULT_MAX_ANSWER_CHARS,
+        judge: Judge | None = None,
     ) -> None:
+        if calibration.credit.uses_judge and judge is None:
+            raise ValueError(
+                f"calibration {calibration.version} reads the key-point judge: pass one"
+            )
         self.embedder = embedder
         self.calibration = calibration
+        # Judged only when the credit model reads it (a judge costs a model run per criterion).
+        self.judge = judge if calibration.credit.uses_judge else None
         self.cache = EmbeddingCache(embedder, cache_dir)
         self.vocabulary_file = vocabulary_file
         self.max_answer_chars = max_answer_chars
@@ -152,7 +161,22 @@ class Scorer:
             self._whole_answer_checks(analysis, vectors[start + 2 : start + 2 + len(plan.units)])
             analyses[index] = analysis
         self._embed_kept_parts(analyses)
+        self._judge(analyses)
         return analyses
+
+    def _judge(self, analyses: list[Analysis]) -> None:
+        """The judge's log-odds for each criterion on its part of each answer, in one call."""
+        if self.judge is None:
+            return
+        pending = [(analysis, judge_inputs(analysis)) for analysis in analyses]
+        points = [point for _, pairs in pending for _, point, _ in pairs]
+        parts = [part for _, pairs in pending for _, _, part in pairs]
+        logits = iter(self.judge.logits(points, parts))
+        for analysis, pairs in pending:
+            judged = np.zeros(len(analysis.prepared.criteria))
+            for index, _, _ in pairs:
+                judged[index] = next(logits)
+            analysis.judged = judged
 
     def _encode_distinct(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts``, once per distinct text: a one-sentence answer is also its only unit
@@ -261,6 +285,14 @@ class Scorer:
         if analysis.zero_reason is None and distance < traps.review_band:
             review.append("close to a verdict threshold")
         confidence = 1.0 if analysis.zero_reason else min(1.0, distance / 0.25)
+        doubt = calibration.confidence
+        if doubt is not None and analysis.zero_reason is None and analysis.matches:
+            # Fitted on held-out data sets: the chance an instructor's grade is within a
+            # quarter of the marks of this one; under the cut, an instructor should look.
+            signals = self._confidence_signals(analysis, selection, score)
+            confidence = doubt.confidence(signals)
+            if confidence < doubt.review_below:
+                review.append(f"uncertain grade: {doubt.reason(signals)}")
         if review:
             confidence = min(confidence, 0.5)
         criteria = self._criterion_results(analysis, selection)
@@ -281,6 +313,23 @@ class Scorer:
             reasons=reasons + [f"review: {flag}" for flag in review],
             model_id=self.embedder.model_id,
             calibration_version=calibration.version,
+        )
+
+    def _confidence_signals(
+        self, analysis: Analysis, selection: Selection, score: float
+    ) -> np.ndarray:
+        counted = [i for i, chosen in enumerate(selection.selected) if chosen]
+        similarity = np.array([analysis.matches[i].similarity for i in counted])
+        judged = None
+        if analysis.judged is not None:
+            judged = 1.0 / (1.0 + np.exp(-analysis.judged[counted]))
+        return confidence_features(
+            score,
+            [float(selection.credits[i]) for i in counted],
+            None if judged is None else [float(p) for p in judged],
+            [float(p) for p in self.calibration.criterion.credit(similarity)],
+            float(similarity.max()) if len(similarity) else 0.0,
+            len(words(analysis.answer)),
         )
 
     def _criterion_results(self, analysis: Analysis, selection: Selection) -> list[CriterionResult]:

@@ -12,6 +12,7 @@ from grader.rubrics.schema import Rubric
 from grader.scoring.build import build_scorer
 from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import HashingEmbedder
+from grader.scoring.judge import OverlapJudge
 from grader.scoring.scorer import Scorer
 from tests.conftest import REPO_ROOT
 
@@ -19,7 +20,9 @@ from tests.conftest import REPO_ROOT
 @pytest.fixture
 def fake_scorer() -> Scorer:
     """Real calibration, bag-of-words embedder: for the mechanics, never for quality."""
-    return Scorer(HashingEmbedder(), Calibration.load(), max_answer_chars=2000)
+    return Scorer(
+        HashingEmbedder(), Calibration.load(), max_answer_chars=2000, judge=OverlapJudge()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -40,4 +43,6 @@ def rubric_path(name: str) -> Path:
 @pytest.fixture(scope="session")
 def fake_scorer_session() -> Scorer:
     """The fake-embedder scorer, once per session (hypothesis reuses it across examples)."""
-    return Scorer(HashingEmbedder(), Calibration.load(), max_answer_chars=2000)
+    return Scorer(
+        HashingEmbedder(), Calibration.load(), max_answer_chars=2000, judge=OverlapJudge()
+    )

@@ -14,6 +14,7 @@ from grader.main import create_app
 from grader.rubrics.loader import load_rubric_set
 from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import HashingEmbedder
+from grader.scoring.judge import OverlapJudge
 from grader.scoring.scorer import Scorer
 from grader.services.rubric_watch import RubricWatcher
 from tests.api.helpers import copy_rubrics, token_headers
@@ -32,7 +33,7 @@ def test_a_changed_file_is_embedded_then_put_in_force_and_a_broken_one_is_not(
     rubrics_dir: Path,
 ) -> None:
     rubric_set = load_rubric_set([rubrics_dir])
-    scorer = Scorer(HashingEmbedder(), Calibration.load())
+    scorer = Scorer(HashingEmbedder(), Calibration.load(), judge=OverlapJudge())
     watcher = RubricWatcher(rubrics_dir, rubric_set, scorer, set(demo_ids()), 256 * 1024)
     assert watcher.check_once() == []
     path = rubrics_dir / f"{QUESTION}.yaml"

@@ -1,0 +1,336 @@
+"""The key-point judge benchmark: public graded sets, each measured by judges that never saw it.
+
+Every data set is a held-out unit in turn (:data:`grader.learning.judge_train.HELD_OUT_UNITS`):
+the judge that scores its answers was trained on the other units only, and the credit model
+that turns the signals into a share of the marks is fitted on the other units' answers only
+(with off-question answers as grade 0, as ``grader calibrate`` does). No random splits: a whole
+data set (so whole questions and a whole course) is unseen. Each question is a one-criterion
+rubric (its reference answer; alternatives as phrasings), so the grade is that criterion's
+credit, and the figures say how well the judge decides "this answer makes this point".
+
+Candidates, side by side on the same answers:
+
+- ``cosine``: the answer's cosine to the reference, through the same fitted ramp;
+- ``shipped``: the scorer as shipped before the judge (its calibration was fitted on Mohler and
+  SemEval, so on those two it is not held out: its row says so);
+- ``features``: today's five embedding and word signals, credit model refitted per fold;
+- ``judge``: the cross-encoder's log-odds alone, through the fitted ramp;
+- ``features+judge``: all six.
+
+Per data set: Pearson r and RMSE on the share, macro-F1 of "at least half marks", and the two
+headline error rates: a right answer (gold >= 0.8) given under half, a wrong one (gold <= 0.2)
+given over half.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.evaluation.datasets import GradedAnswer, off_question
+from grader.evaluation.fit import Floats, fit_credit_model
+from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
+from grader.scoring.calibration import CreditModel, CriterionCurve
+from grader.scoring.confidence import (
+    ConfidenceModel,
+    confidence_features,
+    expected_calibration_error,
+    fit_confidence,
+)
+from grader.scoring.credit import CREDIT_FEATURES, JUDGE_FEATURE, criterion_features, judge_inputs
+from grader.scoring.scorer import Scorer
+from grader.scoring.text import words
+
+CANDIDATES = ("cosine", "shipped", "features", "judge", "features+judge")
+RIGHT, WRONG = 0.8, 0.2  # gold shares that make an answer right / wrong for the error rates
+
+
+@dataclass
+class Rows:
+    """One row per answer: what each candidate needs, and the answer's gold share."""
+
+    dataset: list[str] = field(default_factory=list)
+    unit: list[str] = field(default_factory=list)
+    gold: list[float] = field(default_factory=list)
+    anchor: list[bool] = field(default_factory=list)  # off-question: fitting only
+    shipped: list[float] = field(default_factory=list)
+    cosine: list[float] = field(default_factory=list)
+    features: list[Floats] = field(default_factory=list)
+    point: list[str] = field(default_factory=list)
+    part: list[str] = field(default_factory=list)  # "" when nothing of the answer counts
+    words: list[int] = field(default_factory=list)
+
+
+def sample(
+    items: Sequence[GradedAnswer], per_question: int, per_dataset: int, seed: int = 0
+) -> list[GradedAnswer]:
+    """A seeded sample: at most ``per_question`` answers per question and ``per_dataset`` per
+    data set (questions in turn, so each keeps its share)."""
+    rng = random.Random(seed)
+    by_dataset: dict[str, dict[str, list[GradedAnswer]]] = {}
+    for item in items:
+        if item.answer.strip():
+            questions = by_dataset.setdefault(dataset_of(item), {})
+            questions.setdefault(item.rubric.id, []).append(item)
+    chosen: list[GradedAnswer] = []
+    for _, questions in sorted(by_dataset.items()):
+        queues = [rng.sample(q, min(per_question, len(q))) for _, q in sorted(questions.items())]
+        taken = 0
+        while taken < per_dataset and any(queues):
+            for queue in queues:
+                if queue and taken < per_dataset:
+                    chosen.append(queue.pop())
+                    taken += 1
+    return chosen
+
+
+def dataset_of(item: GradedAnswer) -> str:
+    return item.corpus or "mohler"
+
+
+def collect(
+    scorer: Scorer,
+    items: Sequence[GradedAnswer],
+    anchors: Sequence[GradedAnswer],
+    progress: Callable[[str], None] = print,
+    chunk: int = 256,
+) -> Rows:
+    """Analyse every answer once (today's scorer, no judge) and keep what the candidates use."""
+    rows = Rows()
+    everything = [(item, False) for item in items] + [(item, True) for item in anchors]
+    for start in range(0, len(everything), chunk):
+        batch = everything[start : start + chunk]
+        analyses = scorer.analyse_many([(item.rubric, item.answer) for item, _ in batch])
+        for (item, anchor), analysis in zip(batch, analyses, strict=True):
+            rows.dataset.append(dataset_of(item))
+            rows.unit.append(unit_of(item.corpus))
+            rows.gold.append(item.gold)
+            rows.anchor.append(anchor)
+            rows.shipped.append(scorer.finish(analysis).score)
+            vector = analysis.answer_vector
+            reference = analysis.prepared.reference
+            rows.cosine.append(float((vector @ reference.T)[0, 0]) if vector is not None else 0.0)
+            rows.features.append(criterion_features(analysis)[0])
+            pairs = judge_inputs(analysis)
+            rows.point.append(pairs[0][1] if pairs else "")
+            rows.part.append(pairs[0][2] if pairs else "")
+            rows.words.append(len(words(item.answer)))
+        progress(f"judge bench: analysed {min(start + chunk, len(everything))}/{len(everything)}")
+    return rows
+
+
+def judge_logits_by_unit(
+    rows: Rows, judges: Path, progress: Callable[[str], None] = print
+) -> Floats | None:
+    """Each answer's judge log-odds from the judge its unit was held out of (None when the
+    trained judges are not there: ``grader train-judge --held-out``)."""
+    from grader.learning.judge_train import TorchJudge
+
+    if not all((judges / unit / "config.json").exists() for unit in set(rows.unit)):
+        return None
+    logits = np.zeros(len(rows.gold))
+    for unit in sorted(set(rows.unit)):
+        index = [i for i, u in enumerate(rows.unit) if u == unit and rows.part[i]]
+        judge = TorchJudge(judges / unit)
+        logits[index] = judge.logits([rows.point[i] for i in index], [rows.part[i] for i in index])
+        progress(f"judge bench: judged {len(index)} answers of {unit}")
+    return logits
+
+
+def _fit(x: Floats, gold: Floats, weights: Floats, names: Sequence[str]) -> CreditModel:
+    return fit_credit_model(x, gold, weights, names=names)
+
+
+def predictions(rows: Rows, logits: Floats | None) -> dict[str, Floats]:
+    """Each candidate's share for every row, its credit model fitted without the row's unit."""
+    gold = np.array(rows.gold)
+    unit = np.array(rows.unit)
+    features = np.array(rows.features)
+    refused = np.asarray(
+        ~features.any(axis=1), dtype=bool
+    )  # refused answers (off-topic...) earn 0 everywhere
+    inputs: dict[str, tuple[Floats, Sequence[str]]] = {
+        "cosine": (np.array(rows.cosine)[:, None], ["cosine"]),
+        "features": (features, CREDIT_FEATURES),
+    }
+    if logits is not None:
+        inputs["judge"] = (logits[:, None], [JUDGE_FEATURE])
+        inputs["features+judge"] = (
+            np.column_stack([features, logits]),
+            [*CREDIT_FEATURES, JUDGE_FEATURE],
+        )
+    # Every data set weighs the same in a fit, whatever its size.
+    dataset = np.array(rows.dataset)
+    counts = {d: int((dataset == d).sum()) for d in set(rows.dataset)}
+    weights = np.array([1.0 / counts[d] for d in rows.dataset])
+    out = {"shipped": np.array(rows.shipped)}
+    for name, (x, names) in inputs.items():
+        x = np.where(refused[:, None], 0.0, x)
+        predicted = np.zeros(len(gold))
+        for held in sorted(set(rows.unit)):
+            train = unit != held
+            model = _fit(x[train], gold[train], weights[train], names)
+            predicted[~train] = model.credit(x[~train])
+        out[name] = predicted
+    return out
+
+
+def metrics(predicted: Floats, gold: Floats) -> dict[str, float]:
+    """r, RMSE, macro-F1 at half marks, and the two error rates."""
+    from scipy.stats import pearsonr
+    from sklearn.metrics import f1_score
+
+    right, wrong = gold >= RIGHT, gold <= WRONG
+    r = float(pearsonr(predicted, gold)[0]) if np.std(predicted) > 0 else 0.0
+    return {
+        "pearson_r": round(r, 3),
+        "rmse": round(float(np.sqrt(np.mean((predicted - gold) ** 2))), 3),
+        "f1_half": round(float(f1_score(gold >= 0.5, predicted >= 0.5, average="macro")), 3),
+        "right_under_half": round(float((predicted[right] < 0.5).mean()), 3) if right.any() else 0,
+        "wrong_over_half": round(float((predicted[wrong] > 0.5).mean()), 3) if wrong.any() else 0,
+        "answers": len(gold),
+    }
+
+
+def table(rows: Rows, predicted: dict[str, Floats]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per data set (held-out answers only, anchors left out) and over all: every candidate."""
+    gold = np.array(rows.gold)
+    real = ~np.array(rows.anchor)
+    dataset = np.array(rows.dataset)
+    result: dict[str, dict[str, dict[str, float]]] = {}
+    for name in [*sorted(set(rows.dataset)), "all"]:
+        keep = real & ((dataset == name) if name != "all" else True)
+        result[name] = {c: metrics(p[keep], gold[keep]) for c, p in predicted.items()}
+    return result
+
+
+AGREE = 0.25  # an instructor agrees when the grades are within a quarter of the marks
+
+
+def confidence_rows(
+    rows: Rows, share: Floats, logits: Floats | None, curve: CriterionCurve
+) -> Floats:
+    """The confidence signals of each answer's grade under one candidate."""
+    similarity = np.array([f[0] for f in rows.features])
+    curve_p = curve.credit(similarity)
+    judge_p = None if logits is None else 1.0 / (1.0 + np.exp(-logits))
+    return np.array(
+        [
+            confidence_features(
+                float(share[i]),
+                [float(share[i])],
+                None if judge_p is None else [float(judge_p[i])],
+                [float(curve_p[i])],
+                float(similarity[i]),
+                rows.words[i],
+            )
+            for i in range(len(share))
+        ]
+    )
+
+
+def confidence_report(
+    rows: Rows, share: Floats, signals: Floats
+) -> tuple[dict[str, Any], Floats, ConfidenceModel]:
+    """Confidence fitted without each unit and measured on it: ECE, the reliability diagram,
+    the share flagged for review and the agreement on what is not flagged, per data set; and
+    the model fitted on every data set (the one shipped)."""
+    gold = np.array(rows.gold)
+    real = ~np.array(rows.anchor)
+    unit, dataset = np.array(rows.unit), np.array(rows.dataset)
+    agrees = np.abs(share - gold) <= AGREE
+    confidence = np.zeros(len(gold))
+    flagged = np.zeros(len(gold), dtype=bool)
+    for held in sorted(set(rows.unit)):
+        train = real & (unit != held)
+        model = fit_confidence(signals[train], agrees[train])
+        test = unit == held
+        confidence[test] = [model.confidence(r) for r in signals[test]]
+        flagged[test] = confidence[test] < model.review_below
+    report: dict[str, Any] = {}
+    for name in [*sorted(set(rows.dataset)), "all"]:
+        keep = real & ((dataset == name) if name != "all" else True)
+        ece, diagram = expected_calibration_error(confidence[keep], agrees[keep])
+        unflagged = keep & ~flagged
+        report[name] = {
+            "ece": ece,
+            "flagged": round(float(flagged[keep].mean()), 3),
+            "agreement_unflagged": round(float(agrees[unflagged].mean()), 3)
+            if unflagged.any()
+            else None,
+            "agreement_all": round(float(agrees[keep].mean()), 3),
+        }
+        if name == "all":
+            report[name]["reliability"] = diagram
+    shipped = fit_confidence(
+        signals[real], agrees[real], fitted_on="every benchmark data set, held-out grades"
+    )
+    return report, confidence, shipped
+
+
+def run_benchmark(
+    scorer: Scorer,
+    items: Sequence[GradedAnswer],
+    judges: Path,
+    *,
+    per_question: int = 100,
+    per_dataset: int = 1000,
+    seed: int = 0,
+    progress: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """The whole benchmark: sample, analyse, judge, fit per fold, measure."""
+    chosen = sample(items, per_question, per_dataset, seed)
+    anchors = off_question(chosen, per_question=3, seed=seed)
+    rows = collect(scorer, chosen, anchors, progress)
+    logits = judge_logits_by_unit(rows, judges, progress)
+    predicted = predictions(rows, logits)
+    best = "features+judge" if logits is not None else "features"
+    signals = confidence_rows(rows, predicted[best], logits, scorer.calibration.criterion)
+    confidence, _, confidence_model = confidence_report(rows, predicted[best], signals)
+    return {
+        "split": "leave one data set out: "
+        + "; ".join(f"{u} = {'+'.join(c)}" for u, c in HELD_OUT_UNITS.items()),
+        "sample": {"per_question": per_question, "per_dataset": per_dataset, "seed": seed},
+        "shipped_calibration": scorer.calibration.version,
+        "judges": str(judges) if logits is not None else None,
+        "results": table(rows, predicted),
+        "confidence": {"candidate": best, "agree_within": AGREE, "by_dataset": confidence},
+        "confidence_model": confidence_model,
+        "credit_fit": _credit_fit(rows, logits),
+        "rows": rows,
+        "logits": logits,
+        "predicted": predicted,
+    }
+
+
+def _credit_fit(rows: Rows, logits: Floats | None) -> dict[str, Any] | None:
+    """What the shipped credit model is fitted on: every row (anchors included), each answer
+    with the log-odds of a judge that never saw its data set, every data set weighing the same.
+    """
+    if logits is None:
+        return None
+    features = np.array(rows.features)
+    refused = np.asarray(~features.any(axis=1), dtype=bool)
+    x = np.where(refused[:, None], 0.0, np.column_stack([features, logits]))
+    dataset = np.array(rows.dataset)
+    counts = {d: int((dataset == d).sum()) for d in set(rows.dataset)}
+    return {
+        "rows": x,
+        "gold": np.array(rows.gold),
+        "weights": np.array([1.0 / counts[d] for d in rows.dataset]),
+        "names": [*CREDIT_FEATURES, JUDGE_FEATURE],
+    }
+
+
+def summary(result: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-able part of a benchmark result (figures, not rows)."""
+    keep = ("split", "sample", "shipped_calibration", "judges", "results", "confidence")
+    out = {k: result[k] for k in keep}
+    model = result["confidence_model"]
+    out["confidence_model"] = model.model_dump() if model is not None else None
+    return out

@@ -1,0 +1,81 @@
+"""The judge benchmark's mechanics: sampling, held-out fits, the figures it reports."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.evaluation.datasets import GradedAnswer, reference_rubric
+from grader.evaluation.judge_bench import Rows, collect, metrics, predictions, sample
+from grader.scoring.scorer import Scorer
+
+
+def _items(corpus: str, questions: int, answers: int) -> list[GradedAnswer]:
+    out = []
+    for q in range(questions):
+        rubric = reference_rubric(f"{corpus} {q}", f"Question {q}?", f"reference {q}")
+        out += [
+            GradedAnswer(rubric, f"answer {a}", a % 2, f"{corpus} {q}", corpus=corpus)
+            for a in range(answers)
+        ]
+    return out
+
+
+def test_sample_caps_each_question_and_each_data_set_taking_questions_in_turn() -> None:
+    items = _items("asap", 3, 50) + _items("stita", 2, 5)
+    chosen = sample(items, per_question=20, per_dataset=30, seed=0)
+    asap = [i for i in chosen if i.corpus == "asap"]
+    assert len(asap) == 30
+    assert {sum(i.group == g for i in asap) for g in {i.group for i in asap}} == {10}
+    assert sum(i.corpus == "stita" for i in chosen) == 10
+    assert sample(items, 20, 30, seed=0) == chosen  # seeded
+
+
+def test_the_two_error_rates_count_right_answers_under_half_and_wrong_ones_over_half() -> None:
+    gold = np.array([1.0, 0.9, 0.8, 0.5, 0.1, 0.0, 0.2])
+    predicted = np.array([0.4, 0.9, 0.6, 0.5, 0.7, 0.0, 0.3])
+    figures = metrics(predicted, gold)
+    assert figures["right_under_half"] == round(1 / 3, 3)
+    assert figures["wrong_over_half"] == round(1 / 3, 3)
+    assert figures["answers"] == 7
+    perfect = metrics(gold, gold)
+    assert perfect["pearson_r"] == 1.0 and perfect["rmse"] == 0.0
+
+
+def test_no_data_set_is_predicted_by_a_fit_that_saw_it() -> None:
+    """A unit whose grades run against its signal: a fit that saw it would bend toward it."""
+    rng = np.random.default_rng(1)
+    rows = Rows()
+    for unit, sign in (("mohler", 1), ("asap", 1), ("powergrading", -1)):
+        for _ in range(200):
+            signal = float(rng.uniform(0, 1))
+            rows.dataset.append(unit)
+            rows.unit.append(unit)
+            rows.gold.append(signal if sign > 0 else 1 - signal)
+            rows.anchor.append(False)
+            rows.shipped.append(0.5)
+            rows.cosine.append(signal)
+            rows.features.append(np.full(5, signal))
+            rows.point.append("p")
+            rows.part.append("a")
+            rows.words.append(5)
+    predicted = predictions(rows, logits=None)
+    held = np.array(rows.unit) == "powergrading"
+    gold = np.array(rows.gold)
+    # Fitted on the two units where the signal helps, it is wrong way round on the third.
+    assert np.corrcoef(predicted["features"][held], gold[held])[0, 1] < -0.5
+    assert np.corrcoef(predicted["cosine"][held], gold[held])[0, 1] < -0.5
+
+
+def test_collect_keeps_one_row_per_answer_with_what_each_candidate_reads(
+    fake_scorer: Scorer,
+) -> None:
+    rubric = reference_rubric("q 1", "What is a stack?", "A last in first out list.")
+    items = [
+        GradedAnswer(rubric, "A list where the last in is the first out.", 1.0, "g", corpus="x"),
+        GradedAnswer(rubric, "", 0.0, "g", corpus="x"),
+    ]
+    rows = collect(fake_scorer, items, [], progress=lambda _: None)
+    assert rows.gold == [1.0, 0.0] and rows.anchor == [False, False]
+    assert rows.features[0].any() and not rows.features[1].any()
+    assert rows.part[0] and rows.part[1] == ""  # nothing of an empty answer is judged
+    assert rows.point[0] == "A last in first out list."
