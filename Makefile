@@ -18,8 +18,9 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The served model: ONNX fp32, q8 and int8, exported from the bundled model (about 15 s).
-$(ONNX): $(INSTALLED)
+# The served model: ONNX fp32, q8 and int8, exported from the bundled model, and the key-point
+# judge (about 20 s; again when the shipped judge changes).
+$(ONNX): $(INSTALLED) $(wildcard grader/scoring/judge_model/*)
 	$(BIN)/grader export-onnx
 	touch $@
 
@@ -44,6 +45,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 rubrics: install
 	$(BIN)/grader rubrics generate content/deep-learning-exam.md

@@ -24,7 +24,7 @@ from grader.evaluation.datasets import load_mohler
 from grader.evaluation.seed import load_seed_answers
 from grader.rubrics.loader import load_rubric_set
 from grader.rubrics.schema import Rubric
-from grader.scoring.build import build_scorer
+from grader.scorer_setup import build_scorer
 from grader.scoring.grade import Grade
 
 REPO = Path(__file__).resolve().parent.parent

@@ -25,7 +25,7 @@ from grader.config import Settings
 from grader.evaluation.datasets import load_mohler
 from grader.rubrics.loader import load_rubric_set
 from grader.rubrics.schema import Rubric
-from grader.scoring.build import build_scorer
+from grader.scorer_setup import build_scorer
 
 ANSWERS = [
     (

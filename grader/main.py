@@ -18,7 +18,7 @@ from grader.config import Settings, get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import DemoRunner, demo_ids
 from grader.rubrics.loader import RubricSet
-from grader.scoring.build import build_scorer
+from grader.scorer_setup import build_scorer
 from grader.scoring.scorer import Scorer
 from grader.services.course import Course
 from grader.services.learning import AdaptedModels

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from grader.content.document import LayoutNote, ParsedDocument, Question
+from grader.content.questions import ANSWER_LABEL, QuestionDraft, build_question
 from grader.errors import ContentError
 
 _B = r"(?:\*\*|__)?"
@@ -28,11 +29,6 @@ _QUESTION_LABEL = re.compile(
 )
 _QUESTION_HEADING = re.compile(r"^(?:question|q)\s*(\d{1,4})\b\s*[:.)-]?\s*(.*)$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:[-*+]\s+)?\d{1,4}[.)]\s+\S")
-_ANSWER_LABEL = re.compile(
-    rf"^\s*{_B}(?:a|answer|model\s+answer|sample\s+answer|solution)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]"
-    rf"\s*{_B}\s*(.*)$",
-    re.IGNORECASE,
-)
 
 
 def is_labelled(text: str) -> bool:
@@ -45,22 +41,9 @@ def is_labelled(text: str) -> bool:
             return True
         if _QUESTION_LABEL.match(line):
             return True
-        answer_labels = answer_labels or bool(_ANSWER_LABEL.match(line) and ":" in line[:20])
+        answer_labels = answer_labels or bool(ANSWER_LABEL.match(line) and ":" in line[:20])
         numbered = numbered or bool(_NUMBERED.match(line))
     return answer_labels and not numbered
-
-
-def strip_answer_label(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The answer's lines without a leading "Answer:" label (numbered layouts use it too)."""
-    for index, (number, text) in enumerate(lines):
-        if not text.strip():
-            continue
-        match = _ANSWER_LABEL.match(text)
-        if match is None:
-            return lines
-        rest = match.group(2)
-        return lines[:index] + ([(number, rest)] if rest.strip() else []) + lines[index + 1 :]
-    return lines
 
 
 @dataclass
@@ -132,7 +115,6 @@ def read_labelled(text: str, source: str, by_question_mark: bool = False) -> Par
     asks something ("?") starts a question, and the blocks after it are its answer. When only the
     answers are labelled ("Answer:"), each paragraph after an answer starts the next question.
     """
-    from grader.content.parser import build_question
 
     notes: list[LayoutNote] = []
     drafts: list[_Draft] = []
@@ -178,7 +160,7 @@ def read_labelled(text: str, source: str, by_question_mark: bool = False) -> Par
         if (
             answers_only
             and block.kind == "paragraph"
-            and not _ANSWER_LABEL.match(block.lines[0])
+            and not ANSWER_LABEL.match(block.lines[0])
             and (current is None or current.labelled)
         ):
             # Only the answers are labelled: the paragraph before an "Answer:" asks.
@@ -187,7 +169,7 @@ def read_labelled(text: str, source: str, by_question_mark: bool = False) -> Par
         for offset, line in enumerate(block.lines):
             number = block.start + offset
             question = _QUESTION_LABEL.match(line) if block.kind == "paragraph" else None
-            answer = _ANSWER_LABEL.match(line) if block.kind == "paragraph" else None
+            answer = ANSWER_LABEL.match(line) if block.kind == "paragraph" else None
             if question and not answer:
                 current = start(question.group(1), number, question.group(2), index)
             elif answer and current is not None and not current.labelled:
@@ -217,7 +199,10 @@ def read_labelled(text: str, source: str, by_question_mark: bool = False) -> Par
             raise ContentError(source, draft.line, f"question {draft.number} has no question text")
         questions.append(
             build_question(
-                source, draft.number, prompt, answer_lines, draft.line, draft.heading, used
+                QuestionDraft(
+                    source, draft.number, prompt, answer_lines, draft.line, draft.heading
+                ),
+                used,
             )
         )
     return ParsedDocument(questions, notes)

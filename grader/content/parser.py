@@ -17,21 +17,15 @@ almost always means a question was lost. Anything that cannot be understood rais
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from grader.content.annotations import prompt_points, split_annotations
 from grader.content.document import (
-    Block,
-    BulletList,
     LayoutNote,
-    Math,
-    Paragraph,
     ParsedDocument,
     Question,
-    Table,
 )
-from grader.content.slug import slugify
+from grader.content.labelled import is_labelled, read_labelled
+from grader.content.questions import QuestionDraft, build_question, trim_blank
 from grader.errors import ContentError
 
 _QUESTION = re.compile(r"^(?:[-*+]\s+)?(\d{1,4})[.)]\s+(\S.*)$")
@@ -75,8 +69,6 @@ def read_document(text: str, source: str = "<document>") -> ParsedDocument:
         ContentError: the document holds no question, a question has no answer, numbering
             skips, or a table or math block is malformed.
     """
-    from grader.content.labelled import is_labelled, read_labelled
-
     if is_labelled(text):
         return read_labelled(text, source)
     lines = text.splitlines()
@@ -92,52 +84,15 @@ def read_document(text: str, source: str = "<document>") -> ParsedDocument:
     used_ids: set[str] = set()
     for item in raw:
         prompt, inline_answer = _split_prompt(item, source, notes)
-        body = _trim_blank(item.body)
+        body = trim_blank(item.body)
         answer_lines = ([(item.line, inline_answer)] if inline_answer else []) + body
         questions.append(
             build_question(
-                source, item.number, prompt, answer_lines, item.line, item.heading, used_ids
+                QuestionDraft(source, item.number, prompt, answer_lines, item.line, item.heading),
+                used_ids,
             )
         )
     return ParsedDocument(questions, notes)
-
-
-def build_question(
-    source: str,
-    number: int,
-    prompt: str,
-    answer_lines: list[tuple[int, str]],
-    line: int,
-    heading: str | None,
-    used_ids: set[str],
-    alternatives: Sequence[str] = (),
-    notes: Sequence[str] = (),
-) -> Question:
-    """A question from its prompt and its answer's lines: alternatives, notes and marks apart.
-
-    Raises:
-        ContentError: there is no answer left once the grading notes are taken out.
-    """
-    from grader.content.labelled import strip_answer_label
-
-    prompt, points = prompt_points(prompt)
-    annotations = split_annotations(strip_answer_label(answer_lines))
-    lines = _trim_blank(annotations.lines)
-    if not lines:
-        raise ContentError(source, line, f"question {number} has no answer")
-    blocks = _parse_blocks(lines, source)
-    return Question(
-        id=_unique_id(slugify(prompt), used_ids),
-        number=number,
-        prompt=prompt,
-        answer="\n".join(text for _, text in lines).strip(),
-        blocks=tuple(blocks),
-        line=line,
-        heading=heading,
-        alternatives=(*annotations.alternatives, *alternatives),
-        notes=(*annotations.notes, *notes),
-        points=points,
-    )
 
 
 def _split_questions(lines: list[str], source: str) -> list[_RawQuestion]:
@@ -229,119 +184,3 @@ def _split_prompt(item: _RawQuestion, source: str, notes: list[LayoutNote]) -> t
         f"question {item.number}: cannot tell where the question ends and its answer begins; "
         "end the question with '?' or put the answer on the next line",
     )
-
-
-def _trim_blank(body: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    start, end = 0, len(body)
-    while start < end and not body[start][1].strip():
-        start += 1
-    while end > start and not body[end - 1][1].strip():
-        end -= 1
-    return body[start:end]
-
-
-def _parse_blocks(lines: list[tuple[int, str]], source: str) -> list[Block]:
-    blocks: list[Block] = []
-    index = 0
-    while index < len(lines):
-        number, text = lines[index]
-        stripped = text.strip()
-        if not stripped:
-            index += 1
-        elif stripped.startswith("$$"):
-            index = _read_math(lines, index, source, blocks)
-        elif stripped.startswith("|"):
-            index = _read_table(lines, index, source, blocks)
-        elif _BULLET.match(text):
-            index = _read_bullets(lines, index, blocks)
-        else:
-            paragraph: list[str] = []
-            while index < len(lines):
-                text = lines[index][1]
-                if not text.strip() or text.strip().startswith(("$$", "|")) or _BULLET.match(text):
-                    break
-                paragraph.append(text.strip())
-                index += 1
-            blocks.append(Paragraph(" ".join(paragraph), number))
-    return blocks
-
-
-def _read_math(lines: list[tuple[int, str]], index: int, source: str, blocks: list[Block]) -> int:
-    start_line, first = lines[index]
-    first = first.strip()
-    if len(first) > 4 and first.endswith("$$"):
-        blocks.append(Math(first[2:-2].strip(), start_line))
-        return index + 1
-    tex: list[str] = [first[2:]]
-    index += 1
-    while index < len(lines):
-        text = lines[index][1].strip()
-        if text.endswith("$$"):
-            tex.append(text[:-2])
-            blocks.append(Math("\n".join(part for part in tex if part).strip(), start_line))
-            return index + 1
-        tex.append(text)
-        index += 1
-    raise ContentError(source, start_line, "a '$$' math block is never closed")
-
-
-def _read_table(lines: list[tuple[int, str]], index: int, source: str, blocks: list[Block]) -> int:
-    start_line = lines[index][0]
-    table_lines: list[tuple[int, str]] = []
-    while index < len(lines) and lines[index][1].strip().startswith("|"):
-        table_lines.append(lines[index])
-        index += 1
-    if len(table_lines) < 2 or not _TABLE_SEPARATOR.match(table_lines[1][1].strip()):
-        raise ContentError(
-            source, start_line, "a table needs a header row followed by a '|---|---|' separator"
-        )
-    header = _cells(table_lines[0][1])
-    rows: list[tuple[str, ...]] = []
-    for number, text in table_lines[2:]:
-        row = _cells(text)
-        if len(row) != len(header):
-            raise ContentError(
-                source, number, f"table row has {len(row)} cells, the header has {len(header)}"
-            )
-        if any(row):
-            rows.append(row)
-    if not rows:
-        raise ContentError(source, start_line, "a table with a header but no rows")
-    blocks.append(Table(header, tuple(rows), start_line))
-    return index
-
-
-def _cells(row: str) -> tuple[str, ...]:
-    inner = row.strip()
-    inner = inner[1:] if inner.startswith("|") else inner
-    inner = inner[:-1] if inner.endswith("|") else inner
-    # "\|" is an escaped pipe inside a cell, not a column border.
-    parts = re.split(r"(?<!\\)\|", inner)
-    return tuple(part.strip().replace("\\|", "|") for part in parts)
-
-
-def _read_bullets(lines: list[tuple[int, str]], index: int, blocks: list[Block]) -> int:
-    start_line = lines[index][0]
-    items: list[str] = []
-    while index < len(lines):
-        text = lines[index][1]
-        match = _BULLET.match(text)
-        if match:
-            items.append(match.group(1).strip())
-        elif text.strip() and text[:1].isspace() and items:
-            # An indented line continues the previous item.
-            items[-1] = f"{items[-1]} {text.strip()}"
-        else:
-            break
-        index += 1
-    blocks.append(BulletList(tuple(items), start_line))
-    return index
-
-
-def _unique_id(base: str, used: set[str]) -> str:
-    candidate, suffix = base, 2
-    while candidate in used:
-        candidate = f"{base}-{suffix}"
-        suffix += 1
-    used.add(candidate)
-    return candidate

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from grader.evaluation.datasets import GradedAnswer, load_mohler, load_semeval
+from grader.evaluation.datasets import load_mohler, load_semeval
+from grader.learning.graded import GradedAnswer
 from grader.rubrics.loader import RubricSet
 from grader.scoring.analysis import Analysis
 from grader.scoring.scorer import Scorer

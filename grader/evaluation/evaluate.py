@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.evaluation.datasets import GradedAnswer, off_question
 from grader.evaluation.fit import Floats, best_threshold, evidence_rows, fit_credit_model, fit_curve
+from grader.learning.graded import GradedAnswer, off_question
 from grader.scoring.analysis import Analysis
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration

@@ -23,7 +23,8 @@ import numpy.typing as npt
 
 from grader.scoring.analysis import Analysis
 from grader.scoring.calibration import CreditModel, CriterionCurve
-from grader.scoring.credit import CREDIT_FEATURES, criterion_features
+from grader.scoring.credit import criterion_features
+from grader.scoring.features import CREDIT_FEATURES
 
 Floats = npt.NDArray[np.float64]
 

@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.evaluation.datasets import GradedAnswer, off_question
 from grader.evaluation.fit import Floats, fit_credit_model
+from grader.learning.graded import GradedAnswer, off_question
 from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
 from grader.scoring.calibration import CreditModel, CriterionCurve
 from grader.scoring.confidence import (
@@ -42,7 +42,8 @@ from grader.scoring.confidence import (
     expected_calibration_error,
     fit_confidence,
 )
-from grader.scoring.credit import CREDIT_FEATURES, JUDGE_FEATURE, criterion_features, judge_inputs
+from grader.scoring.credit import criterion_features, judge_inputs
+from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE
 from grader.scoring.scorer import Scorer
 from grader.scoring.text import words
 
@@ -334,3 +335,33 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
     model = result["confidence_model"]
     out["confidence_model"] = model.model_dump() if model is not None else None
     return out
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The benchmark's tables as markdown: every candidate per held-out data set, and the
+    confidence figures (what docs/quality.md shows)."""
+    lines = [
+        "| data set | candidate | right < half | wrong > half | r | RMSE | F1 (half) | answers |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for dataset, candidates in result["results"].items():
+        for name, m in candidates.items():
+            lines.append(
+                f"| {dataset} | {name} | {m['right_under_half']:.3f} | {m['wrong_over_half']:.3f} "
+                f"| {m['pearson_r']:.3f} | {m['rmse']:.3f} | {m['f1_half']:.3f} | {m['answers']} |"
+            )
+    confidence = result["confidence"]
+    lines += [
+        "",
+        f"Confidence ({confidence['candidate']}; agreement: within {confidence['agree_within']} "
+        "of the marks):",
+        "",
+        "| data set | ECE | flagged | agreement, unflagged | agreement, all |",
+        "|---|---|---|---|---|",
+    ]
+    for dataset, c in confidence["by_dataset"].items():
+        lines.append(
+            f"| {dataset} | {c['ece']:.3f} | {c['flagged']:.3f} | {c['agreement_unflagged']} "
+            f"| {c['agreement_all']:.3f} |"
+        )
+    return "\n".join(lines)

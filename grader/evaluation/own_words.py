@@ -29,6 +29,7 @@ class WordingCase:
     question: str
     kind: Kind
     answer: str
+    known_gap: str = ""  # why the grader is known to get it wrong without flagging it
 
     def graded_right(self, grade: Grade) -> bool:
         return grade.score >= 0.5 if self.kind == "own-words" else grade.score < 0.5
@@ -39,7 +40,9 @@ class WordingCase:
 
 def load_cases(path: Path) -> list[WordingCase]:
     rows = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    return [WordingCase(r["question"], r["kind"], r["answer"]) for r in rows]
+    return [
+        WordingCase(r["question"], r["kind"], r["answer"], r.get("known_gap", "")) for r in rows
+    ]
 
 
 def course_rubrics(document: Path) -> dict[str, Rubric]:

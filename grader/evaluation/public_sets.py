@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.evaluation.datasets import GradedAnswer, reference_rubric
+from grader.learning.graded import GradedAnswer, reference_rubric
 
 COLUMNS = ("dataset", "question_id", "question", "reference", "answer", "share")
 DEFAULT_URL_TEMPLATE = "https://github.com/{owner}/{name}.git"

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.evaluation.datasets import GradedAnswer, off_question
+from grader.learning.graded import GradedAnswer, off_question
 
 MAX_TOKENS = 128
 

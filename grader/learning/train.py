@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.evaluation.datasets import GradedAnswer
+from grader.learning.graded import GradedAnswer
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.scoring.calibration import CriterionCurve, TrapSettings
+from grader.scoring.contrasts import match_contrasts
 from grader.scoring.embedder import Vectors
+from grader.scoring.matching import CriterionMatch
 from grader.scoring.prepared import PreparedCriterion, PreparedRubric
 from grader.scoring.text import (
     attributed_segments,
@@ -24,21 +26,6 @@ from grader.scoring.text import (
 
 _DENIAL_EXTRA_WORDS = 8
 _SHORT_POINT_WORDS = 4
-
-
-@dataclass
-class CriterionMatch:
-    """The best admissible evidence for one criterion, and any evidence refused."""
-
-    similarity: float = 0.0  # of the evidence that counts (0 when none counts)
-    best_similarity: float = 0.0  # of the closest unit, counted or not
-    evidence: str | None = None
-    note: str | None = None
-    refused_evidence: str | None = None  # a unit that denies or swaps the point
-    tie: bool = False
-    unit: int | None = None  # index of the evidence unit in ``Analysis.units``
-    swap_similarity: float = 0.0  # how close a swapped statement came to the other side's claim
-    refused_unit: int | None = None  # the unit of a swapped statement
 
 
 @dataclass
@@ -115,7 +102,7 @@ def analyse(
     contrast_matches: dict[int, CriterionMatch] = {}
     for subjects in {tuple(c.subjects) for c in prepared.criteria if c.subjects}:
         group = [i for i, c in enumerate(prepared.criteria) if tuple(c.subjects) == subjects]
-        found = _match_contrasts(
+        found = match_contrasts(
             [prepared.criteria[i] for i in group],
             plan.segments.get(subjects, []),
             segment_vectors.get(subjects),
@@ -259,113 +246,6 @@ def _restating(text: str, prepared: PreparedRubric) -> bool:
     """Copies the question: every content word of the unit comes from the question."""
     stems = content_stems(text)
     return bool(stems) and all(stem in prepared.question_stems for stem in stems)
-
-
-def _match_contrasts(
-    criteria: list[PreparedCriterion],
-    segments: list[tuple[int, str, str]],
-    vectors: Vectors | None,
-    units: Vectors,
-    curve: CriterionCurve,
-    traps: TrapSettings,
-) -> list[CriterionMatch]:
-    """Credit comparisons only where what is said of a subject is closer to its own claims.
-
-    All the comparisons between the same subjects are judged together. What an answer says of
-    a subject ("RNN ... is used for images") is compared with every claim of every subject; it
-    speaks for the comparison whose claim it is closest to (so a sentence about fixed sizes is
-    not credited to "large width and height"), and it is a swap when it is clearly closer to
-    another subject's claims than to its own subject's, however freely it is worded.
-    """
-    matches = [CriterionMatch() for _ in criteria]
-    if not segments or vectors is None:
-        return matches
-    subjects = criteria[0].subjects
-    # (segments, criteria, subjects): each segment against each claim.
-    similarities = np.stack([vectors @ c.claims.T for c in criteria], axis=1)
-    support: dict[int, np.ndarray] = {}  # unit → per criterion, the sum of supporting parts
-    counts: dict[int, int] = {}  # unit → how many of its parts were judged
-    for row, (unit_index, subject, rest) in enumerate(segments):
-        own_index = subjects.index(subject)
-        table = similarities[row]
-        own_by_criterion = table[:, own_index]
-        other_by_criterion = np.delete(table, own_index, axis=1).max(axis=1)
-        for k, match in enumerate(matches):
-            match.best_similarity = max(match.best_similarity, float(table[k].max()))
-        counts[unit_index] = counts.get(unit_index, 0) + 1
-        sums = support.setdefault(unit_index, np.zeros(len(criteria)))
-        for k, criterion in enumerate(criteria):
-            own, other = _polarity(
-                criterion,
-                own_index,
-                rest,
-                float(own_by_criterion[k]),
-                float(other_by_criterion[k]),
-                curve,
-                traps,
-            )
-            if own - other >= traps.contrast_margin:
-                sums[k] += own
-            elif max(own, other) >= curve.center and own - other > -traps.contrast_margin:
-                matches[k].tie = True
-        # Across every comparison: is this closer to what another subject does?
-        closest = int(np.argmax(other_by_criterion))
-        own, other = _polarity(
-            criteria[closest], own_index, rest, float(own_by_criterion[closest]),
-            float(other_by_criterion[closest]), curve, traps,
-        )  # fmt: skip
-        if (
-            other - own >= traps.contrast_margin
-            and float(other_by_criterion.max()) - float(own_by_criterion.max())
-            >= traps.contrast_margin
-            and other >= traps.swap_similarity
-            and other > matches[closest].swap_similarity
-        ):
-            matches[closest].swap_similarity, matches[closest].refused_unit = other, unit_index
-    # A unit speaks for the one comparison its parts support most, judged with the unit as a
-    # whole too ("a CNN is built for grids, whereas an RNN is built for sequences" is the
-    # grid-vs-sequence point, not "large images vs long sequences").
-    for unit_index, sums in support.items():
-        whole = np.array([float((units[unit_index] @ c.targets.T).max()) for c in criteria])
-        k = int(np.argmax(np.where(sums > 0, sums / counts[unit_index] + whole, -np.inf)))
-        # The parts decided the direction; how well the point is made is the unit's, whole.
-        similarity = float(whole[k])
-        if sums[k] > 0 and similarity > matches[k].similarity:
-            matches[k].similarity, matches[k].unit = similarity, unit_index
-    for match in matches:
-        if match.refused_unit is not None and match.similarity < match.swap_similarity:
-            match.note = "roles swapped"
-            match.similarity, match.unit = 0.0, None
-        else:
-            match.refused_unit = None
-    return matches
-
-
-def _polarity(
-    criterion: PreparedCriterion,
-    own_index: int,
-    rest: str,
-    own: float,
-    other: float,
-    curve: CriterionCurve,
-    traps: TrapSettings,
-) -> tuple[float, float]:
-    """Own and other similarity, with negations decided by the part's own polarity.
-
-    Claims that differ only by a negation ("depends on the previous outputs" / "does not")
-    embed alike, so there the part's negation decides; elsewhere a negated part supports
-    nothing ("an RNN does not process sequences").
-    """
-    claims = criterion.claim_texts
-    negated = has_negation(rest) and not has_negation(claims[own_index])
-    if abs(own - other) < traps.contrast_margin:
-        polarities = {has_negation(claim) for claim in claims}
-        if len(polarities) == 2 and max(own, other) >= curve.center:
-            agrees = has_negation(rest) == has_negation(claims[own_index])
-            return (max(own, other), 0.0) if agrees else (0.0, max(own, other))
-    if negated:
-        return 0.0, other
-    return own, other
 
 
 def _misconceptions(

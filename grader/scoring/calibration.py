@@ -15,6 +15,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.scoring.confidence import ConfidenceModel
+from grader.scoring.features import CREDIT_FEATURES
 
 DEFAULT_CALIBRATION = Path(__file__).with_name("calibration.json")
 # int8 embeddings drift from fp32 (pairwise cosines by ~0.01): that backend has its own fit.
@@ -164,8 +165,6 @@ class Calibration(BaseModel):
 
 def uncalibrated(model_id: str) -> Calibration:
     """A neutral starting point used only while fitting (and by unit tests of the mechanics)."""
-    from grader.scoring.credit import CREDIT_FEATURES
-
     return Calibration(
         version="uncalibrated",
         model_id=model_id,

@@ -8,9 +8,10 @@ import pytest
 from grader.evaluation.evaluate import group_folds, regression_metrics
 from grader.evaluation.fit import best_threshold, fit_curve
 from grader.rubrics.schema import Criterion, Rubric
-from grader.scoring.analysis import Analysis, CriterionMatch
+from grader.scoring.analysis import Analysis
 from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import SentenceTransformerEmbedder
+from grader.scoring.matching import CriterionMatch
 from grader.scoring.scorer import Scorer
 
 
@@ -72,7 +73,7 @@ def test_the_shipped_calibration_was_fitted_for_the_bundled_model() -> None:
 
 def test_the_credit_model_never_rewards_less_evidence() -> None:
     from grader.evaluation.fit import fit_credit_model
-    from grader.scoring.credit import CREDIT_FEATURES
+    from grader.scoring.features import CREDIT_FEATURES
 
     rng = np.random.default_rng(0)
     strength = rng.uniform(0.05, 1.0, 400)
@@ -87,7 +88,7 @@ def test_the_credit_model_never_rewards_less_evidence() -> None:
 
 
 def test_off_question_answers_come_from_the_same_course_and_grade_zero() -> None:
-    from grader.evaluation.datasets import GradedAnswer, off_question, reference_rubric
+    from grader.learning.graded import GradedAnswer, off_question, reference_rubric
 
     items = [
         GradedAnswer(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.evaluation.datasets import GradedAnswer, reference_rubric
 from grader.evaluation.judge_bench import Rows, collect, metrics, predictions, sample
+from grader.learning.graded import GradedAnswer, reference_rubric
 from grader.scoring.scorer import Scorer
 
 

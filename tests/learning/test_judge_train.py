@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.evaluation.datasets import GradedAnswer, reference_rubric
+from grader.learning.graded import GradedAnswer, reference_rubric
 from grader.learning.judge_train import (
     TorchJudge,
     judge_pairs,

@@ -9,7 +9,7 @@ import pytest
 from grader.config import Settings
 from grader.rubrics.loader import load_rubric_set
 from grader.rubrics.schema import Rubric
-from grader.scoring.build import build_scorer
+from grader.scorer_setup import build_scorer
 from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import HashingEmbedder
 from grader.scoring.judge import OverlapJudge

@@ -11,8 +11,8 @@ import pytest
 from grader.rubrics.schema import Criterion, Rubric
 from grader.scoring.calibration import Calibration, CreditModel
 from grader.scoring.confidence import CONFIDENCE_FEATURES, ConfidenceModel
-from grader.scoring.credit import CREDIT_FEATURES, JUDGE_FEATURE
 from grader.scoring.embedder import HashingEmbedder
+from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE
 from grader.scoring.scorer import Scorer
 
 

@@ -11,8 +11,8 @@ import pytest
 from grader.rubrics.schema import Criterion, Misconception, Rubric, SelectRule
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
-from grader.scoring.credit import CREDIT_FEATURES
 from grader.scoring.embedder import HashingEmbedder
+from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE
 from grader.scoring.scorer import AnswerTooLong, Scorer
 from grader.scoring.text import kept_text
 
@@ -144,8 +144,10 @@ def test_the_shipped_calibration_is_valid_and_ordered() -> None:
     calibration = Calibration.load()
     assert 0 < calibration.verdict.incorrect <= calibration.verdict.correct < 1
     assert calibration.criterion.width > 0
-    assert calibration.credit.features == list(CREDIT_FEATURES)
-    assert len(calibration.credit.weights) == len(CREDIT_FEATURES)
+    # Today's signals, then the key-point judge's log-odds (read only when it is last).
+    assert calibration.credit.features[: len(CREDIT_FEATURES)] == list(CREDIT_FEATURES)
+    assert calibration.credit.features[len(CREDIT_FEATURES) :] in ([], [JUDGE_FEATURE])
+    assert len(calibration.credit.weights) == len(calibration.credit.features)
     assert all(w >= 0 for w in calibration.credit.weights)  # more evidence never costs credit
 
 

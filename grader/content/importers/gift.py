@@ -24,7 +24,7 @@ _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 
 def read_gift(text: str, source: str) -> ParsedDocument:
     """The short-answer and essay questions of a GIFT file."""
-    from grader.content.parser import build_question
+    from grader.content.questions import QuestionDraft, build_question
 
     notes: list[LayoutNote] = []
     questions: list[Question] = []
@@ -60,15 +60,17 @@ def read_gift(text: str, source: str) -> ParsedDocument:
         answer_lines = [(line, answer)]
         questions.append(
             build_question(
-                source,
-                len(questions) + 1,
-                prompt,
-                answer_lines,
-                line,
-                category,
+                QuestionDraft(
+                    source,
+                    len(questions) + 1,
+                    prompt,
+                    answer_lines,
+                    line,
+                    category,
+                    alternatives,
+                    extra,
+                ),
                 used,
-                alternatives,
-                extra,
             )
         )
     if not questions:

@@ -24,7 +24,7 @@ def read_moodle_xml(text: str, source: str) -> ParsedDocument:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
 
-    from grader.content.parser import build_question
+    from grader.content.questions import QuestionDraft, build_question
 
     try:
         root = fromstring(text)
@@ -67,15 +67,17 @@ def read_moodle_xml(text: str, source: str) -> ParsedDocument:
             prompt = f"{prompt} ({points:g} points)"
         questions.append(
             build_question(
-                source,
-                len(questions) + 1,
-                " ".join(prompt.split()),
-                answer_lines,
-                line,
-                category,
+                QuestionDraft(
+                    source,
+                    len(questions) + 1,
+                    " ".join(prompt.split()),
+                    answer_lines,
+                    line,
+                    category,
+                    alternatives,
+                    extra,
+                ),
                 used,
-                alternatives,
-                extra,
             )
         )
     if not questions:

@@ -68,7 +68,7 @@ def grade(
     pretty: Annotated[bool, typer.Option(help="A readable summary instead of JSON.")] = False,
 ) -> None:
     """Grade answers to one question: one JSON Grade per answer, in input order."""
-    from grader.scoring.build import build_scorer
+    from grader.scorer_setup import build_scorer
     from grader.scoring.scorer import AnswerTooLong
 
     if (answer is None) == (file is None):
@@ -111,7 +111,7 @@ def calibrate(
     embedder backend: GRADER_EMBEDDER picks which)."""
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import calibrate as fit
-    from grader.scoring.build import build_scorer
+    from grader.scorer_setup import build_scorer
     from grader.scoring.calibration import default_calibration, uncalibrated
 
     settings = get_settings()
@@ -186,7 +186,7 @@ def evaluate(
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import evaluate_mohler, evaluate_semeval
     from grader.evaluation.seed import evaluate_seed
-    from grader.scoring.build import build_scorer
+    from grader.scorer_setup import build_scorer
 
     if dataset == "judge":
         _evaluate_judge(data_dir, public_dir, judges_dir, json_out, update_calibration)
@@ -229,7 +229,7 @@ def evaluate(
         json_out.write_text(text + "\n", encoding="utf-8")
 
 
-def _judge_items(data_dir: Path, public_dir: Path) -> list[Any]:
+def judge_items(data_dir: Path, public_dir: Path) -> list[Any]:
     """Every graded set there is: the shared two and the fetched public ones."""
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.public_sets import PUBLIC_SETS, load_public
@@ -255,8 +255,8 @@ def _evaluate_judge(
     from datetime import UTC, datetime
 
     from grader.evaluation.fit import fit_credit_model
-    from grader.evaluation.judge_bench import run_benchmark, summary
-    from grader.scoring.build import build_scorer
+    from grader.evaluation.judge_bench import markdown, run_benchmark, summary
+    from grader.scorer_setup import build_scorer
     from grader.scoring.calibration import Calibration, default_calibration
 
     settings = get_settings()
@@ -265,14 +265,14 @@ def _evaluate_judge(
     # in docs/ for this): the judge is measured beside them, not through them.
     scorer.calibration = Calibration.load(BASELINE_CALIBRATION)
     scorer.judge = None
-    items = _judge_items(data_dir, public_dir)
+    items = judge_items(data_dir, public_dir)
     result = run_benchmark(
         scorer, items, judges_dir, progress=lambda message: typer.echo(message, err=True)
     )
-    text = json.dumps(summary(result), indent=2)
-    typer.echo(text)
+    figures = summary(result)
+    typer.echo(markdown(figures))
     if json_out is not None:
-        json_out.write_text(text + "\n", encoding="utf-8")
+        json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     if update:
         if result["logits"] is None:
             typer.echo("error: no held-out judges to fit with: grader train-judge", err=True)
@@ -300,7 +300,7 @@ def _evaluate_course(graded: Path, budgets: list[int], draws: int) -> dict[str, 
     """Simulate an instructor who grades K answers per question; measure the rest."""
     from grader.evaluation.course import simulate
     from grader.evaluation.course_data import course_inputs
-    from grader.scoring.build import build_scorer
+    from grader.scorer_setup import build_scorer
 
     scorer = build_scorer(get_settings())
     progress = lambda message: typer.echo(message, err=True)  # noqa: E731

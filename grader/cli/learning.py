@@ -83,7 +83,7 @@ def _sessions() -> tuple[SessionFactory, Callable[[], None]]:
 
 def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None:
     from grader.learning.adapt import MIN_EXAMPLES
-    from grader.scoring.build import build_scorer
+    from grader.scorer_setup import build_scorer
     from grader.services.learning import refit_question
 
     settings = get_settings()
@@ -182,13 +182,13 @@ def train_judge(
     benchmark (`grader eval judge`) and one on every set (docs/quality.md)."""
     import shutil
 
-    from grader.cli_scoring import _judge_items
+    from grader.cli.grading import judge_items
     from grader.learning.judge_train import train_held_out
     from grader.scoring.embedder import bundled_model_path
     from grader.scoring.judge import SHIPPED_JUDGE
 
     settings = get_settings()
-    items = _judge_items(data_dir, public_dir)
+    items = judge_items(data_dir, public_dir)
     written = train_held_out(
         settings.model_path or bundled_model_path(),
         items,

@@ -1,0 +1,34 @@
+"""The ``grader`` command line: one module per command group, assembled here.
+
+| module | commands |
+|---|---|
+| ``rubrics`` | ``rubrics generate``, ``rubrics check`` |
+| ``serve`` | ``serve``, ``export-onnx`` |
+| ``grading`` | ``grade``, ``calibrate``, ``eval``, ``data fetch`` |
+| ``learning`` | ``grades import``, ``learn``, ``train``, ``train-judge`` |
+| ``db`` | ``db upgrade``, ``tokens create`` |
+| ``webhooks`` | ``webhooks worker`` |
+| ``demos`` | ``demo list``, ``demo run`` |
+"""
+
+from __future__ import annotations
+
+import typer
+
+from grader.cli import grading, learning, serve
+from grader.cli.db import db_app, tokens_app
+from grader.cli.demos import demo_app
+from grader.cli.rubrics import rubrics_app
+from grader.cli.webhooks import webhooks_app
+
+app = typer.Typer(
+    help="Exam-question grader and tutor.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(rubrics_app, name="rubrics")
+app.add_typer(demo_app, name="demo")
+app.add_typer(db_app, name="db")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(webhooks_app, name="webhooks")
+serve.register(app)
+grading.register(app)
+learning.register(app)

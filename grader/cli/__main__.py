@@ -1,0 +1,5 @@
+"""``python -m grader.cli``: the same command line as ``grader``."""
+
+from grader.cli import app
+
+app()

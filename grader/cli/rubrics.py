@@ -1,0 +1,98 @@
+"""``grader rubrics generate`` and ``grader rubrics check``: rubrics from a course document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grader.config import get_settings
+from grader.course import load_rubrics
+from grader.demos.registry import demo_for_questions
+from grader.errors import ContentError
+from grader.rubrics.loader import RubricSet
+from grader.rubrics.regenerate import generate_rubrics, plan_rubrics
+from grader.rubrics.report import layout_report
+
+rubrics_app = typer.Typer(help="Generate and check YAML rubrics.", no_args_is_help=True)
+
+
+@rubrics_app.command("generate")
+def rubrics_generate(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="The instructor's Q&A document: markdown (.md, .txt), Word (.docx), "
+            "Moodle XML (.xml) or GIFT (.gift)."
+        ),
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Rubric folder (default: GRADER_RUBRICS_DIR).")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print each question as understood (prompt, criteria, points); write nothing.",
+        ),
+    ] = False,
+) -> None:
+    """Write one rubric per question; hand-edited rubrics are left alone and listed."""
+    out_dir = out or get_settings().rubrics_dir
+    if not source.is_file():
+        typer.echo(f"error: {source}: no such file", err=True)
+        raise typer.Exit(2)
+    try:
+        if dry_run:
+            rubrics, layout = plan_rubrics(source, demos=demo_for_questions())
+            typer.echo(layout_report(source.as_posix(), rubrics, layout))
+            return
+        report = generate_rubrics(source, out_dir, demos=demo_for_questions())
+    except ContentError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2 if "cannot read" in error.message else 1) from error
+    for note in report.layout:
+        typer.echo(f"note: {source}:{note.line}: {note.message}")
+    for label, ids in (
+        ("created", report.created),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("edited by hand, left alone", report.edited),
+        (
+            "edited by hand, left alone, but its question changed in the source: review it",
+            report.edited_and_source_changed,
+        ),
+        ("no longer in the source, left in place", report.orphaned),
+    ):
+        for question_id in ids:
+            typer.echo(f"{label}: {out_dir / question_id}.yaml")
+    total = len(report.created) + len(report.updated) + len(report.unchanged)
+    typer.echo(
+        f"{total + len(report.edited) + len(report.edited_and_source_changed)} questions; "
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.edited) + len(report.edited_and_source_changed)} edited by hand"
+    )
+
+
+@rubrics_app.command("check")
+def rubrics_check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Rubric files or folders (default: GRADER_RUBRICS_DIR)."),
+    ] = None,
+) -> None:
+    """Validate rubrics; print file:line: field: message per problem, exit 1 if any."""
+    rubric_set = load_rubric_paths(paths or [get_settings().rubrics_dir])
+    for problem in rubric_set.problems:
+        typer.echo(str(problem), err=True)
+    if not rubric_set.rubrics and not rubric_set.problems:
+        typer.echo("error: no rubric files found", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(rubric_set.rubrics)} rubrics valid, {len(rubric_set.problems)} problems")
+    if rubric_set.problems:
+        raise typer.Exit(1)
+
+
+def load_rubric_paths(paths: list[Path]) -> RubricSet:
+    return load_rubrics(get_settings(), paths)

@@ -1,0 +1,67 @@
+"""Human-graded answers as (rubric, answer, gold) items: what the judge and the embedding model
+learn from and what the evaluation measures (the loaders of each data set are in
+:mod:`grader.evaluation.datasets` and :mod:`grader.evaluation.public_sets`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from grader.content.slug import slugify
+from grader.rubrics.schema import Criterion, Rubric
+
+
+@dataclass(frozen=True)
+class GradedAnswer:
+    rubric: Rubric
+    answer: str
+    gold: float  # 0..1
+    group: str  # the cross-validation group: assignment (Mohler) or question (SemEval)
+    label: str = ""  # SemEval 3-way label
+    corpus: str = ""
+    source_group: str = ""  # an off-question answer: the group of the question it answered
+
+
+def reference_rubric(
+    question_id: str, prompt: str, reference: str, others: list[str] | None = None
+) -> Rubric:
+    """A rubric with one criterion: the whole reference answer (other references as phrasings)."""
+    return Rubric(
+        id=slugify(f"q {question_id}"),
+        prompt=prompt,
+        topic="evaluation",
+        max_points=1,
+        reference_answer=reference,
+        criteria=[Criterion(id="reference", text=reference, phrasings=others or [])],
+    )
+
+
+def off_question(
+    items: Sequence[GradedAnswer], per_question: int = 10, seed: int = 0
+) -> list[GradedAnswer]:
+    """Answers to other questions of the same group, set against each question: grade 0.
+
+    An answer to another question of the same course (Mohler's assignment, SemEval's corpus)
+    is on topic but makes none of this question's points. Drawn with a fixed seed, at most
+    ``per_question`` per question, from that question's own cross-validation group's peers.
+    """
+    import random
+
+    rng = random.Random(seed)
+    by_rubric: dict[str, list[GradedAnswer]] = {}
+    for item in items:
+        by_rubric.setdefault(item.rubric.id, []).append(item)
+    course = {rid: (answers[0].corpus or answers[0].group) for rid, answers in by_rubric.items()}
+    made = []
+    for rubric_id, answers in sorted(by_rubric.items()):
+        peers = sorted(r for r in by_rubric if r != rubric_id and course[r] == course[rubric_id])
+        for other in rng.sample(peers, min(per_question, len(peers))):
+            source = rng.choice(by_rubric[other])
+            own = answers[0]
+            made.append(
+                GradedAnswer(
+                    own.rubric, source.answer, 0.0, own.group, "incorrect", own.corpus,
+                    source_group=source.group,
+                )
+            )  # fmt: skip
+    return made

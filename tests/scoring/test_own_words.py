@@ -1,0 +1,63 @@
+"""Own words and reused words, graded by the real model (tests/data/own_words.yaml).
+
+A right answer in a student's own words must earn at least half the marks, a wrong one that
+reuses the rubric's words less than half; where the grader cannot tell, the grade must go to an
+instructor. The cases the grader is known to get wrong without flagging them are strict
+expected failures, with their reasons, so a fix shows up as a pass that must be recorded.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.evaluation.own_words import WordingCase, course_rubrics, load_cases
+from grader.rubrics.schema import Rubric
+from grader.scoring.scorer import Scorer
+from tests.conftest import REPO_ROOT
+
+CASES = load_cases(REPO_ROOT / "tests" / "data" / "own_words.yaml")
+COURSE = REPO_ROOT / "tests" / "data" / "documents" / "operating-systems.md"
+PROCESS_THREAD = "os:what-is-the-difference-between-a-process-and-a-thread"
+
+
+@pytest.fixture(scope="module")
+def rubrics(seed_rubrics: dict[str, Rubric]) -> dict[str, Rubric]:
+    return {**seed_rubrics, **course_rubrics(COURSE)}
+
+
+def _case(case: WordingCase) -> object:
+    marks = [pytest.mark.xfail(reason=case.known_gap, strict=True)] if case.known_gap else []
+    return pytest.param(case, id=f"{case.kind}:{case.answer[:40]}", marks=marks)
+
+
+def test_the_set_has_enough_of_each_kind_across_both_courses() -> None:
+    assert sum(c.kind == "own-words" for c in CASES) >= 30
+    assert sum(c.kind == "reused-wrong" for c in CASES) >= 20
+    assert any(c.question.startswith("os:") for c in CASES)
+
+
+@pytest.mark.parametrize("case", [_case(c) for c in CASES])
+def test_graded_right_or_sent_to_review(
+    real_scorer: Scorer, rubrics: dict[str, Rubric], case: WordingCase
+) -> None:
+    grade = real_scorer.grade(rubrics[case.question], case.answer)
+    assert case.caught(grade), grade.model_dump_json(indent=1)
+
+
+def test_exchanging_the_roles_in_prose_earns_nothing(
+    real_scorer: Scorer, rubrics: dict[str, Rubric]
+) -> None:
+    rubric = rubrics[PROCESS_THREAD]
+    swapped = real_scorer.grade(
+        rubric,
+        "a thread is the heavier unit and owns its address space; "
+        "a process is lightweight and shares memory",
+    )
+    assert swapped.score <= 0.25
+    assert any(c.note == "roles swapped" for c in swapped.criteria)
+    right = real_scorer.grade(
+        rubric,
+        "Each process has its own separate memory space, whereas the threads inside a process "
+        "are lighter and share that memory.",
+    )
+    assert right.score >= 0.75
