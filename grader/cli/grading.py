@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -108,7 +110,8 @@ def calibrate(
     ] = None,
 ) -> None:
     """Fit the calibration on graded answers and write the artifact the scorer loads (one per
-    embedder backend: GRADER_EMBEDDER picks which)."""
+    embedder backend: GRADER_EMBEDDER picks which). Then `grader eval judge
+    --update-calibration` adds the key-point judge and the confidence model."""
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import calibrate as fit
     from grader.scorer_setup import build_scorer
@@ -117,6 +120,9 @@ def calibrate(
     settings = get_settings()
     scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))
     scorer.calibration = uncalibrated(scorer.embedder.model_id)
+    # Without the judge: the shipped judge learnt from these answers, so its weight is fitted
+    # by `grader eval judge --update-calibration` instead, on answers it never saw.
+    scorer.judge = None
     calibration = fit(
         scorer,
         load_mohler(data_dir / "mohler2011.csv"),
@@ -206,14 +212,20 @@ def evaluate(
     results: dict[str, Any] = {"calibration": scorer.calibration.version}
     if "mohler" in names:
         path = data_dir / "mohler2011.csv"
-        results["mohler"] = {
-            "reference_rubrics": evaluate_mohler(scorer, load_mohler(path, "reference"), progress),
-            "keypoint_rubrics": evaluate_mohler(scorer, load_mohler(path, "keypoints"), progress),
-        }
+        with _held_out_judge(scorer, judges_dir, "mohler", results):
+            results["mohler"] = {
+                "reference_rubrics": evaluate_mohler(
+                    scorer, load_mohler(path, "reference"), progress
+                ),
+                "keypoint_rubrics": evaluate_mohler(
+                    scorer, load_mohler(path, "keypoints"), progress
+                ),
+            }
     if "semeval" in names:
-        results["semeval"] = evaluate_semeval(
-            scorer, load_semeval(data_dir / "semeval2013_train.csv"), progress
-        )
+        with _held_out_judge(scorer, judges_dir, "semeval", results):
+            results["semeval"] = evaluate_semeval(
+                scorer, load_semeval(data_dir / "semeval2013_train.csv"), progress
+            )
     if "seed" in names:
         settings = get_settings()
         results["seed"] = evaluate_seed(scorer, load_rubrics(settings), SEED_ANSWERS)
@@ -227,6 +239,36 @@ def evaluate(
     typer.echo(text)
     if json_out is not None:
         json_out.write_text(text + "\n", encoding="utf-8")
+
+
+@contextmanager
+def _held_out_judge(
+    scorer: Any, judges_dir: Path, unit: str, results: dict[str, Any]
+) -> Iterator[None]:
+    """While a shared data set is measured, the judge trained without it (the shipped judge
+    learnt from it): the figures stay held out. Says which judge each set was measured with."""
+    judge = scorer.judge
+    if judge is None:
+        yield
+        return
+    folder = judges_dir / unit
+    if not (folder / "config.json").exists():
+        typer.echo(
+            f"warning: no judge held out of {unit} in {judges_dir} (grader train-judge): its "
+            "figures use the shipped judge, which was trained on its answers",
+            err=True,
+        )
+        results.setdefault("judges", {})[unit] = "shipped (trained on it: not held out)"
+        yield
+        return
+    from grader.learning.judge_train import TorchJudge
+
+    scorer.judge = TorchJudge(folder)
+    results.setdefault("judges", {})[unit] = f"held out: {folder}"
+    try:
+        yield
+    finally:
+        scorer.judge = judge
 
 
 def judge_items(data_dir: Path, public_dir: Path) -> list[Any]:
@@ -267,7 +309,11 @@ def _evaluate_judge(
     scorer.judge = None
     items = judge_items(data_dir, public_dir)
     result = run_benchmark(
-        scorer, items, judges_dir, progress=lambda message: typer.echo(message, err=True)
+        scorer,
+        items,
+        judges_dir,
+        progress=lambda message: typer.echo(message, err=True),
+        cache_dir=settings.cache_dir,
     )
     figures = summary(result)
     typer.echo(markdown(figures))

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from grader.scoring.analysis import Analysis
 from grader.scoring.calibration import CreditModel, CriterionCurve
 from grader.scoring.credit import criterion_features
-from grader.scoring.features import CREDIT_FEATURES
+from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE
 
 Floats = npt.NDArray[np.float64]
 
@@ -62,7 +62,7 @@ def fit_credit_model(
     gold: Floats,
     weights: Floats | None = None,
     l2: float = 1e-3,
-    names: Sequence[str] = CREDIT_FEATURES,
+    names: Sequence[str] | None = None,
 ) -> CreditModel:
     """Logistic regression of the graded share (a soft label in 0..1) on the evidence rows.
 
@@ -89,10 +89,15 @@ def fit_credit_model(
     bounds = [(0.0, None)] * x.shape[1] + [(None, None)]
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     return CreditModel(
-        features=list(names),
+        features=list(names or _names(rows.shape[1])),
         weights=[float(v) for v in result.x[:-1]],
         intercept=float(result.x[-1]),
     )
+
+
+def _names(width: int) -> list[str]:
+    """Today's signals, and the judge's log-odds when the rows carry it (always last)."""
+    return [*CREDIT_FEATURES, JUDGE_FEATURE][:width]
 
 
 def best_threshold(scores: Floats, positive: npt.NDArray[np.bool_]) -> float:

@@ -283,11 +283,14 @@ def run_benchmark(
     per_dataset: int = 1000,
     seed: int = 0,
     progress: Callable[[str], None] = print,
+    cache_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """The whole benchmark: sample, analyse, judge, fit per fold, measure."""
+    """The whole benchmark: sample, analyse, judge, fit per fold, measure. With ``cache_dir``,
+    the analysed rows are kept there, keyed by everything they depend on, so a rerun with new
+    judges analyses nothing again."""
     chosen = sample(items, per_question, per_dataset, seed)
     anchors = off_question(chosen, per_question=3, seed=seed)
-    rows = collect(scorer, chosen, anchors, progress)
+    rows = _cached_rows(scorer, chosen, anchors, cache_dir, progress)
     logits = judge_logits_by_unit(rows, judges, progress)
     predicted = predictions(rows, logits)
     best = "features+judge" if logits is not None else "features"
@@ -307,6 +310,38 @@ def run_benchmark(
         "logits": logits,
         "predicted": predicted,
     }
+
+
+def _cached_rows(
+    scorer: Scorer,
+    chosen: Sequence[GradedAnswer],
+    anchors: Sequence[GradedAnswer],
+    cache_dir: Path | None,
+    progress: Callable[[str], None],
+) -> Rows:
+    import hashlib
+    import pickle
+
+    if cache_dir is None:
+        return collect(scorer, chosen, anchors, progress)
+    key = hashlib.sha256(
+        repr(
+            (
+                scorer.embedder.model_id,
+                scorer.calibration.model_dump_json(),
+                [(i.rubric.model_dump_json(), i.answer, i.gold) for i in [*chosen, *anchors]],
+            )
+        ).encode("utf-8")
+    ).hexdigest()[:16]
+    path = cache_dir / f"judge-bench-rows-{key}.pkl"
+    if path.exists():
+        progress(f"judge bench: analysed rows from {path}")
+        rows: Rows = pickle.loads(path.read_bytes())  # our own cache, written below
+        return rows
+    rows = collect(scorer, chosen, anchors, progress)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(rows))
+    return rows
 
 
 def _credit_fit(rows: Rows, logits: Floats | None) -> dict[str, Any] | None:
