@@ -19,7 +19,6 @@ from grader.scoring.grade import Grade
 DEFAULT_DATA_DIR = Path("../shared/data/asag")
 PUBLIC_DATA_DIR = Path(".cache/grader/data")
 JUDGES_DIR = Path(".cache/grader/judge")
-BASELINE_CALIBRATION = Path("docs/calibration-before-judge.json")
 SEED_ANSWERS = Path("tests/data/seed_answers.yaml")
 OWN_WORDS = Path("tests/data/own_words.yaml")
 OWN_WORDS_COURSE = Path("tests/data/documents/operating-systems.md")
@@ -166,8 +165,15 @@ def evaluate(
     update_calibration: Annotated[
         bool,
         typer.Option(
-            help="judge: write the credit model (with the judge) and the confidence model "
-            "fitted on the benchmark into the shipped calibration."
+            help="judge: write the confidence model fitted on the benchmark into the shipped "
+            "calibration."
+        ),
+    ] = False,
+    with_judge: Annotated[
+        bool,
+        typer.Option(
+            help="judge: ship the judge: the credit model with it (and the confidence on its "
+            "grades) go into the calibration."
         ),
     ] = False,
 ) -> None:
@@ -195,7 +201,7 @@ def evaluate(
     from grader.scorer_setup import build_scorer
 
     if dataset == "judge":
-        _evaluate_judge(data_dir, public_dir, judges_dir, json_out, update_calibration)
+        _evaluate_judge(data_dir, public_dir, judges_dir, json_out, update_calibration, with_judge)
         return
     known = ("mohler", "semeval", "seed", "own-words")
     names = list(known) if dataset == "all" else [dataset]
@@ -292,7 +298,12 @@ def judge_items(data_dir: Path, public_dir: Path) -> list[Any]:
 
 
 def _evaluate_judge(
-    data_dir: Path, public_dir: Path, judges_dir: Path, json_out: Path | None, update: bool
+    data_dir: Path,
+    public_dir: Path,
+    judges_dir: Path,
+    json_out: Path | None,
+    update: bool,
+    with_judge: bool,
 ) -> None:
     from datetime import UTC, datetime
 
@@ -303,10 +314,13 @@ def _evaluate_judge(
 
     settings = get_settings()
     scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))
-    # Today's signals come from the scorer as it was before the judge (its calibration is kept
-    # in docs/ for this): the judge is measured beside them, not through them.
-    scorer.calibration = Calibration.load(BASELINE_CALIBRATION)
-    scorer.judge = None
+    if scorer.calibration.credit.uses_judge:
+        typer.echo(
+            "error: the benchmark measures today's signals beside the judge, so it needs a "
+            "calibration without the judge (GRADER_CALIBRATION_PATH)",
+            err=True,
+        )
+        raise typer.Exit(2)
     items = judge_items(data_dir, public_dir)
     result = run_benchmark(
         scorer,
@@ -314,32 +328,32 @@ def _evaluate_judge(
         judges_dir,
         progress=lambda message: typer.echo(message, err=True),
         cache_dir=settings.cache_dir,
+        with_judge=with_judge,
     )
     figures = summary(result)
     typer.echo(markdown(figures))
     if json_out is not None:
         json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    if update:
+    if not update:
+        return
+    target = default_calibration(settings.embedder)
+    shipped = Calibration.load(target)
+    change: dict[str, Any] = {"confidence": result["confidence_model"]}
+    fitted_on = "; the confidence: grader eval judge (its held-out grades on every data set)"
+    if with_judge:
         if result["logits"] is None:
             typer.echo("error: no held-out judges to fit with: grader train-judge", err=True)
             raise typer.Exit(2)
-        target = default_calibration(settings.embedder)
-        shipped = Calibration.load(target)
-        credit = fit_credit_model(**result["credit_fit"])
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d.%H%M%S")
-        updated = shipped.model_copy(
-            update={
-                "version": stamp,
-                "credit": credit,
-                "confidence": result["confidence_model"],
-                "fitted_on": shipped.fitted_on
-                + "; credit model with the key-point judge and the confidence: grader eval "
-                "judge (every benchmark data set, each answer judged by a judge not trained "
-                "on its data set)",
-            }
+        change["credit"] = fit_credit_model(**result["credit_fit"])
+        fitted_on += (
+            "; the credit model with the key-point judge: grader eval judge (each answer "
+            "judged by a judge not trained on its data set)"
         )
-        updated.save(target)
-        typer.echo(f"wrote {target}: version {stamp}", err=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d.%H%M%S")
+    base = shipped.fitted_on.split("; the confidence:")[0]
+    updated = shipped.model_copy(update={**change, "version": stamp, "fitted_on": base + fitted_on})
+    updated.save(target)
+    typer.echo(f"wrote {target}: version {stamp}", err=True)
 
 
 def _evaluate_course(graded: Path, budgets: list[int], draws: int) -> dict[str, Any]:

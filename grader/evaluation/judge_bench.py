@@ -31,11 +31,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from grader.evaluation.fit import Floats, fit_credit_model
 from grader.learning.graded import GradedAnswer, off_question
 from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
-from grader.scoring.calibration import CreditModel, CriterionCurve
+from grader.scoring.calibration import (
+    CreditModel,
+    CriterionCurve,
+    TrapSettings,
+    VerdictThresholds,
+)
 from grader.scoring.confidence import (
     ConfidenceModel,
     confidence_features,
@@ -65,6 +71,8 @@ class Rows:
     point: list[str] = field(default_factory=list)
     part: list[str] = field(default_factory=list)  # "" when nothing of the answer counts
     words: list[int] = field(default_factory=list)
+    best: list[float] = field(default_factory=list)  # best similarity to any criterion text
+    topical: list[float] = field(default_factory=list)  # cosine to the question
 
 
 def sample(
@@ -121,6 +129,10 @@ def collect(
             rows.point.append(pairs[0][1] if pairs else "")
             rows.part.append(pairs[0][2] if pairs else "")
             rows.words.append(len(words(item.answer)))
+            rows.best.append(max((m.best_similarity for m in analysis.matches), default=0.0))
+            rows.topical.append(
+                float((vector @ analysis.prepared.prompt.T)[0, 0]) if vector is not None else 0.0
+            )
         progress(f"judge bench: analysed {min(start + chunk, len(everything))}/{len(everything)}")
     return rows
 
@@ -227,7 +239,8 @@ def confidence_rows(
                 [float(share[i])],
                 None if judge_p is None else [float(judge_p[i])],
                 [float(curve_p[i])],
-                float(similarity[i]),
+                rows.best[i],
+                rows.topical[i],
                 rows.words[i],
             )
             for i in range(len(share))
@@ -235,8 +248,24 @@ def confidence_rows(
     )
 
 
+def verdict_distance_confidence(
+    share: Floats, refused: npt.NDArray[np.bool_], verdict: VerdictThresholds, band: float
+) -> tuple[Floats, npt.NDArray[np.bool_]]:
+    """The confidence and review flag the scorer gives without a confidence model: the distance
+    to the nearest verdict line (a quarter of the marks away: 1), flagged within ``band``; a
+    refused answer 1, never flagged."""
+    distance = np.minimum(np.abs(share - verdict.correct), np.abs(share - verdict.incorrect))
+    confidence = np.where(refused, 1.0, np.minimum(1.0, distance / 0.25))
+    flagged = ~refused & (distance < band)
+    return confidence, flagged
+
+
 def confidence_report(
-    rows: Rows, share: Floats, signals: Floats
+    rows: Rows,
+    share: Floats,
+    signals: Floats,
+    verdict: VerdictThresholds,
+    traps: TrapSettings,
 ) -> tuple[dict[str, Any], Floats, ConfidenceModel]:
     """Confidence fitted without each unit and measured on it: ECE, the reliability diagram,
     the share flagged for review and the agreement on what is not flagged, per data set; and
@@ -253,25 +282,38 @@ def confidence_report(
         test = unit == held
         confidence[test] = [model.confidence(r) for r in signals[test]]
         flagged[test] = confidence[test] < model.review_below
+    refused = np.asarray(~np.array(rows.features).any(axis=1), dtype=bool)
+    before, before_flagged = verdict_distance_confidence(share, refused, verdict, traps.review_band)
     report: dict[str, Any] = {}
     for name in [*sorted(set(rows.dataset)), "all"]:
         keep = real & ((dataset == name) if name != "all" else True)
         ece, diagram = expected_calibration_error(confidence[keep], agrees[keep])
-        unflagged = keep & ~flagged
+        ece_before, diagram_before = expected_calibration_error(before[keep], agrees[keep])
         report[name] = {
             "ece": ece,
-            "flagged": round(float(flagged[keep].mean()), 3),
-            "agreement_unflagged": round(float(agrees[unflagged].mean()), 3)
-            if unflagged.any()
-            else None,
+            **_flag_figures(flagged, agrees, keep),
             "agreement_all": round(float(agrees[keep].mean()), 3),
+            "before": {"ece": ece_before, **_flag_figures(before_flagged, agrees, keep)},
         }
         if name == "all":
             report[name]["reliability"] = diagram
+            report[name]["before"]["reliability"] = diagram_before
     shipped = fit_confidence(
         signals[real], agrees[real], fitted_on="every benchmark data set, held-out grades"
     )
     return report, confidence, shipped
+
+
+def _flag_figures(
+    flagged: npt.NDArray[np.bool_], agrees: npt.NDArray[np.bool_], keep: npt.NDArray[np.bool_]
+) -> dict[str, float | None]:
+    unflagged = keep & ~flagged
+    return {
+        "flagged": round(float(flagged[keep].mean()), 3),
+        "agreement_unflagged": round(float(agrees[unflagged].mean()), 3)
+        if unflagged.any()
+        else None,
+    }
 
 
 def run_benchmark(
@@ -284,6 +326,7 @@ def run_benchmark(
     seed: int = 0,
     progress: Callable[[str], None] = print,
     cache_dir: Path | None = None,
+    with_judge: bool = False,
 ) -> dict[str, Any]:
     """The whole benchmark: sample, analyse, judge, fit per fold, measure. With ``cache_dir``,
     the analysed rows are kept there, keyed by everything they depend on, so a rerun with new
@@ -293,9 +336,14 @@ def run_benchmark(
     rows = _cached_rows(scorer, chosen, anchors, cache_dir, progress)
     logits = judge_logits_by_unit(rows, judges, progress)
     predicted = predictions(rows, logits)
-    best = "features+judge" if logits is not None else "features"
-    signals = confidence_rows(rows, predicted[best], logits, scorer.calibration.criterion)
-    confidence, _, confidence_model = confidence_report(rows, predicted[best], signals)
+    # The confidence is fitted on the grades of the scorer that is shipped: today's (or, when
+    # the judge is shipped, the credit model with it).
+    best = "features+judge" if with_judge and logits is not None else "shipped"
+    judged = logits if best == "features+judge" else None
+    signals = confidence_rows(rows, predicted[best], judged, scorer.calibration.criterion)
+    confidence, _, confidence_model = confidence_report(
+        rows, predicted[best], signals, scorer.calibration.verdict, scorer.calibration.traps
+    )
     return {
         "split": "leave one data set out: "
         + "; ".join(f"{u} = {'+'.join(c)}" for u, c in HELD_OUT_UNITS.items()),
@@ -328,7 +376,8 @@ def _cached_rows(
         repr(
             (
                 scorer.embedder.model_id,
-                scorer.calibration.model_dump_json(),
+                # What the rows depend on: not the confidence model, the version or its notes.
+                scorer.calibration.model_dump_json(exclude={"confidence", "version", "fitted_on"}),
                 [(i.rubric.model_dump_json(), i.answer, i.gold) for i in [*chosen, *anchors]],
             )
         ).encode("utf-8")
@@ -391,12 +440,15 @@ def markdown(result: dict[str, Any]) -> str:
         f"Confidence ({confidence['candidate']}; agreement: within {confidence['agree_within']} "
         "of the marks):",
         "",
-        "| data set | ECE | flagged | agreement, unflagged | agreement, all |",
-        "|---|---|---|---|---|",
+        "| data set | agreement, all | ECE | flagged | agreement, unflagged "
+        "| before: ECE | before: flagged | before: agreement, unflagged |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for dataset, c in confidence["by_dataset"].items():
+        b = c["before"]
         lines.append(
-            f"| {dataset} | {c['ece']:.3f} | {c['flagged']:.3f} | {c['agreement_unflagged']} "
-            f"| {c['agreement_all']:.3f} |"
+            f"| {dataset} | {c['agreement_all']:.3f} | {c['ece']:.3f} | {c['flagged']:.3f} "
+            f"| {c['agreement_unflagged']} | {b['ece']:.3f} | {b['flagged']:.3f} "
+            f"| {b['agreement_unflagged']} |"
         )
     return "\n".join(lines)

@@ -8,7 +8,8 @@ The signals are what the scorer knows of its own doubt, not of the answer's qual
 - ``disagreement``: how far the key-point judge and the similarity curve disagree on a
   criterion (the largest gap between the two probabilities that the point is made);
 - ``far``: an answer on the question's topic whose best match to every criterion and phrasing
-  is weak (``1 - best similarity``), the case nobody wrote a phrasing for;
+  is weak (its cosine to the question times ``1 - best similarity``), the case nobody wrote a
+  phrasing for; an off-topic answer is not far in this sense, it is simply wrong;
 - ``short``: ``1 / (1 + words)``, a very short answer says little to judge.
 
 A logistic regression turns them into the probability; grades under ``review_below`` go to an
@@ -41,9 +42,12 @@ def confidence_features(
     judge_probability: Sequence[float] | None,
     curve_probability: Sequence[float],
     best_similarity: float,
+    topical: float,
     words: int,
 ) -> npt.NDArray[np.float64]:
-    """One row of :data:`CONFIDENCE_FEATURES` for a graded answer (its counted criteria)."""
+    """One row of :data:`CONFIDENCE_FEATURES` for a graded answer: its counted criteria's
+    credits and probabilities that the point is made, its best similarity to any criterion or
+    phrasing (counted or not), its cosine to the question, its length in words."""
     credit = np.asarray(credits, dtype=np.float64)
     undecided = float(np.mean(4 * credit * (1 - credit))) if len(credit) else 0.0
     disagreement = 0.0
@@ -55,7 +59,7 @@ def confidence_features(
             4 * score * (1 - score),
             undecided,
             disagreement,
-            1.0 - max(0.0, min(1.0, best_similarity)),
+            max(0.0, topical) * (1.0 - max(0.0, min(1.0, best_similarity))),
             1.0 / (1 + words),
         ]
     )

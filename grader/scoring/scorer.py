@@ -328,7 +328,8 @@ class Scorer:
             [float(selection.credits[i]) for i in counted],
             None if judged is None else [float(p) for p in judged],
             [float(p) for p in self.calibration.criterion.credit(similarity)],
-            float(similarity.max()) if len(similarity) else 0.0,
+            max(m.best_similarity for m in analysis.matches),
+            _topical(analysis),
             len(words(analysis.answer)),
         )
 
@@ -369,6 +370,13 @@ class Scorer:
         if score < thresholds.incorrect:
             return "incorrect"
         return "partial"
+
+
+def _topical(analysis: Analysis) -> float:
+    """The answer's cosine to the question (what is left of it once refused parts are out)."""
+    if analysis.answer_vector is None:
+        return 0.0
+    return float((analysis.answer_vector @ analysis.prepared.prompt.T)[0, 0])
 
 
 def _sprays(analysis: Analysis) -> bool:

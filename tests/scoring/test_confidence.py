@@ -15,14 +15,19 @@ from grader.scoring.confidence import (
 
 
 def test_the_signals_say_where_the_doubt_is() -> None:
-    sure = confidence_features(1.0, [1.0, 1.0], [0.99, 0.98], [0.97, 0.99], 0.9, 12)
-    unsure = confidence_features(0.5, [0.5, 0.5], [0.95, 0.5], [0.1, 0.5], 0.3, 2)
+    sure = confidence_features(1.0, [1.0, 1.0], [0.99, 0.98], [0.97, 0.99], 0.9, 0.6, 12)
+    unsure = confidence_features(0.5, [0.5, 0.5], [0.95, 0.5], [0.1, 0.5], 0.3, 0.6, 2)
     assert sure.shape == (len(CONFIDENCE_FEATURES),)
     assert np.all(unsure >= sure)  # every signal is a doubt: more of it, more doubt
     assert unsure[CONFIDENCE_FEATURES.index("disagreement")] > 0.8
     # Without a judge there is nothing to disagree with.
-    alone = confidence_features(0.5, [0.5], None, [0.1], 0.3, 2)
+    alone = confidence_features(0.5, [0.5], None, [0.1], 0.3, 0.6, 2)
     assert alone[CONFIDENCE_FEATURES.index("disagreement")] == 0.0
+    # Far from every key point is a doubt only on the question's topic.
+    far = CONFIDENCE_FEATURES.index("far")
+    on_topic = confidence_features(0.0, [0.0], None, [0.1], 0.2, 0.7, 12)[far]
+    off_topic = confidence_features(0.0, [0.0], None, [0.1], 0.2, -0.1, 12)[far]
+    assert on_topic > 0.5 and off_topic == 0.0
 
 
 def test_the_fit_learns_which_doubt_matters_and_flags_at_most_the_share_asked() -> None:
