@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from grader.evaluation.fit import Floats, fit_credit_model
-from grader.learning.graded import GradedAnswer, off_question
+from grader.learning.graded import GradedAnswer, in_turn, off_question
 from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
 from grader.scoring.calibration import (
     CreditModel,
@@ -81,21 +81,15 @@ def sample(
     """A seeded sample: at most ``per_question`` answers per question and ``per_dataset`` per
     data set (questions in turn, so each keeps its share)."""
     rng = random.Random(seed)
-    by_dataset: dict[str, dict[str, list[GradedAnswer]]] = {}
+    by_dataset: dict[str, list[GradedAnswer]] = {}
     for item in items:
         if item.answer.strip():
-            questions = by_dataset.setdefault(dataset_of(item), {})
-            questions.setdefault(item.rubric.id, []).append(item)
-    chosen: list[GradedAnswer] = []
-    for _, questions in sorted(by_dataset.items()):
-        queues = [rng.sample(q, min(per_question, len(q))) for _, q in sorted(questions.items())]
-        taken = 0
-        while taken < per_dataset and any(queues):
-            for queue in queues:
-                if queue and taken < per_dataset:
-                    chosen.append(queue.pop())
-                    taken += 1
-    return chosen
+            by_dataset.setdefault(dataset_of(item), []).append(item)
+    return [
+        chosen
+        for _, own in sorted(by_dataset.items())
+        for chosen in in_turn(own, per_dataset, rng, per_question)
+    ]
 
 
 def dataset_of(item: GradedAnswer) -> str:

@@ -4,6 +4,7 @@ learn from and what the evaluation measures (the loaders of each data set are in
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,3 +66,22 @@ def off_question(
                 )
             )  # fmt: skip
     return made
+
+
+def in_turn(
+    items: Sequence[GradedAnswer], limit: int, rng: random.Random, per_question: int | None = None
+) -> list[GradedAnswer]:
+    """Up to ``limit`` items (at most ``per_question`` of each question), drawn at random and
+    taken from the questions in turn, so that each question keeps its share."""
+    by_question: dict[str, list[GradedAnswer]] = {}
+    for item in items:
+        by_question.setdefault(item.rubric.id, []).append(item)
+    queues = [
+        rng.sample(q, min(per_question or len(q), len(q))) for _, q in sorted(by_question.items())
+    ]
+    chosen: list[GradedAnswer] = []
+    while len(chosen) < limit and any(queues):
+        for queue in queues:
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop())
+    return chosen

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.learning.graded import GradedAnswer, off_question
+from grader.learning.graded import GradedAnswer, in_turn, off_question
 
 MAX_TOKENS = 128
 
@@ -55,27 +55,13 @@ def judge_pairs(
             by_corpus.setdefault(item.corpus or "mohler", []).append(item)
     pairs: list[JudgePair] = []
     for corpus, own in sorted(by_corpus.items()):
-        chosen = _even_sample(own, per_corpus, rng)
+        chosen = in_turn(own, per_corpus, rng)
         extra = off_question(own, per_question=10, seed=seed)
         rng.shuffle(extra)
         chosen += extra[: int(negatives * len(chosen))]
         pairs.extend(JudgePair(point_text(i), i.answer, i.gold, corpus) for i in chosen)
     rng.shuffle(pairs)
     return pairs
-
-
-def _even_sample(items: list[GradedAnswer], limit: int, rng: random.Random) -> list[GradedAnswer]:
-    """Up to ``limit`` items, taking questions in turn so that each gets its share."""
-    by_question: dict[str, list[GradedAnswer]] = {}
-    for item in items:
-        by_question.setdefault(item.rubric.id, []).append(item)
-    queues = [rng.sample(q, len(q)) for _, q in sorted(by_question.items())]
-    chosen: list[GradedAnswer] = []
-    while len(chosen) < limit and any(queues):
-        for queue in queues:
-            if queue and len(chosen) < limit:
-                chosen.append(queue.pop())
-    return chosen
 
 
 def train_judge(

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grader.scoring.onnx_embedder import (
     FP32_FILE,
@@ -96,20 +98,30 @@ def _export_fp32(model_path: Path, target: Path) -> None:
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
 
+    _export_bert_graph(MeanPooledNormalised(), target, "embedding")
+
+
+def _export_bert_graph(module: Any, target: Path, output: str) -> None:
+    """Trace a module taking BERT's three inputs (any batch, any length) into ONNX."""
+    import torch
+
     example = torch.ones((2, 8), dtype=torch.int64)
     axes = {0: "batch", 1: "tokens"}
-    with torch.no_grad():
+    # The tracer's notes (fixed-size checks, advanced indexing, the newer exporter) do not apply
+    # to a BERT with dynamic batch and length; each graph is checked against torch in the tests.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
-            MeanPooledNormalised(),
+            module,
             (example, example, torch.zeros_like(example)),
             str(target),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["embedding"],
+            output_names=[output],
             dynamic_axes={
                 "input_ids": axes,
                 "attention_mask": axes,
                 "token_type_ids": axes,
-                "embedding": {0: "batch"},
+                output: {0: "batch"},
             },
             opset_version=OPSET,
             dynamo=False,
@@ -161,8 +173,6 @@ def export_judge(judge_path: Path, onnx_dir: Path, *, force: bool = False) -> Pa
     target = folder / JUDGE_FILE
     if target.exists() and not force:
         return target
-    import warnings
-
     import torch
     from transformers import AutoModelForSequenceClassification
 
@@ -187,28 +197,8 @@ def export_judge(judge_path: Path, onnx_dir: Path, *, force: bool = False) -> Pa
             ).logits
             return logits[:, 0]
 
-    example = torch.ones((2, 8), dtype=torch.int64)
-    axes = {0: "batch", 1: "tokens"}
     partial = folder / f"{JUDGE_FILE}.partial"
-    # The same exporter as the embedder's (its notes on tracing and on the newer exporter do not
-    # apply to a BERT with dynamic batch and length; the graph is checked against torch).
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            Logit(),
-            (example, example, torch.zeros_like(example)),
-            str(partial),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["logit"],
-            dynamic_axes={
-                "input_ids": axes,
-                "attention_mask": axes,
-                "token_type_ids": axes,
-                "logit": {0: "batch"},
-            },
-            opset_version=OPSET,
-            dynamo=False,
-        )
+    _export_bert_graph(Logit(), partial, "logit")
     partial.replace(target)
     shutil.copy(judge_path / JUDGE_TOKENIZER, folder / JUDGE_TOKENIZER)
     return target
