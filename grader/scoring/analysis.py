@@ -94,7 +94,7 @@ def analyse(
     )
     evidence_units: set[int] = set()
     best_per_unit = np.zeros(len(plan.units))
-    plain = [i for i, c in enumerate(prepared.criteria) if not c.subjects]
+    plain = [i for i, c in enumerate(prepared.criteria) if not c.credited_by_parts]
     raw = np.zeros((len(plan.units), len(prepared.criteria)))
     for i in plain:
         raw[:, i] = (units @ prepared.criteria[i].targets.T).max(axis=1)
@@ -112,7 +112,17 @@ def analyse(
         )
         contrast_matches.update(zip(group, found, strict=True))
     for criterion_index, criterion in enumerate(prepared.criteria):
-        if criterion.subjects:
+        # A comparison read from prose is credited as a plain point unless the answer reverses
+        # it: what it says of each compared thing is the other's claim, and nothing supports it
+        # (one statement read as the other's is too often a loose attribution in free text).
+        swapped = contrast_matches.get(criterion_index) if criterion.from_prose else None
+        if swapped is not None and (
+            swapped.note != "roles swapped"
+            or swapped.unit is not None
+            or len(swapped.swapped_subjects) < len(criterion.subjects)
+        ):
+            swapped = None
+        if criterion.credited_by_parts or swapped is not None:
             match = contrast_matches[criterion_index]
             if match.unit is not None:
                 match.evidence = plan.units[match.unit]
@@ -121,9 +131,10 @@ def analyse(
                 match.refused_evidence = plan.units[match.refused_unit]
             if match.note == "roles swapped":
                 analysis.removed.append(match.refused_evidence or "")
-        else:
+        if not criterion.credited_by_parts:
             similarities = raw[:, criterion_index]
             best_per_unit = np.maximum(best_per_unit, similarities)
+        if not criterion.credited_by_parts and swapped is None:
             match = _match_plain(
                 criterion,
                 plan,

@@ -70,9 +70,11 @@ def match_contrasts(
             and float(other_by_criterion.max()) - float(own_by_criterion.max())
             >= traps.contrast_margin
             and other >= traps.swap_similarity
-            and other > matches[closest].swap_similarity
         ):
-            matches[closest].swap_similarity, matches[closest].refused_unit = other, unit_index
+            matches[closest].swapped_subjects.add(subject)
+            if other > matches[closest].swap_similarity:
+                matches[closest].swap_similarity = other
+                matches[closest].refused_unit = unit_index
     # A unit speaks for the one comparison its parts support most, judged with the unit as a
     # whole too ("a CNN is built for grids, whereas an RNN is built for sequences" is the
     # grid-vs-sequence point, not "large images vs long sequences").

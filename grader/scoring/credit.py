@@ -95,8 +95,12 @@ def _features(
     own_demoted = float((part.demoted @ criterion.targets_demoted.T).max())
     # A part closer to another key point speaks for that one ("the gradients vanish" is not
     # also "exploding gradients"): discount by how much closer, as the unit matching does.
-    others = [c for i, c in enumerate(analysis.prepared.criteria) if i != index and not c.subjects]
-    if others and not criterion.subjects:
+    others = [
+        c
+        for i, c in enumerate(analysis.prepared.criteria)
+        if i != index and not c.credited_by_parts
+    ]
+    if others and not criterion.credited_by_parts:
         closest = max(float((part.vector @ c.targets.T).max()) for c in others)
         closest_demoted = max(float((part.demoted @ c.targets_demoted.T).max()) for c in others)
         own -= max(0.0, closest - own)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -18,3 +18,4 @@ class CriterionMatch:
     unit: int | None = None  # index of the evidence unit in ``Analysis.units``
     swap_similarity: float = 0.0  # how close a swapped statement came to the other side's claim
     refused_unit: int | None = None  # the unit of a swapped statement
+    swapped_subjects: set[str] = field(default_factory=set)  # whose statements read as swapped

@@ -31,6 +31,15 @@ class PreparedCriterion:
     subjects: list[str]  # contrast subjects, in order; empty when not a contrast
     claims: Vectors  # one row per contrast claim, same order as ``subjects``
     claim_texts: list[str]  # the claims themselves (the rubric's, or read from its prose)
+    # Claims read from prose catch an answer that exchanges the roles, but the point is credited
+    # as a plain one: free text attributes its parts to the compared things less surely than a
+    # table's rows do (crediting only attributed parts cost Mohler's comparison questions).
+    from_prose: bool = False
+
+    @property
+    def credited_by_parts(self) -> bool:
+        """A table's comparison: credited only through what is said of each compared thing."""
+        return bool(self.subjects) and not self.from_prose
 
     @property
     def stems(self) -> frozenset[str]:
@@ -108,6 +117,7 @@ def prepare(rubric: Rubric, cache: EmbeddingCache) -> PreparedRubric:
                 subjects=[subject for subject, _ in pairs],
                 claims=vectors[claims_start:demoted_start],
                 claim_texts=[claim for _, claim in pairs],
+                from_prose=bool(pairs) and not criterion.contrast,
             )
         )
     return PreparedRubric(
