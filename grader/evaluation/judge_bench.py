@@ -38,7 +38,6 @@ from grader.evaluation.fit import Floats, fit_credit_model
 from grader.learning.graded import GradedAnswer, in_turn, off_question
 from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
 from grader.scoring.calibration import (
-    CreditModel,
     CriterionCurve,
     TrapSettings,
     VerdictThresholds,
@@ -46,8 +45,10 @@ from grader.scoring.calibration import (
 from grader.scoring.confidence import (
     ConfidenceModel,
     confidence_features,
+    distance_confidence,
     expected_calibration_error,
     fit_confidence,
+    verdict_distance,
 )
 from grader.scoring.credit import criterion_features, judge_inputs
 from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE
@@ -74,6 +75,17 @@ class Rows:
     words: list[int] = field(default_factory=list)
     best: list[float] = field(default_factory=list)  # best similarity to any criterion text
     topical: list[float] = field(default_factory=list)  # cosine to the question
+
+    def refused(self) -> npt.NDArray[np.bool_]:
+        """The answers the scorer refused (empty, off-topic...): no evidence at all."""
+        return np.asarray(~np.array(self.features).any(axis=1), dtype=bool)
+
+    def dataset_weights(self) -> Floats:
+        """Every data set weighs the same in a fit, whatever its size."""
+        counts: dict[str, int] = {}
+        for name in self.dataset:
+            counts[name] = counts.get(name, 0) + 1
+        return np.array([1.0 / counts[name] for name in self.dataset])
 
 
 def sample(
@@ -150,18 +162,12 @@ def judge_logits_by_unit(
     return logits
 
 
-def _fit(x: Floats, gold: Floats, weights: Floats, names: Sequence[str]) -> CreditModel:
-    return fit_credit_model(x, gold, weights, names=names)
-
-
 def predictions(rows: Rows, logits: Floats | None) -> dict[str, Floats]:
     """Each candidate's share for every row, its credit model fitted without the row's unit."""
     gold = np.array(rows.gold)
     unit = np.array(rows.unit)
     features = np.array(rows.features)
-    refused = np.asarray(
-        ~features.any(axis=1), dtype=bool
-    )  # refused answers (off-topic...) earn 0 everywhere
+    refused = rows.refused()  # refused answers (off-topic, empty...) earn 0 everywhere
     inputs: dict[str, tuple[Floats, Sequence[str]]] = {
         "cosine": (np.array(rows.cosine)[:, None], ["cosine"]),
         "features": (features, CREDIT_FEATURES),
@@ -172,17 +178,14 @@ def predictions(rows: Rows, logits: Floats | None) -> dict[str, Floats]:
             np.column_stack([features, logits]),
             [*CREDIT_FEATURES, JUDGE_FEATURE],
         )
-    # Every data set weighs the same in a fit, whatever its size.
-    dataset = np.array(rows.dataset)
-    counts = {d: int((dataset == d).sum()) for d in set(rows.dataset)}
-    weights = np.array([1.0 / counts[d] for d in rows.dataset])
+    weights = rows.dataset_weights()
     out = {"shipped": np.array(rows.shipped)}
     for name, (x, names) in inputs.items():
         x = np.where(refused[:, None], 0.0, x)
         predicted = np.zeros(len(gold))
         for held in sorted(set(rows.unit)):
             train = unit != held
-            model = _fit(x[train], gold[train], weights[train], names)
+            model = fit_credit_model(x[train], gold[train], weights[train], names=names)
             predicted[~train] = model.credit(x[~train])
         out[name] = predicted
     return out
@@ -249,8 +252,8 @@ def verdict_distance_confidence(
     """The confidence and review flag the scorer gives without a confidence model: the distance
     to the nearest verdict line (a quarter of the marks away: 1), flagged within ``band``; a
     refused answer 1, never flagged."""
-    distance = np.minimum(np.abs(share - verdict.correct), np.abs(share - verdict.incorrect))
-    confidence = np.where(refused, 1.0, np.minimum(1.0, distance / 0.25))
+    distance = verdict_distance(share, verdict.correct, verdict.incorrect)
+    confidence = np.where(refused, 1.0, distance_confidence(distance))
     flagged = ~refused & (distance < band)
     return confidence, flagged
 
@@ -277,8 +280,9 @@ def confidence_report(
         test = unit == held
         confidence[test] = [model.confidence(r) for r in signals[test]]
         flagged[test] = confidence[test] < model.review_below
-    refused = np.asarray(~np.array(rows.features).any(axis=1), dtype=bool)
-    before, before_flagged = verdict_distance_confidence(share, refused, verdict, traps.review_band)
+    before, before_flagged = verdict_distance_confidence(
+        share, rows.refused(), verdict, traps.review_band
+    )
     report: dict[str, Any] = {}
     for name in [*sorted(set(rows.dataset)), "all"]:
         keep = real & ((dataset == name) if name != "all" else True)
@@ -399,14 +403,11 @@ def _credit_fit(rows: Rows, logits: Floats | None) -> dict[str, Any] | None:
     if logits is None:
         return None
     features = np.array(rows.features)
-    refused = np.asarray(~features.any(axis=1), dtype=bool)
-    x = np.where(refused[:, None], 0.0, np.column_stack([features, logits]))
-    dataset = np.array(rows.dataset)
-    counts = {d: int((dataset == d).sum()) for d in set(rows.dataset)}
+    x = np.where(rows.refused()[:, None], 0.0, np.column_stack([features, logits]))
     return {
         "rows": x,
         "gold": np.array(rows.gold),
-        "weights": np.array([1.0 / counts[d] for d in rows.dataset]),
+        "weights": rows.dataset_weights(),
         "names": [*CREDIT_FEATURES, JUDGE_FEATURE],
     }
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from grader.learning.graded import GradedAnswer, in_turn, off_question
+from grader.scoring.judge import point_text as judge_point_text
 
 MAX_TOKENS = 128
 
@@ -40,7 +41,7 @@ class JudgePair:
 def point_text(item: GradedAnswer) -> str:
     """The key point a graded answer was judged against: the reference, or its alternatives."""
     criterion = item.rubric.criteria[0]
-    return " OR ".join([criterion.text, *criterion.phrasings])
+    return judge_point_text([criterion.text, *criterion.phrasings])
 
 
 def judge_pairs(

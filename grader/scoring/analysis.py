@@ -122,6 +122,8 @@ def analyse(
             or len(swapped.swapped_subjects) < len(criterion.subjects)
         ):
             swapped = None
+        if not criterion.credited_by_parts:
+            best_per_unit = np.maximum(best_per_unit, raw[:, criterion_index])
         if criterion.credited_by_parts or swapped is not None:
             match = contrast_matches[criterion_index]
             if match.unit is not None:
@@ -131,10 +133,7 @@ def analyse(
                 match.refused_evidence = plan.units[match.refused_unit]
             if match.note == "roles swapped":
                 analysis.removed.append(match.refused_evidence or "")
-        if not criterion.credited_by_parts:
-            similarities = raw[:, criterion_index]
-            best_per_unit = np.maximum(best_per_unit, similarities)
-        if not criterion.credited_by_parts and swapped is None:
+        else:
             match = _match_plain(
                 criterion,
                 plan,

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.scoring.confidence import ConfidenceModel
-from grader.scoring.features import CREDIT_FEATURES
+from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE
 
 DEFAULT_CALIBRATION = Path(__file__).with_name("calibration.json")
 # int8 embeddings drift from fp32 (pairwise cosines by ~0.01): that backend has its own fit.
@@ -69,7 +69,7 @@ class CreditModel(BaseModel):
     @property
     def uses_judge(self) -> bool:
         """Whether the key-point judge's log-odds is one of the features (always the last)."""
-        return bool(self.features) and self.features[-1] == "judge"
+        return bool(self.features) and self.features[-1] == JUDGE_FEATURE
 
     def log_odds(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The rows may carry the judge's column after the others; a model fitted without the

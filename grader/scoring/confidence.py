@@ -65,6 +65,19 @@ def confidence_features(
     )
 
 
+def verdict_distance(
+    score: npt.ArrayLike, correct: float, incorrect: float
+) -> npt.NDArray[np.float64]:
+    """How far a score is from the nearest verdict line."""
+    s = np.asarray(score, dtype=np.float64)
+    return np.asarray(np.minimum(np.abs(s - correct), np.abs(s - incorrect)), dtype=np.float64)
+
+
+def distance_confidence(distance: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The confidence without a confidence model: a quarter of the marks from a verdict line, 1."""
+    return np.asarray(np.minimum(1.0, np.asarray(distance, dtype=np.float64) / 0.25))
+
+
 class ConfidenceModel(BaseModel):
     """confidence = sigmoid(weights · features + intercept); review below ``review_below``."""
 

@@ -17,6 +17,7 @@ import numpy as np
 from grader.scoring.analysis import Analysis
 from grader.scoring.embedder import Vectors
 from grader.scoring.features import CREDIT_FEATURES
+from grader.scoring.judge import point_text
 from grader.scoring.prepared import PreparedCriterion, normalised_mean
 from grader.scoring.text import content_stems, demote, kept_text, trigram_cosine
 
@@ -66,11 +67,6 @@ def criterion_features(analysis: Analysis) -> np.ndarray:
     return rows
 
 
-def judge_point(criterion: PreparedCriterion) -> str:
-    """What the judge reads as the key point: the criterion and its phrasings, as trained."""
-    return " OR ".join(criterion.target_texts)
-
-
 def judge_inputs(analysis: Analysis) -> list[tuple[int, str, str]]:
     """(criterion index, point, part of the answer) for each criterion the judge should read."""
     if analysis.zero_reason is not None or not analysis.matches:
@@ -79,7 +75,7 @@ def judge_inputs(analysis: Analysis) -> list[tuple[int, str, str]]:
     for index, criterion in enumerate(analysis.prepared.criteria):
         part = criterion_part(analysis, index)
         if part is not None:
-            pairs.append((index, judge_point(criterion), part.text))
+            pairs.append((index, point_text(criterion.target_texts), part.text))
     return pairs
 
 

@@ -42,6 +42,12 @@ class Judge(Protocol):
         ...
 
 
+def point_text(texts: Sequence[str]) -> str:
+    """What the judge reads as the key point: the criterion and its phrasings, as it was trained
+    (:mod:`grader.learning.judge_train`) and as it grades (:mod:`grader.scoring.credit`)."""
+    return " OR ".join(texts)
+
+
 def judge_folder(onnx_dir: Path, judge_path: Path) -> Path:
     """Where the export of the judge at ``judge_path`` lives (a changed judge, a new folder)."""
     return onnx_dir / f"judge-{_folder_fingerprint(judge_path)}"

@@ -19,7 +19,11 @@ from grader.scoring.analysis import Analysis, Plan, make_plan
 from grader.scoring.analysis import analyse as analyse_plan
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
-from grader.scoring.confidence import confidence_features
+from grader.scoring.confidence import (
+    confidence_features,
+    distance_confidence,
+    verdict_distance,
+)
 from grader.scoring.credit import criterion_features, judge_inputs
 from grader.scoring.embedder import Embedder
 from grader.scoring.feedback import write_feedback
@@ -279,12 +283,12 @@ class Scorer:
             and not any(credit >= MET for credit in selection.credits)
         ):
             review.append("not one of the listed examples: an instructor should judge it")
-        distance = min(
-            abs(score - calibration.verdict.correct), abs(score - calibration.verdict.incorrect)
+        distance = float(
+            verdict_distance(score, calibration.verdict.correct, calibration.verdict.incorrect)
         )
         if analysis.zero_reason is None and distance < traps.review_band:
             review.append("close to a verdict threshold")
-        confidence = 1.0 if analysis.zero_reason else min(1.0, distance / 0.25)
+        confidence = 1.0 if analysis.zero_reason else float(distance_confidence(distance))
         doubt = calibration.confidence
         if doubt is not None and analysis.zero_reason is None and analysis.matches:
             # Fitted on held-out data sets: the chance an instructor's grade is within a
