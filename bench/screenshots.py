@@ -31,6 +31,11 @@ CLASS_ANSWERS = [
     "Vanishing gradients, and exploding ones too.",
     "Long sequences need a lot of memory.",
 ]
+NAMES = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov",
+         "Donald Knuth", "Frances Allen"]  # fmt: skip
+# Questions whose reference answers hold a table and math: shown typeset, before answering.
+TYPESET = ["write-any-two-differences-between-rnn-and-cnn",
+           "what-is-vanishing-and-exploding-gradient-descent"]  # fmt: skip
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
@@ -40,7 +45,7 @@ def _tokens(url: str, students: int) -> tuple[list[str], str]:
     with make_sessions(engine).begin() as session:
         tokens = [
             create_token(session, role="student",
-                         student_id=create_student(session, name=f"student {n + 1}").id)
+                         student_id=create_student(session, name=NAMES[n % len(NAMES)]).id)
             for n in range(students)
         ]  # fmt: skip
         instructor = create_token(session, role="instructor")
@@ -66,7 +71,14 @@ def main() -> None:
         url = f"sqlite:///{folder / 'ui.db'}"
         upgrade(url)
         students, instructor = _tokens(url, len(CLASS_ANSWERS) + 1)
-        env = {"GRADER_DATABASE_URL": url, "GRADER_CACHE_DIR": str(folder / "cache")}
+        rubrics = folder / "rubrics"
+        shutil.copytree(Path(__file__).resolve().parent.parent / "rubrics", rubrics)
+        for question in TYPESET:  # the reference answer shown before answering, for the shot
+            path = rubrics / f"{question}.yaml"
+            path.write_text(path.read_text(encoding="utf-8") + "reference_shown: always\n",
+                            encoding="utf-8")  # fmt: skip
+        env = {"GRADER_DATABASE_URL": url, "GRADER_CACHE_DIR": str(folder / "cache"),
+               "GRADER_RUBRICS_DIR": str(rubrics)}  # fmt: skip
         with live_server(env) as base:
             for token, answer in zip(students[1:], CLASS_ANSWERS, strict=True):
                 httpx.post(f"{base}/questions/{QUESTION}/attempts", json={"answer": answer},
@@ -95,6 +107,10 @@ def _shoot(base: str, student: str, instructor: str, out: Path) -> None:
             timeout=120_000,
         )
         page.screenshot(path=out / "student-result.png", full_page=True)
+        for question, name in zip(TYPESET, ("typeset-table", "typeset-math"), strict=True):
+            page.goto(f"{base}/app/questions/{question}")
+            page.locator("details.reference summary").click()
+            page.screenshot(path=out / f"{name}.png", full_page=True)
         phone = browser.new_page(viewport={"width": 390, "height": 844})
         _sign_in(phone, base, student)
         phone.goto(f"{base}/app/questions")
@@ -103,6 +119,7 @@ def _shoot(base: str, student: str, instructor: str, out: Path) -> None:
         page.goto(f"{base}/app/review/{QUESTION}")
         page.screenshot(path=out / "review-queue.png", full_page=True)
         page.goto(f"{base}/app/stats/{QUESTION}")
+        page.locator("#distribution-table summary").click()
         page.screenshot(path=out / "stats.png", full_page=True)
         browser.close()
     for path in sorted(out.glob("*.png")):

@@ -119,6 +119,13 @@ class Settings(BaseSettings):
         "full (criteria, evidence, feedback: practice), hints (which criteria were missed, as "
         "hints, never their text) or points (the points and verdict only: an exam).",
     )
+    points_step: float = Field(
+        default=0.5,
+        ge=0,
+        le=1000,
+        description="Points are shown and sent to the LMS rounded to this step (0.5, 0.25; 0: "
+        "as computed), unless a rubric sets `points_step`; stored scores keep full precision.",
+    )
     web_session_hours: float = Field(
         default=12, gt=0, le=24 * 90, description="A browser sign-in lasts this long."
     )

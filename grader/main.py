@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from grader import __version__
@@ -24,7 +26,13 @@ from grader.services.course import Course
 from grader.services.learning import AdaptedModels
 from grader.services.rubric_watch import RubricWatcher
 from grader.services.slots import Slots
-from grader.store.session import make_engine, make_sessions, settings_timeouts, upgrade
+from grader.store.session import (
+    database_problem,
+    make_engine,
+    make_sessions,
+    settings_timeouts,
+    upgrade,
+)
 from grader.web import install_pages
 
 log = logging.getLogger(__name__)
@@ -57,6 +65,9 @@ def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = 
             upgrade(settings.database_url)  # the embedded database migrates itself on start
         engine = make_engine(settings.database_url, settings_timeouts(settings))
         app.state.sessions = make_sessions(engine)
+        problem = await run_in_threadpool(database_problem, app.state.sessions)
+        if problem is not None:  # said once, plainly; /health answers 503 until it works
+            log.error("%s; serving anyway, with 503 for what needs the database", problem)
         app.state.course = Course(
             settings=settings, rubrics=app.state.rubrics, scorer=scorer,
             adapted=app.state.adapted, rubric_jobs=app.state.rubric_jobs,
@@ -74,7 +85,9 @@ def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = 
         watcher.stop()
         engine.dispose()
 
-    app = FastAPI(
+    # The API's docs (/docs, /redoc) from Swagger UI and ReDoc files packaged with
+    # fastapi-offline: the service runs without internet, and so do its docs.
+    app = FastAPIOffline(
         title="grader",
         version=__version__,
         lifespan=lifespan,
@@ -91,4 +104,10 @@ def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = 
     app.include_router(lms.router)
     app.include_router(lms_batch.router)
     install_pages(app)
+
+    @app.get("/", include_in_schema=False)
+    def front_door() -> RedirectResponse:
+        """A browser opening the service's address lands on the pages."""
+        return RedirectResponse("/app", status_code=307)
+
     return app

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from grader.api.deps import Caller, InstructorDep, SessionDep, course_of
-from grader.api.fields import Id, RequestBody, Text, storable
+from grader.api.fields import DisplayName, Id, RequestBody, Text, storable
 from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for
 from grader.api.problems import ApiProblem, problem_responses, rubric_field_problems
 from grader.errors import RubricInvalid
@@ -19,7 +19,7 @@ from grader.services.course import Course
 from grader.services.learning import refit_in_background
 from grader.services.rubric_edits import replace_rubric
 from grader.store import review
-from grader.store.models import Attempt
+from grader.store.models import Attempt, Student
 
 router = APIRouter(
     tags=["instructors"], responses=problem_responses(400, 401, 403, 404, 413, 422, 503)
@@ -29,8 +29,16 @@ router = APIRouter(
 class StudentRead(BaseModel):
     id: int
     name: str
+    display_name: str | None = Field(description="What instructors read; `name` when null")
     lms_user_id: str | None
     attempts: int
+
+
+class StudentUpdate(RequestBody):
+    display_name: DisplayName | None = Field(
+        description="The name instructors read for this student; null to clear it",
+        examples=["Ada Lovelace"],
+    )
 
 
 class OverrideCreate(RequestBody):
@@ -68,10 +76,27 @@ def _reviewed(attempt: Attempt) -> ReviewedAttempt:
 @router.get("/students")
 def list_students(session: SessionDep, _: InstructorDep) -> list[StudentRead]:
     """Every student with their number of attempts."""
-    return [
-        StudentRead(id=s.id, name=s.name, lms_user_id=s.lms_user_id, attempts=count)
-        for s, count in review.students_with_counts(session)
-    ]
+    return [_student_read(s, count) for s, count in review.students_with_counts(session)]
+
+
+def _student_read(student: Student, attempts: int) -> StudentRead:
+    return StudentRead(
+        id=student.id, name=student.name, display_name=student.display_name,
+        lms_user_id=student.lms_user_id, attempts=attempts,
+    )  # fmt: skip
+
+
+@router.patch("/students/{student_id}")
+def update_student(
+    student_id: Id, body: StudentUpdate, session: SessionDep, _: InstructorDep
+) -> StudentRead:
+    """Set the name instructors read for a student (review queue, exports)."""
+    student = review.get_student(session, student_id=student_id)
+    if student is None:
+        raise ApiProblem(404, f"no student {student_id}")
+    student.display_name = body.display_name
+    session.commit()
+    return _student_read(student, review.attempt_count(session, student_id=student_id))
 
 
 @router.get("/students/{student_id}/progress")

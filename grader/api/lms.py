@@ -11,7 +11,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from starlette.concurrency import run_in_threadpool
 
 from grader.api.deps import SessionDep, course_of
-from grader.api.fields import AnswerText, Identity, Text
+from grader.api.fields import AnswerText, DisplayName, Identity, Text
 from grader.api.practice import AttemptGraded, answer_too_long, question
 from grader.api.problems import ApiProblem, problem_responses, validation_problems
 from grader.rubrics.loader import LoadedRubric
@@ -38,6 +38,11 @@ class Submission(BaseModel):
     )
     question_id: Text = Field(min_length=1, max_length=100, examples=["what-is-an-rnn"])
     answer: AnswerText = Field(examples=["An RNN keeps a hidden state across time steps."])
+    name: DisplayName | None = Field(
+        default=None,
+        description="The student's name in the LMS, shown to instructors (kept when omitted)",
+        examples=["Ada Lovelace"],
+    )
 
 
 _SIGNED = {
@@ -115,6 +120,8 @@ def store_submission(
     """Store a graded submission under its webhook-id (the caller commits); when a copy was
     stored meanwhile, ours is rolled back and the first answer returned."""
     student = find_or_create_lms_student(session, lms_user_id=submission.lms_user_id)
+    if submission.name is not None and student.display_name != submission.name:
+        student.display_name = submission.name
     answered = store_answer(
         course, session, loaded=loaded, student_id=student.id, answer=submission.answer,
         grade=grade,

@@ -1,5 +1,5 @@
 """``python -m grader.cli``: the same command line as ``grader``."""
 
-from grader.cli import app
+from grader.cli import main
 
-app()
+main()

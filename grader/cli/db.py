@@ -38,6 +38,13 @@ def tokens_create(
             "valid GRADER_SIGN_IN_LINK_HOURS).",
         ),
     ] = False,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The address students open, for the link (default: GRADER_PUBLIC_URL, else "
+            "http://GRADER_HOST:GRADER_PORT)."
+        ),
+    ] = None,
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
     from sqlalchemy import select
@@ -66,7 +73,15 @@ def tokens_create(
     engine.dispose()
     typer.echo(token)
     if code is not None:
-        typer.echo(f"{get_settings().base_url()}/app/sign-in/link/{code}")
+        settings = get_settings()
+        base = (public_url or settings.base_url()).rstrip("/")
+        typer.echo(f"{base}/app/sign-in/link/{code}")
+        if not public_url and not settings.public_url:
+            typer.echo(
+                f"note: the link assumes the service at {base}; if it is served elsewhere "
+                "(another --port, a proxy), set GRADER_PUBLIC_URL or pass --public-url",
+                err=True,
+            )
 
 
 def _sign_in_code(session: Session, token: str) -> str:

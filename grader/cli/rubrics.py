@@ -37,18 +37,28 @@ def rubrics_generate(
             help="Print each question as understood (prompt, criteria, points); write nothing.",
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Stop at the first question that cannot be read and write nothing (default: "
+            "skip it, write the others, exit 1 naming it).",
+        ),
+    ] = False,
 ) -> None:
-    """Write one rubric per question; hand-edited rubrics are left alone and listed."""
+    """Write one rubric per question; hand-edited rubrics are left alone and listed. A question
+    that cannot be read is named with its line and skipped (exit status 1)."""
     out_dir = out or get_settings().rubrics_dir
     if not source.is_file():
         typer.echo(f"error: {source}: no such file", err=True)
         raise typer.Exit(2)
     try:
         if dry_run:
-            rubrics, layout = plan_rubrics(source, demos=demo_for_questions())
-            typer.echo(layout_report(source.as_posix(), rubrics, layout))
+            plan = plan_rubrics(source, demos=demo_for_questions(), strict=strict)
+            typer.echo(layout_report(source.as_posix(), plan.rubrics, plan.layout))
+            _say_skipped(plan.skipped)
             return
-        report = generate_rubrics(source, out_dir, demos=demo_for_questions())
+        report = generate_rubrics(source, out_dir, demos=demo_for_questions(), strict=strict)
     except ContentError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2 if "cannot read" in error.message else 1) from error
@@ -72,7 +82,17 @@ def rubrics_generate(
         f"{total + len(report.edited) + len(report.edited_and_source_changed)} questions; "
         f"{len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.edited) + len(report.edited_and_source_changed)} edited by hand"
+        + (f"; {len(report.skipped)} not read (see above)" if report.skipped else "")
     )
+    _say_skipped(report.skipped)
+
+
+def _say_skipped(skipped: list[ContentError]) -> None:
+    """Each question that could not be read, at its line; then exit status 1."""
+    for error in skipped:
+        typer.echo(f"error: {error} (skipped; the other questions were read)", err=True)
+    if skipped:
+        raise typer.Exit(1)
 
 
 @rubrics_app.command("check")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from grader.errors import ContentError
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,17 @@ Block = Paragraph | BulletList | Table | Math
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A point of a marking scheme ("1P for the drawback", "[1] the gradient vanishes",
+    "0.5 P for a sensible choice out of: A, B, C"): what earns it, and the choices it lists."""
+
+    points: float
+    text: str
+    line: int
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Question:
     """One numbered question of the source document with its model answer.
 
@@ -61,6 +74,8 @@ class Question:
     # Grading notes for the instructor ("0.5 P for a sensible choice", "[accept synonyms]").
     notes: tuple[str, ...] = ()
     points: float | None = None  # the question's marks, where the document states them
+    # The marking scheme's points, where the document allots them line by line.
+    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,3 +92,5 @@ class ParsedDocument:
 
     questions: list[Question]
     notes: list[LayoutNote]
+    # Questions that could not be read (each error names its line); the others were.
+    skipped: list[ContentError] = field(default_factory=list)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from grader.content.document import LayoutNote, ParsedDocument, Question
-from grader.content.questions import ANSWER_LABEL, QuestionDraft, build_question
+from grader.content.questions import ANSWER_LABEL, QuestionDraft, build_or_skip
 from grader.errors import ContentError
 
 _B = r"(?:\*\*|__)?"
@@ -108,7 +108,9 @@ def _blocks(text: str) -> list[_Block]:
     return blocks
 
 
-def read_labelled(text: str, source: str, by_question_mark: bool = False) -> ParsedDocument:
+def read_labelled(
+    text: str, source: str, by_question_mark: bool = False, *, strict: bool = False
+) -> ParsedDocument:
     """The questions of a labelled document, in order, with what was assumed.
 
     With ``by_question_mark`` (a document with neither numbers nor labels), a paragraph that
@@ -193,16 +195,21 @@ def read_labelled(text: str, source: str, by_question_mark: bool = False) -> Par
         raise ContentError(source, 1, "no question found (expected 'Q:', 'Question 1', ...)")
     used: set[str] = set()
     questions: list[Question] = []
+    skipped: list[ContentError] = []
     for draft in drafts:
         prompt, answer_lines = draft.finish(notes)
         if not prompt:
-            raise ContentError(source, draft.line, f"question {draft.number} has no question text")
-        questions.append(
-            build_question(
-                QuestionDraft(
-                    source, draft.number, prompt, answer_lines, draft.line, draft.heading
-                ),
-                used,
+            error = ContentError(
+                source, draft.line, f"question {draft.number} has no question text"
             )
-        )
-    return ParsedDocument(questions, notes)
+            if strict:
+                raise error
+            skipped.append(error)
+            continue
+        built = build_or_skip(
+            QuestionDraft(source, draft.number, prompt, answer_lines, draft.line, draft.heading),
+            used, skipped, strict=strict,
+        )  # fmt: skip
+        if built is not None:
+            questions.append(built)
+    return ParsedDocument(questions, notes, skipped)

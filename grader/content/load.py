@@ -11,8 +11,9 @@ MARKDOWN = (".md", ".markdown", ".txt")
 SUPPORTED = (*MARKDOWN, ".docx", ".xml", ".gift")
 
 
-def load_document(path: Path, name: str | None = None) -> ParsedDocument:
-    """The questions of ``path``: markdown, Word, Moodle XML or GIFT.
+def load_document(path: Path, name: str | None = None, *, strict: bool = False) -> ParsedDocument:
+    """The questions of ``path``: markdown, Word, Moodle XML or GIFT (``strict``: a markdown
+    or Word question that cannot be read stops the whole document; else it is skipped).
 
     Raises:
         ContentError: an unsupported extension, or a document that cannot be read.
@@ -37,7 +38,7 @@ def load_document(path: Path, name: str | None = None) -> ParsedDocument:
             markdown = docx_to_markdown(path)
         except (PackageNotFoundError, KeyError, ValueError, OSError) as error:
             raise ContentError(source, 1, f"not a readable .docx file: {error}") from error
-        return read_document(markdown, source)
+        return read_document(markdown, source, strict=strict)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -50,4 +51,4 @@ def load_document(path: Path, name: str | None = None) -> ParsedDocument:
         from grader.content.importers.gift import read_gift
 
         return read_gift(text, source)
-    return read_document(text, source)
+    return read_document(text, source, strict=strict)

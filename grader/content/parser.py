@@ -25,7 +25,7 @@ from grader.content.document import (
     Question,
 )
 from grader.content.labelled import is_labelled, read_labelled
-from grader.content.questions import QuestionDraft, build_question, trim_blank
+from grader.content.questions import QuestionDraft, build_or_skip, trim_blank
 from grader.errors import ContentError
 
 _QUESTION = re.compile(r"^(?:[-*+]\s+)?(\d{1,4})[.)]\s+(\S.*)$")
@@ -48,11 +48,12 @@ class _RawQuestion:
 
 
 def parse_document(text: str, source: str = "<document>") -> list[Question]:
-    """The questions of a Q&A document (see :func:`read_document` for what was assumed)."""
-    return read_document(text, source).questions
+    """The questions of a Q&A document, every one of them readable (strict: the first that is
+    not raises; see :func:`read_document` for what was assumed)."""
+    return read_document(text, source, strict=True).questions
 
 
-def read_document(text: str, source: str = "<document>") -> ParsedDocument:
+def read_document(text: str, source: str = "<document>", *, strict: bool = False) -> ParsedDocument:
     """Parse a Q&A document in whichever layout it uses.
 
     Labelled layouts ("## Question 3", "Q3.", "Q:"/"A:" pairs, a question paragraph followed by
@@ -61,38 +62,46 @@ def read_document(text: str, source: str = "<document>") -> ParsedDocument:
     Args:
         text: the markdown document.
         source: its name, used in error messages.
+        strict: raise at the first question that cannot be read (else it is skipped, listed
+            in ``skipped`` with its line, and the others are read).
 
     Returns:
         The questions in document order, each with a unique, stable id.
 
     Raises:
-        ContentError: the document holds no question, a question has no answer, numbering
-            skips, or a table or math block is malformed.
+        ContentError: the document holds no question, numbering skips or a math block is
+            never closed; with ``strict``, also a question that has no answer or whose table
+            is malformed.
     """
     if is_labelled(text):
-        return read_labelled(text, source)
+        return read_labelled(text, source, strict=strict)
     lines = text.splitlines()
     if not any(_QUESTION.match(line) for line in lines) and any(
         line.rstrip().endswith("?") for line in lines
     ):
-        return read_labelled(text, source, by_question_mark=True)
+        return read_labelled(text, source, by_question_mark=True, strict=strict)
     raw = _split_questions(lines, source)
     if not raw:
         raise ContentError(source, 1, "no numbered question found (expected a line like '1. ...')")
     notes: list[LayoutNote] = []
     questions: list[Question] = []
     used_ids: set[str] = set()
+    skipped: list[ContentError] = []
     for item in raw:
-        prompt, inline_answer = _split_prompt(item, source, notes)
+        try:
+            prompt, inline_answer = _split_prompt(item, source, notes)
+        except ContentError as error:
+            if strict:
+                raise
+            skipped.append(error)
+            continue
         body = trim_blank(item.body)
         answer_lines = ([(item.line, inline_answer)] if inline_answer else []) + body
-        questions.append(
-            build_question(
-                QuestionDraft(source, item.number, prompt, answer_lines, item.line, item.heading),
-                used_ids,
-            )
-        )
-    return ParsedDocument(questions, notes)
+        draft = QuestionDraft(source, item.number, prompt, answer_lines, item.line, item.heading)
+        question = build_or_skip(draft, used_ids, skipped, strict=strict)
+        if question is not None:
+            questions.append(question)
+    return ParsedDocument(questions, notes, skipped)
 
 
 def _split_questions(lines: list[str], source: str) -> list[_RawQuestion]:

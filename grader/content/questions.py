@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grader.content.annotations import prompt_points, split_annotations
+from grader.content.annotations import is_mark_line, prompt_points, split_annotations
 from grader.content.document import (
     Block,
     BulletList,
@@ -53,26 +53,59 @@ def build_question(draft: QuestionDraft, used_ids: set[str]) -> Question:
     its id is unique among ``used_ids`` (and added to them).
 
     Raises:
-        ContentError: there is no answer left once the grading notes are taken out.
+        ContentError: there is no answer left once the grading notes are taken out, and no
+            marking scheme that allots points either.
     """
     prompt, points = prompt_points(draft.prompt)
     annotations = split_annotations(strip_answer_label(draft.answer_lines))
     lines = trim_blank(annotations.lines)
-    if not lines:
-        raise ContentError(draft.source, draft.line, f"question {draft.number} has no answer")
-    blocks = _parse_blocks(lines, draft.source)
+    if not lines and not annotations.marks:
+        raise ContentError(
+            draft.source,
+            draft.line,
+            f"question {draft.number} has no answer (neither a model answer nor a marking "
+            "scheme that allots points, e.g. '1P for ...')",
+        )
+    # A question answered only by its marking scheme: the scheme is the reference answer and
+    # its points the criteria. Beside a model answer, the answer's key points are what to
+    # match ("1 point for the policy" names no content), so the scheme is a note for whoever
+    # grades and, where the prompt states no marks, its total is the question's.
+    blocks = _parse_blocks(lines, draft.source) if lines else []
+    answer_lines = lines or annotations.scheme
+    marks = tuple(annotations.marks)
+    notes = list(annotations.notes)
+    if lines and marks:
+        notes += [text.strip(" -*+") for _, text in annotations.scheme if is_mark_line(text)]
+        points = points if points is not None else sum(mark.points for mark in marks)
+        marks = ()
     return Question(
         id=_unique_id(slugify(prompt), used_ids),
         number=draft.number,
         prompt=prompt,
-        answer="\n".join(text for _, text in lines).strip(),
+        answer="\n".join(text for _, text in answer_lines).strip(),
         blocks=tuple(blocks),
         line=draft.line,
         heading=draft.heading,
         alternatives=(*annotations.alternatives, *draft.alternatives),
-        notes=(*annotations.notes, *draft.notes),
+        notes=(*notes, *draft.notes),
         points=points,
+        marks=marks,
     )
+
+
+def build_or_skip(
+    draft: QuestionDraft, used_ids: set[str], skipped: list[ContentError], *, strict: bool
+) -> Question | None:
+    """``build_question``, except that a question that cannot be read is added to ``skipped``
+    (its error names its line) and None returned, so the document's other questions are still
+    read; ``strict`` raises instead."""
+    try:
+        return build_question(draft, used_ids)
+    except ContentError as error:
+        if strict:
+            raise
+        skipped.append(error)
+        return None
 
 
 def strip_answer_label(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:

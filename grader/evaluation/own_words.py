@@ -47,7 +47,7 @@ def load_cases(path: Path) -> list[WordingCase]:
 
 def course_rubrics(document: Path) -> dict[str, Rubric]:
     """The rubrics generated from a course document, keyed ``os:<question id>``."""
-    rubrics, _ = plan_rubrics(document)
+    rubrics = plan_rubrics(document, strict=True).rubrics
     return {f"{COURSE_PREFIX}{r.id}": r for r in rubrics}
 
 

@@ -26,6 +26,11 @@ _ASKED_COUNT = re.compile(
     r"(\d+|" + "|".join(_NUMBER_WORDS) + r")\b",
     re.IGNORECASE,
 )
+# "What are the four conditions ...", "Name the three phases ...": a count the question asks.
+_THE_COUNT = re.compile(
+    r"\b(?:what|which)\s+are\s+the\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+[a-z]",
+    re.IGNORECASE,
+)
 _MORE_COUNTS = re.compile(r"\band\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+[a-z]", re.IGNORECASE)
 _STOPWORDS = {
     "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "by", "with", "is", "are",
@@ -79,7 +84,7 @@ def asked_count(prompt: str) -> int | None:
 
     Counts joined by "and" add up: "give two reasons and one weakness" asks for 3.
     """
-    match = _ASKED_COUNT.search(prompt)
+    match = _ASKED_COUNT.search(prompt) or _THE_COUNT.search(prompt)
     if match is None:
         return None
     total = _count(match.group(1))
@@ -118,7 +123,9 @@ def topic_of(question: Question) -> str:
 
 def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
     """The generated rubric for ``question``, which came from ``document``, linked to ``demo``."""
-    points = key_points(question)
+    if question.marks:
+        return _scheme_rubric(question, document, demo)
+    points = key_points(question, expected=asked_count(question.prompt))
     if not points:
         points = [KeyPoint(question.answer)]
     if question.alternatives:
@@ -144,8 +151,38 @@ def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
         criteria=criteria,
         select=select,
         misconceptions=_swapped_role_misconceptions(criteria),
-        hints=_hints(criteria, select, examples),
+        hints=_hints(criteria, select, examples, asked=count),
         notes=list(question.notes),
+        demo=demo,
+        source=Source(document=document, number=question.number),
+    )
+
+
+def _scheme_rubric(question: Question, document: str, demo: str) -> Rubric:
+    """A question whose document allots its points line by line: one criterion per allotted
+    point, with those points; a choice list ("out of: A, B, C") gives that criterion's
+    phrasings (any one of them earns it)."""
+    criteria = _criteria([KeyPoint(mark.text) for mark in question.marks])
+    criteria = [
+        c.model_copy(update={"points": mark.points, "phrasings": list(mark.choices)})
+        for c, mark in zip(criteria, question.marks, strict=True)
+    ]
+    total = sum(mark.points for mark in question.marks)
+    notes = list(question.notes)
+    if question.points is not None and abs(question.points - total) > 1e-9:
+        notes.append(
+            f"The question says {question.points:g} points; its marking scheme allots "
+            f"{total:g} (the rubric follows the scheme)."
+        )
+    return Rubric(
+        id=question.id,
+        prompt=question.prompt,
+        topic=topic_of(question),
+        max_points=total,
+        reference_answer=question.answer,
+        criteria=criteria,
+        hints=_hints(criteria, None, examples=False, asked=asked_count(question.prompt)),
+        notes=notes,
         demo=demo,
         source=Source(document=document, number=question.number),
     )
@@ -208,7 +245,9 @@ def _swapped_role_misconceptions(criteria: list[Criterion]) -> list[Misconceptio
     return misconceptions
 
 
-def _hints(criteria: list[Criterion], select: SelectRule | None, examples: bool) -> list[str]:
+def _hints(
+    criteria: list[Criterion], select: SelectRule | None, examples: bool, asked: int | None
+) -> list[str]:
     if examples:
         return ["Name one concrete example and say in a few words how it fits the question."]
     contrasts = [c for c in criteria if c.contrast]
@@ -222,7 +261,11 @@ def _hints(criteria: list[Criterion], select: SelectRule | None, examples: bool)
             "reverse, costs points.",
         ]
     if len(criteria) == 1:
-        return ["One precise statement is enough; name it exactly."]
+        if len(criteria[0].text.split()) <= 6:  # a term or a short statement
+            return ["One precise term or statement is enough."]
+        return ["Say what it is and why, in your own words: one central point, with its reason."]
     if select:
         return [f"Any {select.any} of the {len(criteria)} key points earn full marks."]
+    if asked == len(criteria):
+        return [f"The question asks for {asked}: give each one."]
     return [f"A full answer makes {len(criteria)} separate points; cover each one."]

@@ -48,8 +48,9 @@ class KeyPoint:
     contrast: tuple[tuple[str, str], ...] = ()
 
 
-def key_points(question: Question) -> list[KeyPoint]:
-    """The key points of ``question``'s model answer, in answer order."""
+def key_points(question: Question, expected: int | None = None) -> list[KeyPoint]:
+    """The key points of ``question``'s model answer, in answer order (``expected``: how many
+    the question asks for, where it says; it settles how a list in running text splits)."""
     points: list[KeyPoint] = []
     previous: Block | None = None
     prose = [block for block in question.blocks if not isinstance(block, Math)]
@@ -62,7 +63,7 @@ def key_points(question: Question) -> list[KeyPoint]:
             if isinstance(previous, Math) and _is_caption(block.text):
                 pass
             elif len(prose) == 1 and _is_inline_list(block.text):
-                points.extend(KeyPoint(item) for item in _list_items(block.text))
+                points.extend(KeyPoint(item) for item in _list_items(block.text, expected))
             else:
                 points.extend(KeyPoint(s) for s in _sentences(block.text) if _substantive(s))
         previous = block
@@ -115,14 +116,31 @@ def _is_inline_list(text: str) -> bool:
     return all(len(item.split()) <= _MAX_LIST_ITEM_WORDS for item in items)
 
 
-def _list_items(text: str) -> list[str]:
-    items = [item for item in _LIST_SPLIT.split(text.strip().rstrip(".")) if item]
+def _list_items(text: str, expected: int | None = None) -> list[str]:
+    items = _split_list(text.strip().rstrip("."), expected)
     # "Vanishing and exploding gradients": single-word items share the last item's head noun.
     last = items[-1].split()
     if len(items) > 1 and len(last) > 1 and all(len(item.split()) == 1 for item in items[:-1]):
         head = " ".join(last[1:])
         items = [f"{item} {head}" for item in items[:-1]] + [items[-1]]
     return [clean(item) for item in items]
+
+
+def _split_list(text: str, expected: int | None) -> list[str]:
+    """A list by its own separators: with commas, only at commas ("mutual exclusion, hold and
+    wait, no preemption" keeps "hold and wait"), and at a last "and"/"or" without a comma
+    ("A, B and C") unless the items already number what the question asks; without commas,
+    at "and"/"or" ("vanishing and exploding gradients")."""
+    if not re.search(r"[,;]", text):
+        return [item for item in _LIST_SPLIT.split(text) if item]
+    items = [re.sub(r"^(?:and|or)\s+", "", item.strip(), flags=re.IGNORECASE)
+             for item in re.split(r"\s*[,;]\s*", text)]  # fmt: skip
+    items = [item for item in items if item]
+    oxford = re.search(r"[,;]\s*(?:and|or)\s", text, re.IGNORECASE) is not None
+    last = re.split(r"\s+(?:and|or)\s+", items[-1], maxsplit=1, flags=re.IGNORECASE)
+    if not oxford and len(last) == 2 and expected != len(items):
+        items = items[:-1] + last
+    return items
 
 
 def _sentences(text: str) -> list[str]:

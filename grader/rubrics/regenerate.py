@@ -16,6 +16,7 @@ from pathlib import Path
 
 from grader.content.document import LayoutNote
 from grader.content.load import load_document
+from grader.errors import ContentError
 from grader.rubrics.generate import build_rubric
 from grader.rubrics.loader import RUBRIC_SUFFIXES
 from grader.rubrics.render import body_digest, is_untouched, read_stamp, render_rubric
@@ -33,20 +34,37 @@ class GenerationReport:
     edited_and_source_changed: list[str] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)
     layout: list[LayoutNote] = field(default_factory=list)  # what the parser had to assume
+    skipped: list[ContentError] = field(default_factory=list)  # questions that were not read
+
+
+@dataclass
+class Plan:
+    """The rubrics a document would generate, what was assumed to read it, and the questions
+    that could not be read (each error names its line)."""
+
+    rubrics: list[Rubric]
+    layout: list[LayoutNote]
+    skipped: list[ContentError]
 
 
 def plan_rubrics(
-    source: Path, document_name: str | None = None, demos: Mapping[str, str] | None = None
-) -> tuple[list[Rubric], list[LayoutNote]]:
-    """The rubrics ``source`` would generate, and what was assumed to read it; writes nothing.
+    source: Path,
+    document_name: str | None = None,
+    demos: Mapping[str, str] | None = None,
+    *,
+    strict: bool = False,
+) -> Plan:
+    """The rubrics ``source`` would generate; writes nothing. A question that cannot be read
+    is skipped and listed (``strict``: raise at the first instead).
 
     Raises:
-        ContentError: the document cannot be read.
+        ContentError: the document cannot be read at all.
     """
     name = document_name or source.as_posix()
-    parsed = load_document(source, name)
+    parsed = load_document(source, name, strict=strict)
     demos = demos or {}
-    return [build_rubric(q, name, demos.get(q.id, "")) for q in parsed.questions], parsed.notes
+    rubrics = [build_rubric(q, name, demos.get(q.id, "")) for q in parsed.questions]
+    return Plan(rubrics, parsed.notes, parsed.skipped)
 
 
 def generate_rubrics(
@@ -54,6 +72,8 @@ def generate_rubrics(
     out_dir: Path,
     document_name: str | None = None,
     demos: Mapping[str, str] | None = None,
+    *,
+    strict: bool = False,
 ) -> GenerationReport:
     """Write one ``<question-id>.yaml`` per question of ``source`` into ``out_dir``.
 
@@ -64,13 +84,15 @@ def generate_rubrics(
         demos: question id → id of the demo that explains it (the demo registry's links).
 
     Raises:
-        ContentError: the document cannot be parsed; nothing is written then.
+        ContentError: the document cannot be parsed (with ``strict``: one of its questions
+            cannot be read); nothing is written then. Otherwise an unreadable question is
+            skipped and listed in the report's ``skipped``, and the others are written.
     """
     name = document_name or source.as_posix()
-    rubrics, layout = plan_rubrics(source, name, demos)
-    rendered = {rubric.id: render_rubric(rubric) for rubric in rubrics}
+    plan = plan_rubrics(source, name, demos, strict=strict)
+    rendered = {rubric.id: render_rubric(rubric) for rubric in plan.rubrics}
     out_dir.mkdir(parents=True, exist_ok=True)
-    report = GenerationReport(layout=layout)
+    report = GenerationReport(layout=plan.layout, skipped=plan.skipped)
     for question_id, text in rendered.items():
         path = out_dir / f"{question_id}.yaml"
         if not path.exists():

@@ -72,10 +72,13 @@ def _document(rubric: Rubric) -> dict[str, Any]:
     data = rubric.model_dump(mode="python", exclude_none=True)
     if data["accepts"] == "key-points":  # the default: say it only when it is not
         del data["accepts"]
-    if not data["notes"]:
-        del data["notes"]
+    # No empty field is written (`demo: ''`, `notes: []`): the defaults say the same.
+    for key in ("notes", "demo", "hints", "misconceptions"):
+        if not data.get(key):
+            data.pop(key, None)
     data["criteria"] = [_compact(item) for item in data["criteria"]]
-    data["misconceptions"] = [_compact(item) for item in data["misconceptions"]]
+    if "misconceptions" in data:
+        data["misconceptions"] = [_compact(item) for item in data["misconceptions"]]
     if "\n" in data["reference_answer"]:
         data["reference_answer"] = LiteralScalarString(data["reference_answer"] + "\n")
     document: dict[str, Any] = _plain_numbers(data)

@@ -99,6 +99,11 @@ class Rubric(StrictModel):
         "against answers and never shown to students.",
     )
     demo: str = Field(default="", description="Id of the linked mini-demo; empty for none.")
+    points_step: Annotated[float, Field(gt=0, le=1000)] | None = Field(
+        default=None,
+        description="The step points are shown and sent to the LMS in (0.5: 1.5 of 2, never "
+        "1.37); stored scores keep full precision. Unset: the course's GRADER_POINTS_STEP.",
+    )
     feedback_shown: Literal["full", "hints", "points"] | None = Field(
         default=None,
         description="What a student sees of a grade: 'full' (criteria, evidence, feedback), "

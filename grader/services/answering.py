@@ -60,7 +60,7 @@ def store_answer(
     shown = course.feedback_shown(loaded.rubric)
     publish_attempt(
         session, event_type="attempt.graded", attempt=attempt, rubric=loaded.rubric, now=now,
-        shown=shown, grade=grade,
+        shown=shown, step=course.points_step(loaded.rubric), grade=grade,
     )  # fmt: skip
     return Answered(attempt=attempt, grade=grade, shown=shown)
 

@@ -37,5 +37,9 @@ class Course:
         """What students see of this question's grades: the rubric's choice, else the course's."""
         return rubric.feedback_shown or self.settings.feedback_shown
 
+    def points_step(self, rubric: Rubric) -> float:
+        """The step this question's points are shown in: the rubric's, else the course's."""
+        return rubric.points_step or self.settings.points_step
+
     def topics(self) -> dict[str, str]:
         return {q: loaded.rubric.topic for q, loaded in self.rubrics.rubrics.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from grader.rubrics.points import in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.disclosure import FeedbackShown, disclose
 from grader.scoring.grade import Grade
@@ -22,10 +23,13 @@ def publish_attempt(
     rubric: Rubric,
     now: datetime,
     shown: FeedbackShown,
+    step: float,
     grade: Grade | None = None,
 ) -> None:
-    """The event carries the feedback as the student may see it (``shown``), never more.
-    ``grade``: the attempt's grade when the caller has it (else read back from the attempt)."""
+    """The event carries the feedback as the student may see it (``shown``), never more, and
+    the points in the question's grading ``step`` (the LMS's gradebook shows what it is sent;
+    ``points_exact`` keeps full precision). ``grade``: the attempt's grade when the caller has
+    it (else read back from the attempt)."""
     student = get_student(session, student_id=attempt.student_id)
     assert student is not None
     payload = attempt_event(
@@ -33,7 +37,8 @@ def publish_attempt(
         attempt={
             "id": attempt.id,
             "question_id": attempt.question_id,
-            "points": attempt.final_points,
+            "points": in_steps(attempt.final_points, step, attempt.max_points),
+            "points_exact": attempt.final_points,
             "max_points": attempt.max_points,
             "verdict": attempt.verdict,
             "needs_review": attempt.needs_review,
@@ -41,7 +46,12 @@ def publish_attempt(
             "override_reason": attempt.override_reason,
             "created_at": attempt.created_at.isoformat(),
         },
-        student={"id": student.id, "name": student.name, "lms_user_id": student.lms_user_id},
+        student={
+            "id": student.id,
+            "name": student.name,
+            "display_name": student.display_name,
+            "lms_user_id": student.lms_user_id,
+        },
         question={"id": rubric.id, "prompt": rubric.prompt, "topic": rubric.topic},
         feedback=disclose(grade or Grade.model_validate(attempt.result), shown).feedback,
         now=now,

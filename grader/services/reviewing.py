@@ -94,6 +94,7 @@ def _grade_by_hand(
         publish_attempt(
             session, event_type="attempt.overridden", attempt=attempt, rubric=loaded.rubric,
             now=now, shown=course.feedback_shown(loaded.rubric),
+            step=course.points_step(loaded.rubric),
         )  # fmt: skip
     session.commit()
     return loaded.rubric if loaded is not None else None
@@ -121,7 +122,7 @@ def regrade_question(course: Course, session: Session, *, question_id: str) -> i
     for attempt in regraded:
         publish_attempt(
             session, event_type="attempt.regraded", attempt=attempt, rubric=loaded.rubric,
-            now=now, shown=shown,
+            now=now, shown=shown, step=course.points_step(loaded.rubric),
         )  # fmt: skip
     return len(regraded)
 

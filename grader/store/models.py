@@ -62,7 +62,14 @@ class Student(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     lms_user_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    # What instructors read: the LMS's name for the student, or one an instructor set.
+    display_name: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    @property
+    def shown_name(self) -> str:
+        """The display name, else the account's name (an LMS student's is "lms:<id>")."""
+        return self.display_name or self.name
 
 
 class ApiToken(Base):

@@ -27,6 +27,11 @@ def get_student(session: Session, *, student_id: int) -> Student | None:
     return session.get(Student, student_id)
 
 
+def attempt_count(session: Session, *, student_id: int) -> int:
+    query = select(func.count(Attempt.id)).where(Attempt.student_id == student_id)
+    return session.scalar(query) or 0
+
+
 def attempts(
     session: Session,
     *,

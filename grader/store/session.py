@@ -237,12 +237,34 @@ def open_database(
 
 
 def database_reachable(sessions: sessionmaker[Session]) -> bool:
+    return database_problem(sessions) is None
+
+
+def database_problem(sessions: sessionmaker[Session]) -> str | None:
+    """None when the database answers; else why not, in one line (for the log)."""
     try:
         with sessions() as session:
             session.execute(text("SELECT 1"))
-        return True
-    except OperationalError:
-        return False
+        return None
+    except OperationalError as error:
+        bind = sessions.kw.get("bind")
+        url = bind.url.render_as_string(hide_password=True) if bind is not None else "?"
+        return unreachable_message(url, error)
+
+
+def unreachable_message(url: str, error: BaseException) -> str:
+    """One line an operator can act on: which database (password hidden), and the driver's
+    own first reason ("database \"x\" does not exist", "Connection refused")."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a URL SQLAlchemy cannot parse is shown as it was given
+        shown = url
+    cause = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    reason = " ".join(lines[:2]) if lines else type(cause).__name__
+    return f"cannot use the database {shown} (GRADER_DATABASE_URL): {reason}"
 
 
 def _alembic(url: str) -> Config:
@@ -255,7 +277,7 @@ def _alembic(url: str) -> Config:
 
 
 # The newest migration; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 
 def at_head(url: str) -> bool:

@@ -245,6 +245,14 @@ def deliveries(
     return list(session.scalars(query))
 
 
+def event_types(session: Session, *, event_ids: set[int]) -> dict[int, str]:
+    """Each event's type ("attempt.graded", ...), for lists that show deliveries."""
+    if not event_ids:
+        return {}
+    query = select(WebhookEvent.id, WebhookEvent.type).where(WebhookEvent.id.in_(event_ids))
+    return {row.id: row.type for row in session.execute(query)}
+
+
 def delivery_log(session: Session, *, delivery_id: int) -> list[DeliveryAttempt]:
     query = select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery_id)
     return list(session.scalars(query.order_by(DeliveryAttempt.id)))

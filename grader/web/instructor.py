@@ -3,6 +3,7 @@ the rubric editor with regrading, and the webhook deliveries log."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from grader.api.deps import SessionDep, course_of
 from grader.api.fields import Id
 from grader.errors import InvalidInput, RubricInvalid
+from grader.rubrics.points import in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
 from grader.services import reviewing, stats
@@ -79,6 +81,7 @@ def _queue_page(
     }  # fmt: skip
     if attempt is not None:
         context.update(_attempt_view(attempt, loaded.rubric))
+        context["student"] = review.get_student(session, student_id=attempt.student_id)
     return render(request, "review.html", context, user=user, status=status)
 
 
@@ -123,7 +126,8 @@ def review_decision(
     ticked = set(criteria or [])
     by = f"instructor token {user.caller.token_id}"
     try:
-        decision = _decision(action, attempt, loaded.rubric, ticked, points, reason, by)
+        step = course.points_step(loaded.rubric)
+        decision = _decision(action, attempt, loaded.rubric, ticked, points, reason, by, step)
         if decision is None:
             _, refit = reviewing.accept(course, session, attempt_id=attempt_id, by=by)
         else:
@@ -147,9 +151,10 @@ def _decision(
     points_text: str,
     reason: str,
     by: str,
+    step: float,
 ) -> reviewing.HandGrade | None:
     """None to accept the machine's grade; else the instructor's grade. ``auto`` (Enter)
-    accepts when nothing was changed."""
+    accepts when nothing was changed (the form shows the machine's points in ``step``s)."""
     if action == "accept":
         return None
     machine_met = {c["id"] for c in attempt.result.get("criteria", []) if c.get("met")}
@@ -162,7 +167,10 @@ def _decision(
         points = criteria_points(rubric, ticked)
     if points < 0:
         raise InvalidInput("points", "cannot be negative")
-    unchanged = ticked == machine_met and abs(points - attempt.points) < 1e-9
+    if not math.isfinite(points):
+        raise InvalidInput("points", f"'{points_text}' is not a finite number")
+    shown = in_steps(attempt.points, step, attempt.max_points)
+    unchanged = ticked == machine_met and abs(points - shown) < 1e-9
     if action == "auto" and unchanged and not reason.strip():
         return None
     reason = " ".join(reason.split())[:REASON_MAX]
@@ -290,8 +298,8 @@ def deliveries_page(
     """Webhook deliveries to the LMS, newest first, with each try."""
     if status not in (None, "", "pending", "delivered", "failed"):
         raise PageRefused(404, f"No delivery status '{status}'.")
-    rows = [
-        (d, webhook_store.delivery_log(session, delivery_id=d.id))
-        for d in webhook_store.deliveries(session, status=status or None, limit=100)
-    ]
-    return render(request, "deliveries.html", {"rows": rows, "status": status or ""}, user=user)
+    listed = webhook_store.deliveries(session, status=status or None, limit=100)
+    rows = [(d, webhook_store.delivery_log(session, delivery_id=d.id)) for d in listed]
+    types = webhook_store.event_types(session, event_ids={d.event_id for d in listed})
+    context = {"rows": rows, "status": status or "", "types": types}
+    return render(request, "deliveries.html", context, user=user)

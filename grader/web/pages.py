@@ -9,13 +9,45 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.templating import Jinja2Templates
 
+from grader.rubrics.points import format_points, in_steps
+from grader.rubrics.schema import Rubric
+from grader.scoring.text import readable
 from grader.web.auth import PageRefused, PageUser, SignInRequired, sign_in_url
+from grader.web.typeset import typeset, typeset_inline
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+# Rubric texts are markdown with math: `{{ text | typeset }}` (blocks), `| typeset_inline`.
+templates.env.filters["typeset"] = typeset
+templates.env.filters["typeset_inline"] = typeset_inline
+templates.env.filters["plain"] = readable  # a page title: LaTeX as plain text
+
+
+@pass_context
+def _points(context: Context, points: float, rubric: Rubric | None = None) -> str:
+    """`{{ grade.points | pts(rubric) }}`: points in the rubric's grading step (else the
+    course's), as a teacher writes them."""
+    step = (rubric.points_step if rubric is not None else None) or context.get("points_step", 0)
+    return format_points(in_steps(points, step))
+
+
+def confidence_words(confidence: float, needs_review: bool = False) -> str:
+    """What the grade's confidence means for the instructor: how often grades like it agree
+    with an instructor's (within a quarter of the marks), and whether to check it."""
+    in_ten = max(0, min(10, round(confidence * 10)))
+    agree = f"about {in_ten} in 10 grades like this match an instructor's"
+    if needs_review:
+        return f"unsure, please check: {agree}"
+    return f"{'likely right' if in_ten >= 8 else 'worth a look'}: {agree}"
+
+
+templates.env.filters["pts"] = _points
+templates.env.filters["confidence_words"] = confidence_words
 
 
 def is_htmx(request: Request) -> bool:
@@ -33,7 +65,11 @@ def render(
     timing: dict[str, float] | None = None,
 ) -> HTMLResponse:
     """The page (or partial); ``timing``: other steps' milliseconds for ``Server-Timing``."""
-    context = {"user": user, "csrf": user.csrf if user else "", **context}
+    settings = getattr(request.app.state, "settings", None)
+    context = {
+        "user": user, "csrf": user.csrf if user else "",
+        "points_step": settings.points_step if settings is not None else 0, **context,
+    }  # fmt: skip
     started = time.perf_counter()
     response = templates.TemplateResponse(request, name, context, status_code=status)
     steps = {**(timing or {}), "render": (time.perf_counter() - started) * 1000}

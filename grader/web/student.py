@@ -119,7 +119,9 @@ def answer_page(
         result = _result_context(course, loaded, attempts, answered.attempt, answered.grade)
     status = 422 if error else 200
     if is_htmx(request):
-        context = {"result": result, "error": error, "rubric": loaded.rubric}
+        # The attempts list is sent along, out of band, so it shows the new attempt too.
+        context = {"result": result, "error": error, "rubric": loaded.rubric,
+                   "attempts": attempts, "oob": True}  # fmt: skip
         return render(request, "_result.html", context, user=user, status=status, timing=timing)
     context = _question_context(course, loaded, attempts, answer=answer, result=result, error=error)
     return render(request, "question.html", context, user=user, status=status, timing=timing)
@@ -130,8 +132,10 @@ def history_page(request: Request, session: SessionDep, user: StudentPage) -> HT
     """Every attempt of yours, newest first, with the instructor's grade where they gave one."""
     course = course_of(request)
     attempts = student_attempts(session, student_id=_id(user), limit=500)
-    prompts = {q: loaded.rubric.prompt for q, loaded in course.rubrics.rubrics.items()}
-    return render(request, "history.html", {"attempts": attempts, "prompts": prompts}, user=user)
+    rubrics = {q: loaded.rubric for q, loaded in course.rubrics.rubrics.items()}
+    prompts = {q: rubric.prompt for q, rubric in rubrics.items()}
+    context = {"attempts": attempts, "prompts": prompts, "rubrics": rubrics}
+    return render(request, "history.html", context, user=user)
 
 
 @router.get("/attempts/{attempt_id}")

@@ -71,6 +71,34 @@ def test_a_signed_submission_is_graded_once_even_when_replayed(
     engine.dispose()
 
 
+def test_the_lms_names_the_student_and_gets_points_in_the_grading_step(
+    client: TestClient, database_url: str
+) -> None:
+    stamp = datetime.now(UTC).timestamp()
+    for n, name in enumerate(("Ada Lovelace", None)):
+        body = {"lms_user_id": "moodle-7", "question_id": QUESTION,
+                "answer": "Gradients vanish over many steps."}  # fmt: skip
+        if name is not None:
+            body["name"] = name
+        text, headers = _signed(body, f"m_{stamp}_{n}")
+        response = client.post("/lms/submissions", content=text, headers=headers)
+        assert response.status_code == 200, response.text
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as session:
+        student = session.scalar(select(Student).where(Student.lms_user_id == "moodle-7"))
+        assert student is not None and student.display_name == "Ada Lovelace"  # kept when omitted
+        event = session.scalars(select(WebhookEvent).order_by(WebhookEvent.id.desc())).first()
+        assert event is not None
+        data = event.payload["data"]
+    engine.dispose()
+    assert data["student"]["display_name"] == "Ada Lovelace"
+    exact = data["attempt"]["points_exact"]
+    # The gradebook gets the nearest half point (the course's default step); the event keeps
+    # the exact score too.
+    assert data["points"] == data["score"]["scoreGiven"]
+    assert data["points"] % 0.5 == 0 and abs(data["points"] - exact) <= 0.25
+
+
 @pytest.mark.parametrize(
     ("case", "status"),
     [

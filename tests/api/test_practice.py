@@ -111,7 +111,7 @@ def test_a_failure_mid_way_stores_nothing(
     assert count_rows(database_url, Attempt) == before
 
 
-def test_a_database_that_is_down_answers_503() -> None:
+def test_a_database_that_is_down_answers_503(caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(
         rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None,
         database_url="postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
@@ -122,6 +122,9 @@ def test_a_database_that_is_down_answers_503() -> None:
     assert response.status_code == 503
     assert "database is unavailable" in response.text
     assert (health["status"], health["database"]) == ("degraded", False)
+    # The server's log says why, once, in one line an operator can act on.
+    said = [r.getMessage() for r in caplog.records if "cannot use the database" in r.getMessage()]
+    assert len(said) == 1 and "127.0.0.1:1/nowhere" in said[0] and "\n" not in said[0]
 
 
 def test_the_attempt_response_says_where_the_time_went(

@@ -78,6 +78,41 @@ def test_generate_reports_a_bad_document_with_its_line(tmp_path: Path) -> None:
     assert f"{bad}:3: question numbering jumps from 1 to 3" in result.output
 
 
+def test_an_unreadable_question_is_named_and_skipped_and_the_others_are_written(
+    tmp_path: Path,
+) -> None:
+    scheme = REPO_ROOT / "tests" / "data" / "documents" / "marking-scheme.md"
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["rubrics", "generate", str(scheme), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{scheme}:11: question 3 has no answer" in result.output
+    assert "4 questions; 4 created" in result.output and "1 not read" in result.output
+    assert len(list(out.glob("*.yaml"))) == 4
+    assert runner.invoke(app, ["rubrics", "check", str(out)]).exit_code == 0
+    for text in (p.read_text(encoding="utf-8") for p in out.glob("*.yaml")):
+        assert ": ''" not in text and ": []\n" not in text.replace("phrasings: []", "")
+    strict = tmp_path / "strict"
+    result = runner.invoke(
+        app, ["rubrics", "generate", str(scheme), "--out", str(strict), "--strict"]
+    )
+    assert result.exit_code == 1 and "question 3 has no answer" in result.output
+    assert not list(strict.glob("*.yaml"))  # stopped at the first: nothing written
+
+
+def test_a_database_that_does_not_exist_is_one_clear_line(tmp_path: Path) -> None:
+    env = {**os.environ, "GRADER_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/"
+           "grader_no_such_database"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "db", "upgrade"], env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "cannot use the database" in lines[0] and "grader_no_such_database" in lines[0]
+    assert "does not exist" in lines[0] and "Traceback" not in done.stderr
+
+
 def test_check_with_no_rubrics_fails(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rubrics", "check", str(tmp_path)])
     assert result.exit_code == 1

@@ -114,10 +114,11 @@ def test_grading_notes_never_stay_in_the_answer() -> None:
     result = split_annotations(lines)
     assert [text for _, text in result.lines] == ["Round robin."]
     assert result.alternatives == ["FIFO", "first come first served"]
-    assert result.notes == [
-        "the quantum does not matter",
-        "1 point for the policy, 1 point for the reason.",
-        "be lenient with spelling",
+    assert result.notes == ["the quantum does not matter", "be lenient with spelling"]
+    # The marking line is read as points (build_question keeps it as a note beside an answer).
+    assert [(m.points, m.text) for m in result.marks] == [(1.0, "The policy"), (1.0, "The reason")]
+    assert [text for _, text in result.scheme] == [
+        "1 point for the policy, 1 point for the reason."
     ]
 
 
@@ -128,9 +129,15 @@ def test_an_unsupported_file_is_refused_by_name(tmp_path: Path) -> None:
         load_document(pdf)
 
 
-def test_a_question_whose_answer_is_only_notes_is_refused() -> None:
+def test_a_question_whose_answer_is_only_notes_is_skipped_at_its_line() -> None:
+    text = "Q: What is a heap?\nA: [to be written]\n\nQ: What is a stack?\nA: A LIFO list.\n"
+    parsed = read_document(text, "doc")
+    assert [q.prompt for q in parsed.questions] == ["What is a stack?"]
+    assert [(e.line, e.message.split(" (")[0]) for e in parsed.skipped] == [
+        (1, "question 1 has no answer")
+    ]
     with pytest.raises(ContentError, match="question 1 has no answer"):
-        read_document("Q: What is a heap?\nA: [to be written]\n", "doc")
+        read_document(text, "doc", strict=True)
 
 
 def test_numbered_questions_with_answer_labels() -> None:

@@ -164,3 +164,79 @@ def test_a_topic_leaves_out_how_to_answer() -> None:
     assert _question("Q: Explain paging in one sentence.\nA: Pages map to frames.\n").topic == (
         "Paging"
     )
+
+
+@pytest.fixture(scope="module")
+def scheme() -> dict[int, Rubric]:
+    from grader.content.parser import read_document
+    from tests.conftest import REPO_ROOT
+
+    path = REPO_ROOT / "tests" / "data" / "documents" / "marking-scheme.md"
+    parsed = read_document(path.read_text(encoding="utf-8"), "scheme.md")
+    return {q.number: build_rubric(q, "scheme.md") for q in parsed.questions}
+
+
+def test_a_marking_scheme_alone_becomes_criteria_with_its_points(
+    scheme: dict[int, Rubric],
+) -> None:
+    rubric = scheme[1]
+    assert [(c.text, c.points) for c in rubric.criteria] == [
+        ("A sensible choice", 0.5), ("The drawback", 1.0), ("An advantage", 1.0),
+    ]  # fmt: skip
+    assert rubric.criteria[0].phrasings == ["Token Ring", "p-persistent CSMA", "TDMA"]
+    assert rubric.max_points == 2.5
+    assert rubric.reference_answer.startswith("0.5 P for a sensible choice")
+    # "May be considered" lists are for whoever grades: one property must not earn two points.
+    assert any("determinism" in note for note in rubric.notes)
+    assert all("determinism" not in p for c in rubric.criteria for p in c.phrasings)
+    assert check_rubric(rubric, known_demos=set()) == []
+
+
+def test_bracketed_points_are_criteria(scheme: dict[int, Rubric]) -> None:
+    rubric = scheme[4]
+    assert [(c.text, c.points) for c in rubric.criteria] == [
+        ("Physical, data link, network", 1.0), ("Transport, session", 1.0),
+        ("Presentation, application", 1.0),
+    ]  # fmt: skip
+    assert rubric.max_points == 3
+
+
+def test_a_scheme_beside_a_model_answer_is_a_note_and_sets_the_marks(
+    scheme: dict[int, Rubric],
+) -> None:
+    rubric = scheme[5]
+    assert rubric.max_points == 2
+    assert "Round robin" in rubric.criteria[0].text
+    assert "1 point for the policy, 1 point for the reason." in rubric.notes
+
+
+def test_a_list_in_running_text_keeps_its_items_and_the_hint_counts_what_is_asked(
+    scheme: dict[int, Rubric],
+) -> None:
+    rubric = scheme[2]
+    assert [c.text for c in rubric.criteria] == [
+        "Mutual exclusion", "Hold and wait", "No preemption", "Circular wait",
+    ]  # fmt: skip
+    assert rubric.select is None
+    assert rubric.hints == ["The question asks for 4: give each one."]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Red, green and blue", ["Red", "green", "blue"]),
+        ("Red, green, and blue", ["Red", "green", "blue"]),
+        ("Vanishing and exploding gradients", ["Vanishing gradients", "exploding gradients"]),
+    ],
+)
+def test_lists_split_by_their_own_separators(text: str, expected: list[str]) -> None:
+    from grader.rubrics.keypoints import _list_items
+
+    assert [item.casefold() for item in _list_items(text)] == [e.casefold() for e in expected]
+
+
+def test_a_definition_gets_a_hint_that_fits_it() -> None:
+    (question,) = parse_document("1. What is thrashing?\n\nThrashing is when the system "
+                                 "spends its time swapping pages instead of executing.\n")  # fmt: skip
+    hints = build_rubric(question, "os.md").hints
+    assert hints and "name it exactly" not in hints[0]

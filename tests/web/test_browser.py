@@ -21,6 +21,26 @@ from tests.web.helpers import new_token
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
 DEMO_TIMEOUT_MS = 60_000
+TYPESET = "what-does-the-state-hold"
+# A rubric as instructors write them: a table, display and inline math, emphasis.
+TYPESET_RUBRIC = r"""id: what-does-the-state-hold
+prompt: What does the state $h_t$ of an RNN hold?
+topic: Typesetting
+max_points: 1
+reference_answer: |
+  | CNN | RNN |
+  |---|--|
+  | a grid of values | a sequence $x(1), \ldots, x(\tau)$ |
+
+  $$\frac{\partial E}{\partial W} = \sum_{t=1}^{T} \frac{\partial E_t}{\partial W}$$
+
+  The state **summarises the past** inputs.
+criteria:
+  - id: summary-of-past
+    text: The state $h_t$ summarises the **past** inputs $x(1), \ldots, x(t)$
+reference_shown: always
+"""
+RAW_MARKUP = ("$", "|---|", "\\frac", "\\ldots", "**")
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     rubrics = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
+    (rubrics / f"{TYPESET}.yaml").write_text(TYPESET_RUBRIC, encoding="utf-8")
     env = {
         "GRADER_DATABASE_URL": database_url, "GRADER_RUBRICS_DIR": str(rubrics),
         "GRADER_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
@@ -74,7 +95,9 @@ def test_a_student_answers_sees_the_feedback_and_the_demo_and_goes_on(
     page.get_by_label("Your answer").fill("The gradients vanish over long sequences.")
     page.get_by_role("button", name="Submit answer").click()
     result = page.locator("#result")
-    expect(result.locator("#result-heading")).to_contain_text("of 2.0 points")
+    expect(result.locator("#result-heading")).to_contain_text(
+        re.compile(r"\b\d+(\.5)? of 2 points")
+    )
     assert page.evaluate("window.notReloaded") is True  # swapped in, no page load
     expect(result.locator("li.met")).to_contain_text("Vanishing gradients")
     expect(result.locator("li.missed")).to_contain_text("Exploding gradients")
@@ -106,7 +129,7 @@ def test_an_instructor_works_the_queue_by_keyboard_and_the_student_sees_the_over
         return int(re.findall(r"of (\d+)", position.inner_text())[0])
 
     def current() -> int:
-        return int(re.findall(r"attempt (\d+),", page.locator("#answer-heading").inner_text())[0])
+        return int(re.findall(r"attempt (\d+)\)", page.locator("#answer-heading").inner_text())[0])
 
     total = waiting()
     assert total >= 3
@@ -153,11 +176,15 @@ def test_a_rubric_edit_with_a_mistake_shows_its_line_then_is_fixed_and_regraded(
     editor = page.get_by_label(re.compile("YAML"))
     original = editor.input_value()
     broken = original.replace("    points: 1\n", "    points: -1\n", 1)
+    broken = broken.replace("\n", "\n# " + "a long comment line " * 40 + "\n", 1)
     line = broken.splitlines().index("    points: -1") + 1
     editor.fill(broken)
     page.get_by_role("button", name="Save rubric").click()
     expect(page.locator("#rubric-problems")).to_contain_text(f"line {line}")
     expect(page.locator(f"#line-{line}")).to_have_class("bad")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    # The listing of a rubric with long lines wraps inside a 1280 px window.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert "points: -1" not in (site.rubrics / f"{QUESTION}.yaml").read_text(encoding="utf-8")
     page.get_by_label(re.compile("YAML")).fill(original.replace("points: 1\n", "points: 1.0\n", 1))
     page.get_by_role("button", name="Save rubric").click()
@@ -183,3 +210,56 @@ def test_refusals_a_student_on_an_instructor_page_a_post_without_csrf_and_signed
     expect(page).to_have_url(re.compile("/app/sign-in"))
     page.goto(f"{site.base}/app/questions")
     expect(page).to_have_url(re.compile(r"/app/sign-in\?next=/app/questions"))
+
+
+def test_what_students_read_is_typeset_and_the_attempts_list_follows_each_answer(
+    page: Page, site: Site
+) -> None:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    _sign_in(page, site, site.student, f"/app/questions/{TYPESET}")
+    main = page.locator("main")
+    page.locator("details.reference summary").click()
+    reference = page.locator("details.reference")
+    expect(reference.locator("table th").first).to_have_text("CNN")
+    expect(reference.locator("math[display=block] mfrac").first).to_be_visible()
+    expect(reference.locator("strong")).to_have_text("summarises the past")
+    assert page.locator("h1 math").count() == 1  # the prompt's inline math
+    for raw in RAW_MARKUP:
+        assert raw not in main.inner_text(), raw
+    attempts = page.locator("#attempts tbody tr")
+    before = attempts.count()
+    for answer in ("It holds a summary of the past inputs.", "No idea."):
+        page.get_by_label("Your answer").fill(answer)
+        page.get_by_role("button", name="Submit answer").click()
+        before += 1
+        expect(attempts).to_have_count(before)  # the list follows, without a reload
+        heading = page.locator("#result-heading")
+        # Points in the course's step (0.5): "0.5 of 1", never "0.0139 of 1.0".
+        expect(heading).to_contain_text(re.compile(r"^\s*(0|0\.5|1) of 1 points"))
+        expect(page.locator("details.reference")).to_have_count(1)  # shown once
+        expect(page.locator("#result li math").first).to_be_visible()  # the key point typeset
+        for raw in RAW_MARKUP:
+            assert raw not in main.inner_text(), raw
+    assert problems == []
+
+
+def test_the_review_queue_names_the_student_and_grades_in_steps(page: Page, site: Site) -> None:
+    _answer_by_api(site, "The gradients vanish.")
+    _sign_in(page, site, site.instructor, f"/app/review/{QUESTION}")
+    expect(page.locator("#student-name")).to_have_text("browser-student")
+    points = page.locator("#points")
+    assert points.get_attribute("step") == "0.5"
+    assert float(points.input_value()) % 0.5 == 0
+    expect(page.locator("#confidence")).to_contain_text("in 10 grades like this")
+    expect(page.locator("main")).not_to_contain_text(re.compile(r"\d\.\d{3}"))
+
+
+def test_a_charts_figures_open_as_a_table_beside_it(page: Page, site: Site) -> None:
+    _answer_by_api(site, "Exploding gradients.")
+    _sign_in(page, site, site.instructor, f"/app/stats/{QUESTION}")
+    table = page.locator("#distribution-table table")
+    expect(table).to_be_hidden()
+    page.locator("#distribution-table summary").click()
+    expect(table).to_be_visible()
+    expect(table.locator("th").first).to_be_visible()

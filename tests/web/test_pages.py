@@ -30,7 +30,10 @@ def rubrics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app_settings(database_url: str, rubrics_dir: Path) -> Settings:
-    return Settings(rubrics_dir=rubrics_dir, cache_dir=None, database_url=database_url)
+    return Settings(
+        rubrics_dir=rubrics_dir, cache_dir=None, database_url=database_url,
+        webhooks_allow_private=True,  # the deliveries page's endpoint is on this machine
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +143,7 @@ def test_answering_shows_points_criteria_evidence_hint_and_demo_with_or_without_
     before = count_rows(database_url, Attempt)
     partial = _answer(client, "The gradients vanish over long sequences.")
     assert "<html" not in partial  # a partial, swapped in without a reload
-    assert "of 2.0 points" in partial
+    assert "of 2 points" in partial
     assert re.search(
         r"<mark[^>]*>The gradients vanish over long sequences<sup>1</sup></mark>", partial
     )
@@ -224,6 +227,22 @@ def test_a_one_time_link_signs_in_once(client: TestClient, database_url: str) ->
         else:
             assert used.status_code == 401 and "used already" in used.text
     sign_in(client, token)  # the token itself still works
+    from grader.config import get_settings
+
+    for extra, base in (
+        ([], "http://127.0.0.1:8000"),
+        (["--public-url", "http://h:9/"], "http://h:9"),
+    ):
+        get_settings.cache_clear()  # the command reads the environment given here
+        guessed = CliRunner().invoke(
+            cli, ["tokens", "create", "--role", "instructor", "--link", *extra],
+            env={"GRADER_DATABASE_URL": database_url, "GRADER_PUBLIC_URL": ""},
+        )  # fmt: skip
+        assert guessed.exit_code == 0, guessed.output
+        assert f"{base}/app/sign-in/link/" in guessed.stdout
+        # Without an address given, the command says which it assumed and how to set it.
+        assert ("set GRADER_PUBLIC_URL" in guessed.stderr) == (not extra)
+    get_settings.cache_clear()
 
 
 def test_signing_out_ends_the_session_on_the_server(client: TestClient, database_url: str) -> None:
@@ -248,11 +267,16 @@ def test_the_review_queue_accepts_overrides_and_the_student_sees_the_instructors
     index = client.get("/app/review").text
     assert f'href="/app/review/{QUESTION}"' in index
     queue = client.get(f"/app/review/{QUESTION}?at={attempt_id}")
-    assert f"attempt {attempt_id}," in queue.text and 'data-key="1"' in queue.text
+    assert f"(attempt {attempt_id})" in queue.text and 'data-key="1"' in queue.text
+    assert '<span id="student-name">zed</span>' in queue.text  # a name, not "student 7"
     csrf = csrf_of(queue.text)
     bad = client.post(f"/app/review/{QUESTION}/{attempt_id}",
                       data={"csrf": csrf, "action": "override", "points": "9"})  # fmt: skip
     assert bad.status_code == 422 and "at most 2" in bad.text
+    for not_a_number in ("nan", "inf", "-inf"):
+        refused = client.post(f"/app/review/{QUESTION}/{attempt_id}",
+                              data={"csrf": csrf, "action": "override", "points": not_a_number})  # fmt: skip
+        assert refused.status_code == 422 and "number" in refused.text, not_a_number
     # Both criteria ticked, no points typed: the points follow the criteria, the reason says so.
     saved = client.post(
         f"/app/review/{QUESTION}/{attempt_id}",
@@ -266,7 +290,7 @@ def test_the_review_queue_accepts_overrides_and_the_student_sees_the_instructors
     assert f"?at={attempt_id}" not in client.get(f"/app/review/{QUESTION}").text  # left the queue
     sign_in(client, student)
     page = client.get(f"/app/attempts/{attempt_id}").text
-    assert "2.0 of 2.0 points (your instructor's grade)" in page
+    assert "2 of 2 points (your instructor's grade)" in page
     assert "by criteria: met vanishing-gradients, exploding-gradients" in page
     assert "instructor's grade" in client.get("/app/history").text
 
@@ -393,7 +417,56 @@ def test_an_exam_rubric_shows_students_no_answer_key_on_the_pages(
         shown = _answer(hints_client, "The gradient shrinks towards zero over many steps.")
         for _ in range(3):  # enough attempts for the reference answer, were it allowed
             shown = _answer(hints_client, "The gradient shrinks towards zero over many steps.")
-    assert "key point 1" in shown and "of 2.0 points" in shown
+    assert "key point 1" in shown and "of 2 points" in shown
     for key in ("Vanishing gradients", "Exploding gradients"):
         assert key not in shown  # the key points' text is the answer key
     assert "Worked reference answer" not in shown  # the key, even after 4 attempts
+
+
+def test_the_front_door_leads_to_the_pages_and_the_api_docs_need_no_internet(
+    client: TestClient,
+) -> None:
+    front = client.get("/", follow_redirects=False)
+    assert front.status_code == 307 and front.headers["location"] == "/app"
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    for asset in assets:
+        if asset.endswith((".js", ".css")):
+            assert client.get(asset).status_code == 200, asset
+
+
+def test_the_deliveries_page_names_each_events_type(client: TestClient, database_url: str) -> None:
+    instructor = new_token(database_url, "instructor")
+    headers = {"Authorization": f"Bearer {instructor}"}
+    endpoint = client.post("/webhooks/endpoints", json={"url": "http://127.0.0.1:9/hook"},
+                           headers=headers)  # fmt: skip
+    assert endpoint.status_code == 201, endpoint.text
+    sign_in(client, new_token(database_url, "student", "dee"))
+    _answer(client, "Gradients vanish.")
+    sign_in(client, instructor)
+    page = client.get("/app/deliveries").text
+    assert "attempt.graded" in page
+
+
+def test_an_instructor_names_a_student_and_the_queue_shows_it(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "student", "lms-9"))
+    _answer(client, "Gradients explode.")
+    (attempt_id, *_) = _attempt_ids(client.get("/app/history").text)
+    instructor = {"Authorization": f"Bearer {new_token(database_url, 'instructor')}"}
+    students = client.get("/students", headers=instructor).json()
+    (student,) = [s for s in students if s["name"] == "lms-9"]
+    assert student["display_name"] is None
+    renamed = client.patch(f"/students/{student['id']}", json={"display_name": " Ada\u200b Lovelace "},
+                           headers=instructor)  # fmt: skip
+    assert renamed.status_code == 200 and renamed.json()["display_name"] == "Ada Lovelace"
+    assert client.patch(f"/students/{student['id']}", json={"display_name": ""},
+                        headers=instructor).status_code == 422  # fmt: skip
+    assert client.patch("/students/999999", json={"display_name": "X"},
+                        headers=instructor).status_code == 404  # fmt: skip
+    sign_in(client, instructor["Authorization"].split(" ", 1)[1])
+    queue = client.get(f"/app/review/{QUESTION}?at={attempt_id}").text
+    assert '<span id="student-name">Ada Lovelace</span>' in queue

@@ -1,0 +1,25 @@
+"""Points as teachers write them: in the rubric's grading step (1.5 of 2, not 1.37 of 2.0).
+
+The stored score keeps full precision; the step applies where a grade is shown or sent."""
+
+from __future__ import annotations
+
+import math
+
+
+def in_steps(points: float, step: float, max_points: float | None = None) -> float:
+    """``points`` to the nearest multiple of ``step`` (halves round up: 0.25 → 0.5 with step
+    0.5), within 0 and ``max_points``; a step of 0 leaves the points as computed."""
+    if not math.isfinite(points):
+        raise ValueError(f"points must be a finite number, not {points}")
+    if step > 0:
+        # The epsilon keeps 0.75 / 0.5 = 1.4999999 from rounding down.
+        points = math.floor(points / step + 0.5 + 1e-9) * step
+    if max_points is not None:
+        points = min(points, max_points)
+    return round(max(points, 0.0), 4)
+
+
+def format_points(points: float) -> str:
+    """1.0 → "1", 1.5 → "1.5", 0.25 → "0.25": no trailing zeros, at most four decimals."""
+    return f"{round(points, 4):g}"
