@@ -67,6 +67,7 @@ CONNECT_S, LOCK_S, STATEMENT_S = 2.0, 2.0, 3.0
 DECLARED_S = CONNECT_S + STATEMENT_S + 2.0  # settings: a stuck database is a 503 within this
 WEBHOOK_TIMEOUT_S = 2.0  # the worker's lease is this + 5 s
 CLIENT_TIMEOUT_S = 60.0  # a request still unanswered after this counts as a hang
+SAVE_LIMIT_S = 300.0  # a rubric save under full load runs at the lowest priority: it may be slow
 
 
 def _free_port() -> int:
@@ -75,11 +76,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _env(database_url: str, cache: Path) -> dict[str, str]:
+def _env(database_url: str, cache: Path, rubrics: Path = REPO / "rubrics") -> dict[str, str]:
     return {
         **os.environ,
         "GRADER_DATABASE_URL": database_url,
-        "GRADER_RUBRICS_DIR": str(REPO / "rubrics"),
+        "GRADER_RUBRICS_DIR": str(rubrics),
         "GRADER_CACHE_DIR": str(cache),
         "GRADER_DATABASE_CONNECT_TIMEOUT_S": str(CONNECT_S),
         "GRADER_DATABASE_LOCK_TIMEOUT_S": str(LOCK_S),
@@ -106,13 +107,24 @@ class Process:
 
     def kill(self) -> None:
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it may have died on its own
+            self.process.send_signal(signal.SIGKILL)
         self.process.wait()
 
+    def exited(self) -> int | None:
+        """The exit code if the process has ended by itself (a crash), else None."""
+        return None if self.process is None else self.process.poll()
+
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        """Ends it, whatever state it is in (terminate, then kill): called in a finally."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
             self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 class Api(Process):
@@ -204,15 +216,21 @@ class Receiver:
     """An LMS endpoint on loopback that counts deliveries by webhook-id. Each takes 150 ms, so
     the worker is mostly in the middle of a delivery when it is killed."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay_s: float = 0.15) -> None:
         self.received: list[tuple[float, str]] = []
+        self.failing_until = 0.0  # an outage: 503 for everything until then
         lock = threading.Lock()
         received = self.received
+        receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("content-length", 0)))
-                time.sleep(0.15)
+                if time.monotonic() < receiver.failing_until:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                time.sleep(delay_s)
                 with lock:
                     received.append((time.monotonic(), self.headers["webhook-id"]))
                 self.send_response(200)
@@ -224,6 +242,10 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
     def first_after(self, moment: float) -> float | None:
         later = [at for at, _ in list(self.received) if at > moment]
@@ -277,19 +299,22 @@ class Postgres:
 
     def kill(self) -> None:
         for pid in self.pids():
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)
 
     def freeze(self) -> list[int]:
         pids = self.pids()
         for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
         return pids
 
     @staticmethod
     def thaw(pids: list[int]) -> None:
         for pid in pids:
-            os.kill(pid, signal.SIGCONT)
+            with contextlib.suppress(ProcessLookupError):  # a child that ended meanwhile
+                os.kill(pid, signal.SIGCONT)
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
@@ -396,6 +421,17 @@ def sqlite_round(folder: Path, kills: int, students: int) -> dict[str, Any]:
     env = _env(url, folder / "cache")
     api = Api(env, folder / "api.log")
     worker = Process(["webhooks", "worker"], env, folder / "worker.log")
+    try:
+        return _sqlite_faults(url, api, worker, receiver, tokens, kills)
+    finally:  # every child ends, whatever happened
+        api.stop()
+        worker.stop()
+        receiver.stop()
+
+
+def _sqlite_faults(
+    url: str, api: Api, worker: Process, receiver: Receiver, tokens: dict[int, str], kills: int
+) -> dict[str, Any]:
     starts = [round(api.start_ready(), 2)]
     worker.start()
     load = Load(api, tokens).start()
@@ -428,10 +464,7 @@ def sqlite_round(folder: Path, kills: int, students: int) -> dict[str, Any]:
     with make_sessions(engine)() as session:
         message_ids = set(session.scalars(select(WebhookEvent.message_id)).all())
     engine.dispose()
-    api.stop()
-    worker.stop()
     got = [message_id for _, message_id in receiver.received]
-    receiver.server.shutdown()
     return {
         "database": "SQLite",
         "api_kills": kills,
@@ -455,58 +488,206 @@ def sqlite_round(folder: Path, kills: int, students: int) -> dict[str, Any]:
     }
 
 
+EDITED = "what-is-echo-state-network"  # a question the load does not answer
+
+
+def _instructor(url: str) -> str:
+    engine = make_engine(url)
+    with make_sessions(engine).begin() as session:
+        token = create_token(session, role="instructor")
+    engine.dispose()
+    return token
+
+
+def _large_rubric() -> str:
+    """A valid rubric near the 256 KB limit: 100 criteria with 20 phrasings each (2,100 texts
+    to embed on every save)."""
+    lines = [f"id: {EDITED}", "prompt: What is an echo state network?", "topic: Reservoirs",
+             "max_points: 100", "reference_answer: A reservoir computer.", "criteria:"]  # fmt: skip
+    for n in range(100):
+        lines += [f"  - id: point-{n}", f"    text: Key point {n} about reservoirs " + "w " * 40,
+                  "    phrasings:"]  # fmt: skip
+        lines += [f"      - Phrasing {n}.{k} of the point " + "v " * 40 for k in range(20)]
+    return "\n".join(lines) + "\n"
+
+
+def _p50(outcomes: Outcomes, start: float, end: float) -> float | None:
+    took = sorted(t for sent, t, o in outcomes.replies if start <= sent <= end and o == "201")
+    return round(took[len(took) // 2], 3) if took else None
+
+
+def _rubric_edits_under_load(
+    api: Api, load: Load, instructor: str, window_s: float
+) -> dict[str, Any]:
+    """Students' p50 with no rubric edits, with a nesting bomb saved twice a second, and with
+    a valid 256 KB rubric saved again and again (each in its own window; a window lasts until
+    its last save has ended)."""
+    headers = {"Authorization": f"Bearer {instructor}", "content-type": "application/yaml"}
+    bomb = f"id: {EDITED}\nprompt: " + "[" * 100_000
+    report: dict[str, Any] = {}
+    for name, body in (("none", None), ("nesting_bomb", bomb), ("valid_256kb", _large_rubric())):
+        stop = threading.Event()
+        saves: list[tuple[int, float]] = []
+
+        def edit(body: str | None = body, stop: threading.Event = stop,
+                 saves: list[tuple[int, float]] = saves) -> None:  # fmt: skip
+            with httpx.Client(timeout=SAVE_LIMIT_S, headers=headers) as client:
+                while body is not None and not stop.is_set():
+                    started = time.monotonic()
+                    code = client.put(f"{api.base}/rubrics/{EDITED}", content=body).status_code
+                    saves.append((code, time.monotonic() - started))
+                    # An instructor saving again and again (twice a second), not a flood of
+                    # requests: what is measured is what a save costs the students.
+                    stop.wait(max(0.0, 0.5 - (time.monotonic() - started)))
+
+        editor = threading.Thread(target=edit, daemon=True)
+        start = time.monotonic()
+        editor.start()
+        time.sleep(window_s)
+        stop.set()
+        editor.join(timeout=SAVE_LIMIT_S)  # a save in flight is waited for: its time counts
+        report[name] = {
+            "student_p50_s": _p50(load.outcomes, start + 0.5, time.monotonic()),
+            "saves": dict(Counter(str(code) for code, _ in saves)),
+            "save_p50_s": round(sorted(t for _, t in saves)[len(saves) // 2], 3) if saves else None,
+        }
+    base = report["none"]["student_p50_s"]
+    for name in ("nesting_bomb", "valid_256kb"):
+        p50 = report[name]["student_p50_s"]
+        report[name]["slowdown"] = round(p50 / base - 1, 3) if base and p50 else None
+    return report
+
+
+def _pending(url: str) -> int:
+    engine = make_engine(url)
+    with make_sessions(engine)() as session:
+        count = session.scalar(select(func.count()).where(WebhookDelivery.status == "pending")) or 0
+    engine.dispose()
+    return int(count)
+
+
+def _drain(url: str, limit_s: float) -> float | None:
+    """Seconds until no delivery is pending (None: still some after ``limit_s``)."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        if _pending(url) == 0:
+            return round(time.monotonic() - started, 2)
+        time.sleep(0.2)
+    return None
+
+
 def postgres_round(folder: Path, students: int, freeze_s: float) -> dict[str, Any]:
     server = Postgres(folder / "pg")
+    rubrics = folder / "rubrics"  # the harness edits a rubric: its own copy
+    shutil.copytree(REPO / "rubrics", rubrics)
+    receiver = Receiver(delay_s=0.0)
+    env: dict[str, str] = {}
+    api: Api | None = None
+    worker: Process | None = None
     server.start()
     try:
         upgrade(server.url)
-        tokens = _students(server.url, students, None)
-        api = Api(_env(server.url, folder / "cache"), folder / "api-pg.log")
-        api.start_ready()
-        load = Load(api, tokens).start()
-        time.sleep(2.0)
-        api.kill()  # an API kill on PostgreSQL too
-        api.start_ready()
-        time.sleep(2.0)
-
-        killed = time.monotonic()
-        server.kill()
-        time.sleep(3.0)
-        restarted = time.monotonic()
-        server.start()
-        time.sleep(4.0)
-        kill_report = {
-            "down_s": round(restarted - killed, 2),
-            "while_down": _during(load.outcomes, killed, restarted),
-            "stored_again_after_restart_s": _stored_again(load.outcomes, restarted),
-        }
-
-        frozen_at = time.monotonic()
-        pids = server.freeze()
-        try:
-            time.sleep(freeze_s)
-        finally:
-            thawed = time.monotonic()
-            server.thaw(pids)
-        time.sleep(4.0)
-        outcomes = load.stop()
-        freeze_report = {
-            "frozen_s": round(thawed - frozen_at, 2),
-            "while_frozen": _during(outcomes, frozen_at, thawed),
-            "declared_bound_s": DECLARED_S,
-            "stored_again_after_thaw_s": _stored_again(outcomes, thawed),
-        }
-        api.stop()
-        return {
-            "database": "PostgreSQL (the harness's own server)",
-            "api_kills": 1,
-            "client_outcomes": dict(outcomes.statuses),
-            **verify(server.url, outcomes),
-            "database_kill": kill_report,
-            "database_freeze": freeze_report,
-        }
-    finally:
+        tokens = _students(server.url, students, receiver.url)
+        instructor = _instructor(server.url)
+        env = _env(server.url, folder / "cache", rubrics)
+        api = Api(env, folder / "api-pg.log")
+        worker = Process(["webhooks", "worker"], env, folder / "worker-pg.log")
+        return _postgres_faults(server, api, worker, receiver, tokens, instructor, freeze_s)
+    finally:  # every child ends, whatever happened
+        for child in (api, worker):
+            if child is not None:
+                child.stop()
+        receiver.stop()
         server.stop()
+
+
+def _postgres_faults(
+    server: Postgres,
+    api: Api,
+    worker: Process,
+    receiver: Receiver,
+    tokens: dict[int, str],
+    instructor: str,
+    freeze_s: float,
+) -> dict[str, Any]:
+    api.start_ready()
+    worker.start()
+    load = Load(api, tokens).start()
+    time.sleep(2.0)
+    api.kill()  # an API kill on PostgreSQL too
+    api.start_ready()
+    time.sleep(2.0)
+
+    killed = time.monotonic()
+    server.kill()
+    time.sleep(3.0)
+    restarted = time.monotonic()
+    server.start()
+    time.sleep(4.0)
+    kill_report = {
+        "down_s": round(restarted - killed, 2),
+        "while_down": _during(load.outcomes, killed, restarted),
+        "stored_again_after_restart_s": _stored_again(load.outcomes, restarted),
+    }
+
+    frozen_at = time.monotonic()
+    pids = server.freeze()
+    try:
+        time.sleep(freeze_s)
+    finally:
+        thawed = time.monotonic()
+        server.thaw(pids)
+    time.sleep(4.0)
+    freeze_report = {
+        "frozen_s": round(thawed - frozen_at, 2),
+        "while_frozen": _during(load.outcomes, frozen_at, thawed),
+        "declared_bound_s": DECLARED_S,
+        "stored_again_after_thaw_s": _stored_again(load.outcomes, thawed),
+    }
+
+    rubric_report = _rubric_edits_under_load(api, load, instructor, window_s=8.0)
+    outcomes = load.stop()
+    drained_before_outage_s = _drain(server.url, 240)
+
+    # The LMS fails for 20 s while students keep answering (a short burst), then recovers.
+    outage_start = time.monotonic()
+    receiver.failing_until = outage_start + 20.0
+    burst = Load(api, dict(list(tokens.items())[:2])).start()
+    time.sleep(5.0)
+    burst_outcomes = burst.stop()
+    time.sleep(max(0.0, receiver.failing_until - time.monotonic()))
+    recovered = time.monotonic()
+    drained_after_recovery_s = _drain(server.url, 120)
+
+    engine = make_engine(server.url)
+    with make_sessions(engine)() as session:
+        message_ids = set(session.scalars(select(WebhookEvent.message_id)).all())
+    engine.dispose()
+    got = [message_id for _, message_id in receiver.received]
+    api.stop()
+    for attempt in burst_outcomes.acknowledged:
+        outcomes.acknowledged.append(attempt)
+    return {
+        "database": "PostgreSQL (the harness's own server)",
+        "api_kills": 1,
+        "client_outcomes": dict(outcomes.statuses),
+        **verify(server.url, outcomes),
+        "database_kill": kill_report,
+        "database_freeze": freeze_report,
+        "rubric_edits_under_load": rubric_report,
+        "webhooks": {
+            "events": len(message_ids),
+            "delivered": len(message_ids & set(got)),
+            "undelivered": len(message_ids - set(got)),
+            "duplicates": len(got) - len(set(got)),
+            "worker_exits": 0 if worker.exited() is None else 1,
+            "drained_before_the_lms_outage_s": drained_before_outage_s,
+            "lms_outage_s": 20.0,
+            "events_during_the_outage": len(burst_outcomes.acknowledged),
+            "all_delivered_after_recovery_s": drained_after_recovery_s,
+            "recovered_at_s_after_outage_start": round(recovered - outage_start, 2),
+        },
+    }
 
 
 def main() -> None:
@@ -517,6 +698,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
+    # A terminated harness still runs its finally blocks: no API, worker or PostgreSQL of its
+    # own is left running (Ctrl-C does the same through KeyboardInterrupt).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     random.seed(args.seed)
     folder = Path(tempfile.mkdtemp(prefix="grader-faults-"))
     folder.chmod(0o755)  # the postgres user must reach its data folder inside
@@ -536,8 +720,11 @@ def main() -> None:
         for name, part in report.items()
         if part["lost"] or part["reused_ids"] or part["half_written"]
     ]
-    if report["sqlite"]["webhooks"]["undelivered"]:
-        failed.append("webhooks")
+    for name in ("sqlite", "postgresql"):
+        if report[name]["webhooks"]["undelivered"]:
+            failed.append(f"{name} webhooks")
+    if report["postgresql"]["webhooks"]["worker_exits"]:
+        failed.append("the worker exited")
     sys.exit(1 if failed else 0)
 
 

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import IO
 
 import httpx
 
@@ -21,13 +22,20 @@ def free_port() -> int:
 
 
 def start_server(
-    env: Mapping[str, str], *args: str, timeout_s: float = 120, quiet: bool = True
+    env: Mapping[str, str],
+    *args: str,
+    timeout_s: float = 120,
+    quiet: bool = True,
+    log: IO[bytes] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str, float]:
     """Start `grader serve` with ``env`` added to this process's environment; returns the
-    process, its base URL and the seconds it took to be ready."""
+    process, its base URL and the seconds it took to be ready (``log``: a file that gets the
+    server's output, its access log included)."""
     port = free_port()
     started = time.monotonic()
-    output = subprocess.DEVNULL if quiet else None
+    output: IO[bytes] | int | None = (
+        log if log is not None else (subprocess.DEVNULL if quiet else None)
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "grader.cli", "serve", "--port", str(port), *args],
         env={**os.environ, **env}, stdout=output, stderr=output,

@@ -130,7 +130,7 @@ class Settings(BaseSettings):
         default=12, gt=0, le=24 * 90, description="A browser sign-in lasts this long."
     )
     sign_in_link_hours: float = Field(
-        default=72,
+        default=24,
         gt=0,
         le=24 * 90,
         description="A one-time sign-in link (`grader tokens create --link`) works this long.",

@@ -14,8 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from grader import __version__
 from grader.api import demos, health, instructors, lms, lms_batch, practice, webhooks
+from grader.api.browser_guard import BrowserGuard
 from grader.api.guards import RequestGuard
 from grader.api.problems import install_problem_handlers
+from grader.api.redaction import install_redaction
 from grader.config import Settings, get_settings
 from grader.course import load_rubrics
 from grader.demos.registry import DemoRunner, demo_ids
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_redaction()  # after the server set up its logging: sign-in codes never logged
         app.state.settings = settings
         app.state.rubrics = rubric_set if rubric_set is not None else load_rubrics(settings)
         app.state.demos = DemoRunner(max_concurrent=settings.max_concurrent_demos)
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = 
     )
     install_problem_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(BrowserGuard, public_url=settings.public_url)  # outermost: every response
     app.include_router(health.router)
     app.include_router(demos.router)
     app.include_router(practice.router)

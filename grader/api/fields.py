@@ -59,4 +59,4 @@ class RequestBody(BaseModel):
     """A JSON request body: a field the route does not know is refused, not ignored (a typo
     in a field name would otherwise be silently lost)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)

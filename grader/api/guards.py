@@ -18,7 +18,7 @@ from grader.api.problems import (
     log_internal_error,
     problem_response,
 )
-from grader.store.session import DatabaseUnavailable, SessionFactory
+from grader.store.session import UNAVAILABLE, SessionFactory
 
 # Routes that read a body without a bearer token: the LMS signs its submissions instead, and
 # the pages' forms carry a session cookie and a CSRF token, checked by the pages themselves
@@ -71,7 +71,7 @@ class RequestGuard:
         if scheme.lower() == "bearer" and token:
             try:
                 caller = await run_in_threadpool(_lookup, scope["app"].state.sessions, token)
-            except DatabaseUnavailable:
+            except UNAVAILABLE:
                 response = problem_response(
                     path, 503, "the database is unavailable; nothing was saved, try again",
                     headers={"Retry-After": "2"},

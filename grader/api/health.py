@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from grader.rubrics.loader import RubricSet
 from grader.scoring.scorer import Scorer
-from grader.store.session import database_reachable
+from grader.store.session import database_reachable, worker_poll_age
 
 router = APIRouter(tags=["health"])
 
@@ -20,6 +20,11 @@ class HealthRead(BaseModel):
     rubric_problems: int
     model: str
     database: bool
+    worker_last_poll_s: float | None = Field(
+        default=None,
+        description="Seconds since a webhook worker last polled the outbox successfully (null: "
+        "never, or the database does not answer); a growing figure means no worker runs",
+    )
 
 
 class Alive(BaseModel):
@@ -39,6 +44,7 @@ def get_health(request: Request, response: Response) -> HealthRead:
     if not database:
         response.status_code = 503
     return HealthRead(
+        worker_last_poll_s=worker_poll_age(request.app.state.sessions) if database else None,
         status="ok" if database else "degraded",
         database=database,
         rubrics=len(rubric_set.rubrics),

@@ -42,7 +42,8 @@ class StudentUpdate(RequestBody):
 
 
 class OverrideCreate(RequestBody):
-    points: float = Field(ge=0, examples=[1.5])
+    # Strict: a number (an integer is one), never `false` or "1.5"; NaN and infinities refused.
+    points: float = Field(ge=0, strict=True, allow_inf_nan=False, examples=[1.5])
     reason: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),

@@ -23,7 +23,7 @@ from grader.api.problems import ApiProblem, FieldProblem, problem_responses, val
 from grader.rubrics.loader import LoadedRubric
 from grader.scoring.grade import Grade
 from grader.services.learning import grade_answers
-from grader.store.session import DatabaseUnavailable, Session
+from grader.store.session import UNAVAILABLE, Session
 from grader.store.webhooks import inbound
 
 router = APIRouter(prefix="/lms", tags=["lms"])
@@ -139,7 +139,7 @@ def _store_chunk(
                     )
                     session.commit()  # this line is an acknowledgement: stored first
                     lines[index] = _line(index, stored.model_dump(mode="json"))
-    except DatabaseUnavailable:
+    except UNAVAILABLE:
         for index, _ in chunk:
             lines.setdefault(
                 index, BatchLine(index=index, error="the database is unavailable; send again")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from grader.api.deps import CallerDep, SessionDep, StudentDep, course_of
-from grader.api.fields import AnswerText, RequestBody
+from grader.api.fields import MAX_ID, AnswerText, RequestBody
 from grader.api.problems import ApiProblem, invalid_field, problem_responses
 from grader.rubrics.loader import LoadedRubric
 from grader.scoring.grade import Grade
@@ -169,9 +170,25 @@ def attempt_read(attempt: Attempt) -> AttemptRead:
 
 
 @router.get("/me/attempts")
-def my_attempts(session: SessionDep, student: StudentDep) -> list[AttemptRead]:
-    """Your latest attempts, newest first (an instructor's override wins)."""
-    return [attempt_read(a) for a in student_attempts(session, student_id=student)]
+def my_attempts(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    student: StudentDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="Attempts per page")] = 100,
+    before: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Cursor: attempts older than this attempt id"),
+    ] = None,
+) -> list[AttemptRead]:
+    """Your attempts, newest first (an instructor's override wins), a page at a time: when
+    there are more, the `Link` header's `rel="next"` holds the next page's address."""
+    page = student_attempts(session, student_id=student, limit=limit + 1, before=before)
+    if len(page) > limit:
+        page = page[:limit]
+        following = request.url.include_query_params(before=page[-1].id, limit=limit)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return [attempt_read(a) for a in page]
 
 
 @router.get("/me/progress")

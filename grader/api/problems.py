@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException
 
 from grader.errors import InvalidInput, NotFound, RubricInvalid
 from grader.services.slots import Busy
-from grader.store.session import DatabaseUnavailable
+from grader.store.session import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -203,5 +203,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_problem)
     for deliberate in (NotFound, InvalidInput, RubricInvalid):
         app.add_exception_handler(deliberate, _grader_problem)
-    app.add_exception_handler(DatabaseUnavailable, _database_problem)
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_problem)
     app.add_exception_handler(Busy, _busy_problem)

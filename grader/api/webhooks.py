@@ -162,12 +162,18 @@ def list_deliveries(
 def replay_delivery(delivery_id: Id, session: SessionDep, _: InstructorDep) -> Replayed:
     """Send a delivery again, with the same webhook-id, on the worker's next pass."""
     if store.replay(session, delivery_id=delivery_id, now=datetime.now(UTC)) is None:
-        raise ApiProblem(404, f"no delivery {delivery_id}")
+        raise ApiProblem(404, f"no delivery {delivery_id} to a live endpoint")
     return Replayed(delivery_id=delivery_id)
 
 
 def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
+    """A live endpoint to act on; a deleted (or disabled) one is not found: its history stays
+    listed, but nothing more can be done to it."""
     endpoint = store.get_endpoint(session, endpoint_id=endpoint_id)
     if endpoint is None:
         raise ApiProblem(404, f"no endpoint {endpoint_id}")
+    if endpoint.disabled_at is not None:
+        raise ApiProblem(
+            404, f"endpoint {endpoint_id} was {endpoint.disabled_reason or 'disabled'}"
+        )
     return endpoint

@@ -17,6 +17,10 @@ Slug = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Points = Annotated[float, Field(gt=0, le=1000)]
+# What one rubric may hold: every text is embedded when the rubric is saved, so these bound
+# the work a save costs (a question never needs more).
+MAX_CRITERIA = 100
+MAX_PHRASINGS = 50
 
 
 class StrictModel(BaseModel):
@@ -38,9 +42,10 @@ class Criterion(StrictModel):
     id: Slug
     text: Text
     points: Points = 1.0
-    phrasings: list[Text] = Field(default_factory=list)
+    phrasings: list[Text] = Field(default_factory=list, max_length=MAX_PHRASINGS)
     contrast: list[ContrastClaim] = Field(
         default_factory=list,
+        max_length=10,
         description="For a comparison: each subject's claim; exchanging them makes it wrong.",
     )
     hint: str = Field(
@@ -89,12 +94,13 @@ class Rubric(StrictModel):
         "example; any one earns its points, and an on-topic answer that matches none is flagged "
         "for an instructor instead of being silently zeroed.",
     )
-    criteria: Annotated[list[Criterion], Field(min_length=1)]
+    criteria: Annotated[list[Criterion], Field(min_length=1, max_length=MAX_CRITERIA)]
     select: SelectRule | None = None
-    misconceptions: list[Misconception] = Field(default_factory=list)
-    hints: list[Text] = Field(default_factory=list)
+    misconceptions: list[Misconception] = Field(default_factory=list, max_length=MAX_CRITERIA)
+    hints: list[Text] = Field(default_factory=list, max_length=50)
     notes: list[Text] = Field(
         default_factory=list,
+        max_length=100,
         description="Grading notes for instructors (from the source document); never matched "
         "against answers and never shown to students.",
     )

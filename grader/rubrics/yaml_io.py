@@ -15,9 +15,21 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, NodeEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    NodeEvent,
+)
 
 from grader.rubrics.checks import Loc
+
+# A rubric is a mapping of lists of small mappings: four levels deep (criteria → a criterion →
+# contrast → a claim); anything much deeper or larger is not a rubric. Both are checked while
+# the events stream in, before anything is built: a nesting bomb ("[[[[...") is refused at its
+# 13th bracket instead of costing seconds of parsing and a RecursionError.
+MAX_DEPTH = 12
+MAX_NODES = 5_000
 
 
 class YamlReadError(Exception):
@@ -61,14 +73,28 @@ def parse_yaml(data: bytes) -> CommentedMap:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise YamlReadError(line, "not UTF-8 text") from error
+    too_deep = _deep_flow_line(text)
+    if too_deep is not None:
+        raise YamlReadError(too_deep, f"nested over {MAX_DEPTH} levels deep")
     yaml = _round_trip()
     try:
+        depth, nodes = 0, 0
         for event in yaml.parse(io.StringIO(text)):
+            line = event.start_mark.line + 1 if event.start_mark else 1
             if isinstance(event, AliasEvent) or (
                 isinstance(event, NodeEvent) and event.anchor is not None
             ):
-                line = event.start_mark.line + 1 if event.start_mark else 1
                 raise YamlReadError(line, "anchors and aliases ('&', '*') are not allowed")
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlReadError(line, f"nested over {MAX_DEPTH} levels deep")
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            if isinstance(event, NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise YamlReadError(line, f"over {MAX_NODES} values: not a rubric")
         document = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -80,6 +106,33 @@ def parse_yaml(data: bytes) -> CommentedMap:
         kind = "empty" if document is None else type(document).__name__
         raise YamlReadError(1, f"a rubric must be a mapping of fields, this document is {kind}")
     return document
+
+
+def _deep_flow_line(text: str) -> int | None:
+    """The line where ``[``/``{`` flow collections nest past ``MAX_DEPTH``, found by one linear
+    scan before the YAML parser sees the text (its scanner slows with every open bracket: a
+    kilobyte of ``[`` costs it a quarter of a second). A bracket inside prose ("see [1]") opens
+    nothing: only one where a value starts (after ``:``, ``-``, ``,``, a line start or another
+    bracket) does, and quoted text inside a collection is skipped."""
+    depth, line, previous, quote = 0, 1, "\n", ""
+    for char in text:
+        if char == "\n":
+            line += 1
+        if quote:
+            if char == quote:
+                quote = ""
+            continue
+        if depth and char in "\"'":
+            quote = char
+        elif char in "[{" and (depth or previous in ":-,\n[{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif char in "]}" and depth:
+            depth -= 1
+        if char == "\n" or not char.isspace():
+            previous = char
+    return None
 
 
 def _yaml_message(error: MarkedYAMLError) -> str:

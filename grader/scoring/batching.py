@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.scoring.embedder import Embedder, Vectors
+from grader.scoring.embedder import Embedder, Vectors, lowered_priority
 
 
 @dataclass
@@ -50,7 +50,9 @@ class BatchingEmbedder:
         return bool(getattr(self.inner, "loaded", True))
 
     def encode(self, texts: Sequence[str]) -> Vectors:
-        if not texts:
+        if not texts or lowered_priority():
+            # Background work (a rubric save) never rides in a student's batch: it would
+            # make the student wait for its hundreds of texts. It runs in its own thread.
             return self.inner.encode(texts)
         request = _Request(list(texts))
         with self._lock:

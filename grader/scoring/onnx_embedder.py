@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from grader.errors import GraderError
-from grader.scoring.embedder import Vectors, _folder_fingerprint
+from grader.scoring.embedder import Vectors, _folder_fingerprint, lowered_priority
 
 Precision = Literal["fp32", "q8", "int8"]
 FP32_FILE = "model.onnx"
@@ -124,7 +124,9 @@ class OnnxEmbedder:
             [texts[i] for i in order[start : start + self.run_texts]]
             for start in range(0, len(order), self.run_texts)
         ]
-        if self._runner is None or len(runs) == 1:
+        if self._runner is None or len(runs) == 1 or lowered_priority():
+            # A caller that lowered its own priority (a rubric save) runs every run itself,
+            # at its priority, leaving the shared runners to students' grading.
             rows = np.vstack([self._encode_batch(run) for run in runs])
         else:
             rows = np.vstack(list(self._runner.map(self._encode_batch, runs)))

@@ -95,10 +95,14 @@ class Scorer:
         fingerprint = rubric_fingerprint(rubric)
         with self._lock:
             prepared = self._prepared.get(fingerprint)
-            if prepared is None:
-                prepared = prepare(rubric, self.cache)
-                self._prepared[fingerprint] = prepared
+        if prepared is not None:
             return prepared
+        # Computed outside the lock: a large rubric being prepared (seconds) must not stop
+        # every other rubric's grading. Two callers may prepare one version at once; the
+        # first stored wins and both get it.
+        computed = prepare(rubric, self.cache)
+        with self._lock:
+            return self._prepared.setdefault(fingerprint, computed)
 
     def is_prepared(self, rubric: Rubric) -> bool:
         """Whether this version of the rubric is embedded already (no answer will wait on it)."""

@@ -10,6 +10,7 @@ from grader.rubrics.edit import UnknownCriterion, add_phrasing
 from grader.rubrics.loader import LoadedRubric, rubric_from_bytes
 from grader.rubrics.regenerate import write_atomic
 from grader.services.course import Course
+from grader.services.priority import at_low_priority
 
 
 def replace_rubric(course: Course, question_id: str, data: bytes) -> LoadedRubric:
@@ -20,9 +21,13 @@ def replace_rubric(course: Course, question_id: str, data: bytes) -> LoadedRubri
     if len(data) > limit:
         raise InvalidInput("rubric", f"over {limit} bytes")
     with course.rubric_jobs.take():
-        loaded = rubric_from_bytes(data, current.path, known_demos=demo_ids())
+        # Parse, check and embed below the students' grading (services.priority).
+        loaded = at_low_priority(
+            lambda: rubric_from_bytes(data, current.path, known_demos=demo_ids())
+        )
         if isinstance(loaded, list):
             raise RubricInvalid(loaded)
+        at_low_priority(lambda: course.scorer.prepare(loaded.rubric))
         _go_live(course, question_id, loaded, data.decode("utf-8"))
     return loaded
 

@@ -263,3 +263,12 @@ class AdaptedModel(Base):
     vectors: Mapped[bytes] = mapped_column(LargeBinary)  # the graded answers' embeddings
     model_id: Mapped[str] = mapped_column(String(200))  # the embedding model they came from
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """A webhook worker's last successful poll of the outbox (`/health` reports the newest)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid
+    polled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

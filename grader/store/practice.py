@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,15 +144,32 @@ def question_records(session: Session, *, student_id: int) -> list[QuestionRecor
 
 
 def student_attempts(
-    session: Session, *, student_id: int, question_id: str | None = None, limit: int = 100
+    session: Session,
+    *,
+    student_id: int,
+    question_id: str | None = None,
+    limit: int = 100,
+    before: int | None = None,
 ) -> list[Attempt]:
-    """The student's attempts, newest first (on one question when ``question_id`` is given)."""
+    """The student's attempts, newest first (on one question when ``question_id`` is given;
+    after attempt ``before`` in that order when given: a page's cursor, which never skips or
+    repeats one, as it compares the (time, id) pair the list is ordered by)."""
     query = (
         select(Attempt)
         .where(Attempt.student_id == student_id)
         .order_by(Attempt.created_at.desc(), Attempt.id.desc())
         .limit(limit)
     )
+    if before is not None:
+        cursor = session.get(Attempt, before)
+        if cursor is None or cursor.student_id != student_id:
+            return []  # not one of theirs: nothing after it (and nothing said about it)
+        query = query.where(
+            or_(
+                Attempt.created_at < cursor.created_at,
+                and_(Attempt.created_at == cursor.created_at, Attempt.id < cursor.id),
+            )
+        )
     if question_id is not None:
         query = query.where(Attempt.question_id == question_id)
     return list(session.scalars(query))

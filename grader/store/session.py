@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from grader.config import Settings
@@ -29,10 +30,14 @@ from grader.config import Settings
 if TYPE_CHECKING:
     from alembic.config import Config
 
-# What the API layer needs from SQLAlchemy, so that only this package imports it.
+# What the API layer needs from SQLAlchemy, so that only this package imports it: a database
+# that does not answer, and a pool with no connection free within its timeout (a stalled
+# database holds every connection); both mean "unavailable now, nothing was saved".
 DatabaseUnavailable = OperationalError
+UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, PoolTimeout)
 SessionFactory = sessionmaker[Session]
 __all__ = [
+    "UNAVAILABLE",
     "DatabaseUnavailable",
     "Session",
     "SessionFactory",
@@ -189,7 +194,10 @@ def make_engine(url: str, timeouts: Timeouts | None = None) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
             connect_args["factory"] = _serialised_writer(database, timeouts.lock_s)
-        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+        # A pool with no connection free waits as long as a connection may take: then 503.
+        engine = create_engine(
+            url, connect_args=connect_args, hide_parameters=True, pool_timeout=timeouts.connect_s
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record):  # type: ignore[no-untyped-def]
@@ -246,10 +254,24 @@ def database_problem(sessions: sessionmaker[Session]) -> str | None:
         with sessions() as session:
             session.execute(text("SELECT 1"))
         return None
-    except OperationalError as error:
+    except UNAVAILABLE as error:
         bind = sessions.kw.get("bind")
         url = bind.url.render_as_string(hide_password=True) if bind is not None else "?"
         return unreachable_message(url, error)
+
+
+def worker_poll_age(sessions: sessionmaker[Session]) -> float | None:
+    """Seconds since a webhook worker last polled successfully; None: never, or no answer."""
+    from datetime import UTC, datetime
+
+    from grader.store.webhooks import last_poll
+
+    try:
+        with sessions() as session:
+            polled = last_poll(session)
+    except UNAVAILABLE:
+        return None
+    return None if polled is None else round((datetime.now(UTC) - polled).total_seconds(), 1)
 
 
 def unreachable_message(url: str, error: BaseException) -> str:
@@ -277,7 +299,7 @@ def _alembic(url: str) -> Config:
 
 
 # The newest migration; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 def at_head(url: str) -> bool:

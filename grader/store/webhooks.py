@@ -16,9 +16,19 @@ from grader.store.models import (
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    WorkerHeartbeat,
 )
 
 _MAX_LOGGED_RESPONSE = 1000
+
+
+def storable(text: str, limit: int = _MAX_LOGGED_RESPONSE) -> str:
+    """A receiver's answer as both databases can hold it, whatever its bytes: at most ``limit``
+    characters, NUL and other control characters shown as U+FFFD, lone surrogates replaced."""
+    text = text[:limit].encode("utf-8", errors="replace").decode("utf-8")
+    return "".join(
+        "\N{REPLACEMENT CHARACTER}" if ord(ch) < 32 and ch not in "\t\n\r" else ch for ch in text
+    )
 
 
 def create_endpoint(
@@ -125,9 +135,13 @@ class Claimed:
     signing_secrets: list[str]
 
 
-def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` due deliveries, oldest first, never two of one student and endpoint
-    out of order, never one another worker holds (SKIP LOCKED, then a compare-and-set lease)."""
+def claim_due(
+    session: Session, *, now: datetime, lease: timedelta, limit: int, order_hold_tries: int = 5
+) -> list[Claimed]:
+    """Take up to ``limit`` due deliveries, oldest first, never one another worker holds (SKIP
+    LOCKED, then a compare-and-set lease). One student's deliveries to an endpoint go out in
+    order, unless an earlier one has failed ``order_hold_tries`` times: then it no longer holds
+    the later ones back (one failing event must not stop the student's other grades)."""
     earlier = aliased(WebhookDelivery)
     # Per student and endpoint, events go out in the order of the attempts (their time), not
     # of the rows' ids: two attempts' transactions may commit in the other order.
@@ -140,14 +154,18 @@ def claim_due(session: Session, *, now: datetime, lease: timedelta, limit: int) 
             earlier.endpoint_id == WebhookDelivery.endpoint_id,
             earlier.student_id == WebhookDelivery.student_id,
             earlier.status == "pending",
+            earlier.attempts < order_hold_tries,
             before,
         )
     )
     free = (WebhookDelivery.locked_until.is_(None)) | (WebhookDelivery.locked_until < now)
+    live = exists().where(
+        WebhookEndpoint.id == WebhookDelivery.endpoint_id, WebhookEndpoint.disabled_at.is_(None)
+    )
     due = and_(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now, free)
     query = (
         select(WebhookDelivery)
-        .where(due, ~blocked)
+        .where(due, live, ~blocked)
         .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -214,7 +232,7 @@ def record_try(
             attempted_at=now,
             status_code=status_code,
             latency_ms=latency_ms,
-            response=response[:_MAX_LOGGED_RESPONSE],
+            response=storable(response),
         )
     )
     delivery.attempts += 1
@@ -259,9 +277,13 @@ def delivery_log(session: Session, *, delivery_id: int) -> list[DeliveryAttempt]
 
 
 def replay(session: Session, *, delivery_id: int, now: datetime) -> WebhookDelivery | None:
-    """Send a delivery again (same webhook-id), now."""
+    """Send a delivery again (same webhook-id), now; None when there is no such delivery or
+    its endpoint is no longer live (deleted or disabled: nothing goes to it any more)."""
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is not None:
+        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+        if endpoint is None or endpoint.disabled_at is not None:
+            return None
         delivery.status, delivery.next_attempt_at, delivery.locked_until = "pending", now, None
         session.flush()
     return delivery
@@ -291,3 +313,37 @@ def save_inbound(
         return True
     except IntegrityError:
         return False
+
+
+def fail_delivery(session: Session, *, delivery_id: int, reason: str, now: datetime) -> None:
+    """Give up on one delivery that cannot be settled (a poison delivery), so that it stops
+    holding the others; the reason is its last try's logged response."""
+    delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is None:
+        return
+    session.add(
+        DeliveryAttempt(
+            delivery_id=delivery_id, attempted_at=now, status_code=None, latency_ms=0.0,
+            response=storable(reason),
+        )
+    )  # fmt: skip
+    delivery.attempts += 1
+    delivery.status, delivery.locked_until = "failed", None
+    session.flush()
+
+
+def beat(session: Session, *, worker: str, now: datetime) -> None:
+    """Record a worker's successful poll (one row per worker, updated in place)."""
+    row = session.get(WorkerHeartbeat, worker)
+    if row is None:
+        session.add(WorkerHeartbeat(worker=worker, polled_at=now))
+    else:
+        row.polled_at = now
+    session.flush()
+
+
+def last_poll(session: Session) -> datetime | None:
+    """When any webhook worker last polled the outbox successfully (None: never)."""
+    from sqlalchemy import func
+
+    return session.scalar(select(func.max(WorkerHeartbeat.polled_at)))

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import Depends, Form, Header, Request
 
@@ -56,10 +56,14 @@ def sign_in_url(back_to: str) -> str:
 
 
 def safe_next(value: str | None) -> str:
-    """Where to go after signing in: only a page of ours (never another site)."""
-    if value and value.startswith("/app") and not value.startswith(("//", "/app//")):
-        return value
-    return "/app"
+    """Where to go after signing in: only a page of ours, under /app (never another site, and
+    never out of /app by "..", "." or a backslash, which some browsers read as "/")."""
+    if not value or not (value == "/app" or value.startswith(("/app/", "/app?"))):
+        return "/app"
+    path = unquote(value.split("?", 1)[0])
+    if "\\" in path or "//" in path or any(s in (".", "..") for s in path.split("/")):
+        return "/app"
+    return value
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +22,16 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from grader.store.session import Session
-from grader.store.webhooks import Claimed, claim_due, record_try, renew_leases
-from grader.webhooks.schedule import next_delay
+from grader.store.session import UNAVAILABLE, Session
+from grader.store.webhooks import (
+    Claimed,
+    beat,
+    claim_due,
+    fail_delivery,
+    record_try,
+    renew_leases,
+)
+from grader.webhooks.schedule import ORDER_HOLD_TRIES, next_delay
 from grader.webhooks.signing import signed_headers
 from grader.webhooks.urls import UnsafeUrl, check_url
 
@@ -97,7 +106,10 @@ def deliver_due(
 ) -> int:
     """Claim one batch, send each delivery, settle each; returns how many were tried."""
     with sessions() as session, session.begin():
-        batch = claim_due(session, now=now(), lease=settings.lease, limit=settings.batch)
+        batch = claim_due(
+            session, now=now(), lease=settings.lease, limit=settings.batch,
+            order_hold_tries=ORDER_HOLD_TRIES,
+        )  # fmt: skip
     for index, claimed in enumerate(batch):
         if index > 0:
             with sessions() as session, session.begin():
@@ -107,7 +119,20 @@ def deliver_due(
                     until=now() + settings.lease,
                 )
         outcome = send(client, claimed, settings)
-        settle(sessions, claimed, outcome, now())
+        try:
+            settle(sessions, claimed, outcome, now())
+        except UNAVAILABLE:
+            raise  # the database, not this delivery: the run loop waits and tries again
+        except Exception as error:
+            # A poison delivery (its try cannot be stored): failed on its own, so that it
+            # neither stops the worker nor holds the deliveries behind it.
+            log.error("delivery %s could not be settled (%s); marked failed",
+                      claimed.delivery_id, type(error).__name__)  # fmt: skip
+            with sessions() as session, session.begin():
+                fail_delivery(
+                    session, delivery_id=claimed.delivery_id, now=now(),
+                    reason=f"could not store this try ({type(error).__name__}); given up",
+                )  # fmt: skip
     return len(batch)
 
 
@@ -140,15 +165,51 @@ def settle(
                 reason or "empty response", outcome.latency_ms, then)  # fmt: skip
 
 
+MAX_BACKOFF_S = 30.0
+HEARTBEAT_S = 5.0
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
 def run(
     sessions: Callable[[], Session],
     settings: WorkerSettings,
     *,
     idle_sleep: float = 1.0,
     stop: Callable[[], bool] = lambda: False,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Deliver until ``stop()``; sleep a little when there is nothing due."""
+    """Deliver until ``stop()``; sleep a little when there is nothing due.
+
+    No fault it can outlive stops it: a database that is down, restarting or refusing is
+    retried with backoff (1 s doubling to 30 s) and logged once per failure; any other error
+    in a poll is logged and retried the same way. Each successful poll is recorded (at most
+    every 5 s) as this worker's heartbeat, which `/health` reports."""
+    failures, last_beat, name = 0, 0.0, worker_name()
     with httpx.Client() as client:
         while not stop():
-            if deliver_due(sessions, client, settings) == 0:
-                time.sleep(idle_sleep)
+            try:
+                tried = deliver_due(sessions, client, settings)
+                if time.monotonic() - last_beat >= HEARTBEAT_S:
+                    with sessions() as session, session.begin():
+                        beat(session, worker=name, now=datetime.now(UTC))
+                    last_beat = time.monotonic()
+            except Exception as error:  # the worker outlives it; KeyboardInterrupt stops it
+                failures += 1
+                wait = min(MAX_BACKOFF_S, 2.0 ** (failures - 1))
+                kind = (
+                    "database unavailable"
+                    if isinstance(error, UNAVAILABLE)
+                    else ("unexpected error")
+                )
+                log.warning("worker: %s (%s); polling again in %.0f s", kind,
+                            type(error).__name__, wait)  # fmt: skip
+                sleep(wait)
+                continue
+            if failures:
+                log.info("worker: polling again after %d failed poll(s)", failures)
+                failures = 0
+            if tried == 0:
+                sleep(idle_sleep)

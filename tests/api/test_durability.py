@@ -121,6 +121,23 @@ def test_the_model_and_every_rubric_are_ready_before_the_first_request(
     assert client.get("/health/live").json() == {"status": "alive"}
 
 
+def test_health_reports_when_a_webhook_worker_last_polled(
+    app_and_watch: tuple[TestClient, RowsAtResponse], database_url: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from grader.store import webhooks as store
+    from grader.store.session import make_engine, make_sessions
+
+    client, _ = app_and_watch
+    engine = make_engine(database_url)
+    with make_sessions(engine).begin() as session:
+        store.beat(session, worker="host:1", now=datetime.now(UTC) - timedelta(seconds=30))
+    engine.dispose()
+    age = client.get("/health").json()["worker_last_poll_s"]
+    assert age is not None and 29 <= age < 120
+
+
 def test_health_is_503_when_the_database_does_not_answer(database_url: str) -> None:
     settings = Settings(
         rubrics_dir=REPO_ROOT / "rubrics", cache_dir=None, database_url=database_url

@@ -55,6 +55,12 @@ def test_an_override_wins_and_survives_a_regrade(client: TestClient, database_ur
         f"/attempts/{attempt_id}/override", json={"points": 9, "reason": "x"}, headers=instructor
     )
     assert too_many.status_code == 422 and "at most 2" in too_many.text
+    # Not a number, whatever JSON allows or Python coerces: NaN, infinities, false, "1".
+    for not_points in ("NaN", "Infinity", "-Infinity", "false", '"1"'):
+        body = '{"points": ' + not_points + ', "reason": "x"}'
+        refused = client.post(f"/attempts/{attempt_id}/override", content=body,
+                              headers={**instructor, "content-type": "application/json"})  # fmt: skip
+        assert refused.status_code == 422, (not_points, refused.text)
     assert (
         client.post(
             f"/attempts/{attempt_id}/override",
@@ -95,6 +101,11 @@ def test_a_rubric_edit_is_validated_written_and_live(
         "topic: Challenges of long term dependencies", "topic: Training RNNs  # mine"
     )
     assert client.put(f"/rubrics/{QUESTION}", content=edited, headers=instructor).status_code == 204
+    assert (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8") == edited
+    bomb = "id: x\nprompt: " + "[" * 100_000  # 100 KB of brackets: refused at once, with its line
+    refused = client.put(f"/rubrics/{QUESTION}", content=bomb, headers=instructor)
+    assert refused.status_code == 422 and "nested over 12 levels deep" in refused.text
+    assert refused.json()["errors"][0]["line"] == 2
     assert (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8") == edited
     student = token_headers(database_url, "student", "hal")
     (listed,) = [q for q in client.get("/questions", headers=student).json() if q["id"] == QUESTION]

@@ -157,3 +157,28 @@ def test_the_service_recovers_when_postgresql_drops_its_connections() -> None:
                 ).fetchall()
             assert killed  # the app's pooled connection was there, and is gone now
             assert live.get("/me/progress", headers=headers).status_code == 200
+
+
+def test_my_attempts_come_a_page_at_a_time_and_none_is_skipped(
+    client: TestClient, database_url: str
+) -> None:
+    student = token_headers(database_url, "student", "pagey")
+    made = [
+        client.post(
+            f"/questions/{QUESTION}/attempts",
+            json={"answer": f"Gradients vanish {n}."},
+            headers=student,
+        ).json()["attempt_id"]
+        for n in range(5)
+    ]
+    seen, url = [], "/me/attempts?limit=2"
+    while url:
+        page = client.get(url, headers=student)
+        assert page.status_code == 200
+        seen += [a["id"] for a in page.json()]
+        link = page.headers.get("Link")
+        url = link.split(">", 1)[0].lstrip("<") if link else ""
+    assert seen == sorted(made, reverse=True)  # newest first, each once
+    other = token_headers(database_url, "student", "nosy")
+    assert client.get(f"/me/attempts?before={made[-1]}", headers=other).json() == []
+    assert client.get("/me/attempts?limit=501", headers=student).status_code == 422

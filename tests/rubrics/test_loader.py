@@ -119,6 +119,34 @@ def test_a_yaml_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     assert "anchors and aliases" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("bomb", "line"),
+    [
+        ("id: x\nprompt: " + "[" * 20_000 + "]" * 20_000 + "\n", 2),
+        ("id: x\ncriteria: " + "{a: " * 2_000 + "\n", 2),
+        ("id: x\nhints:\n" + "".join("  " * i + "- \n" for i in range(40)), 14),
+    ],
+)
+def test_a_nesting_bomb_is_refused_at_its_line_before_it_is_parsed(
+    tmp_path: Path, bomb: str, line: int
+) -> None:
+    (problem,) = _problems(tmp_path, bomb)
+    assert "nested over 12 levels deep" in problem.message and problem.line == line
+
+
+def test_brackets_in_prose_open_nothing(tmp_path: Path) -> None:
+    prose = GOOD.replace("prompt: ", "prompt: see " + "[1] and {2} and " * 20, 1)
+    path = tmp_path / "sample.yaml"
+    path.write_text(prose, encoding="utf-8")
+    loaded = load_rubric_file(path, known_demos=set(), max_bytes=64 * 1024)
+    assert not isinstance(loaded, list), loaded
+
+
+def test_too_many_values_are_refused(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, GOOD + "notes: [" + "n, " * 6_000 + "n]\n")
+    assert "over 5000 values" in problem.message
+
+
 def test_a_huge_file_is_refused_unread(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path, GOOD + "# padding\n" * 1_000_000)
     assert "over the 65536-byte limit" in problem.message

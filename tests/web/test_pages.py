@@ -470,3 +470,42 @@ def test_an_instructor_names_a_student_and_the_queue_shows_it(
     sign_in(client, instructor["Authorization"].split(" ", 1)[1])
     queue = client.get(f"/app/review/{QUESTION}?at={attempt_id}").text
     assert '<span id="student-name">Ada Lovelace</span>' in queue
+
+
+def test_every_response_tells_browsers_not_to_sniff_or_leak_its_address(
+    client: TestClient,
+) -> None:
+    for path in ("/app/sign-in", "/app/static/app.css", "/health", "/questions", "/docs"):
+        response = client.get(path)
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Referrer-Policy"] == "same-origin", path
+
+
+def test_a_form_posted_from_another_site_is_refused(client: TestClient, database_url: str) -> None:
+    token = new_token(database_url, "student", "oli")
+    client.cookies.clear()
+    csrf = csrf_of(client.get("/app/sign-in").text)
+    form = {"token": token, "csrf": csrf}
+    evil = client.post("/app/sign-in", data=form, headers={"Origin": "https://evil.example"},
+                       follow_redirects=False)  # fmt: skip
+    assert evil.status_code == 403 and "grader_session" not in client.cookies
+    ours = client.post("/app/sign-in", data=form, headers={"Origin": "http://testserver"},
+                       follow_redirects=False)  # fmt: skip
+    assert ours.status_code == 303  # our own origin (and no Origin at all, as before) passes
+
+
+@pytest.mark.parametrize(
+    "next_page", ["/app/../../x", "/app/%2e%2e/%2e%2e/x", "/app\\evil", "/appx", "https://evil"]
+)
+def test_after_signing_in_the_next_page_stays_inside_the_pages(
+    client: TestClient, database_url: str, next_page: str
+) -> None:
+    client.cookies.clear()
+    form = client.get("/app/sign-in")
+    response = client.post(
+        "/app/sign-in",
+        data={"token": new_token(database_url, "student", f"n-{abs(hash(next_page))}"),
+              "csrf": csrf_of(form.text), "next": next_page},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303 and response.headers["location"] == "/app"

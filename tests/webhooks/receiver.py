@@ -44,15 +44,18 @@ class Receiver:
                 if kind == "hang":
                     time.sleep(value)
                     value = 200
-                extra = {}
-                if isinstance(value, tuple):
+                extra: dict[str, str] = {}
+                payload = b"ok"
+                if kind == "body":  # ("body", (status, bytes)): any bytes, NUL included
+                    value, payload = value
+                elif isinstance(value, tuple):
                     value, extra = value
                 self.send_response(value)
                 for name, header in extra.items():
                     self.send_header(name, header)
-                self.send_header("content-length", "2")
+                self.send_header("content-length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(payload)
 
             def log_message(self, *args: object) -> None:
                 pass

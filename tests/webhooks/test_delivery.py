@@ -18,6 +18,7 @@ from grader.store.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from grader.store.practice import create_student
 from grader.store.session import Session, make_engine, make_sessions
 from grader.webhooks import worker
+from grader.webhooks.schedule import ORDER_HOLD_TRIES, RETRY_DELAYS
 from grader.webhooks.signing import new_secret
 from grader.webhooks.worker import WorkerSettings, deliver_due
 from tests.webhooks.receiver import Receiver
@@ -84,6 +85,14 @@ def _events(
                           student_id=student, now=at or datetime.now(UTC))  # fmt: skip
             ids.append(message_id)
     return ids
+
+
+def _not_listening_yet() -> Receiver:
+    """A receiver on a free port that nothing listens on until its ``start()``."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return Receiver(port=port)
 
 
 def _delivery(sessions: Sessions, message_id: str) -> WebhookDelivery:
@@ -162,10 +171,7 @@ def test_a_hanging_receiver_is_timed_out_and_retried(
 def test_a_receiver_down_for_a_while_gets_everything_in_order_per_student(
     sessions: Sessions,
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    receiver = Receiver(port=port)
+    receiver = _not_listening_yet()
     _endpoint(sessions, receiver.url, new_secret())
     ids = _events(sessions, 6, students=2)
     clock = Clock()
@@ -257,12 +263,13 @@ def test_after_the_last_retry_the_delivery_is_marked_failed(
     receiver.default = ("status", 500)
     clock = Clock()
     with httpx.Client() as client:
-        for _ in range(12):
+        for _ in range(len(RETRY_DELAYS) + 5):
             deliver_due(sessions, client, SETTINGS, now=clock)
             clock.advance(48 * 3600)
     delivery = _delivery(sessions, message_id)
-    assert (delivery.status, delivery.attempts) == ("failed", 8)  # the first try and 7 retries
-    assert len(receiver.received) == 8
+    # The first try and one per retry delay, then no more.
+    assert (delivery.status, delivery.attempts) == ("failed", len(RETRY_DELAYS) + 1)
+    assert len(receiver.received) == len(RETRY_DELAYS) + 1
 
 
 def test_events_go_out_in_the_order_of_the_attempts_not_of_their_rows(
@@ -326,3 +333,165 @@ def test_the_worker_says_why_a_delivery_failed(
     with caplog.at_level("INFO"), httpx.Client() as client:
         deliver_due(sessions, client, SETTINGS)
     assert "failed: HTTP 503" in caplog.text and "retry in" in caplog.text
+
+
+def test_a_response_with_nul_bytes_is_stored_safely_and_the_worker_goes_on(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    (message_id,) = _events(sessions, 1)
+    receiver.script.append(("body", (500, b"bad\x00gateway \xff\xfe" + b"x" * 5000)))
+    clock = Clock()
+    with httpx.Client() as client:
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 1  # no DataError raised
+        clock.advance(3600)
+        assert deliver_due(sessions, client, SETTINGS, now=clock) == 1
+    delivery = _delivery(sessions, message_id)
+    assert delivery.status == "delivered"
+    with sessions() as session:
+        first = store.delivery_log(session, delivery_id=delivery.id)[0].response
+    assert first.startswith("bad\N{REPLACEMENT CHARACTER}gateway") and "\x00" not in first
+    assert len(first) <= 1000
+
+
+def test_a_poison_delivery_fails_on_its_own_and_the_others_go_out(
+    sessions: Sessions, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    poison, healthy = _events(sessions, 2, students=2)
+    real = store.record_try
+
+    def record_try(session: Session, **kwargs: Any) -> None:
+        if kwargs["delivery_id"] == _delivery(sessions, poison).id:
+            raise ValueError("a value this database cannot store")
+        real(session, **kwargs)
+
+    monkeypatch.setattr(worker, "record_try", record_try)
+    with httpx.Client() as client:
+        assert deliver_due(sessions, client, SETTINGS) == 2  # the worker did not stop
+    assert _delivery(sessions, poison).status == "failed"
+    assert _delivery(sessions, healthy).status == "delivered"
+
+
+class _Flaky:
+    """A session factory whose database is down for the first ``down`` sessions."""
+
+    def __init__(self, sessions: Sessions, down: int) -> None:
+        self.sessions, self.down = sessions, down
+
+    def __call__(self) -> Session:
+        from sqlalchemy.exc import OperationalError
+
+        if self.down > 0:
+            self.down -= 1
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        return self.sessions()
+
+
+def test_the_worker_outlives_a_database_outage_and_reports_its_polls(
+    sessions: Sessions, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    (message_id,) = _events(sessions, 1)
+    slept: list[float] = []
+
+    def stop() -> bool:
+        return _delivery(sessions, message_id).status == "delivered" and len(slept) > 4
+
+    with caplog.at_level("INFO"):
+        worker.run(_Flaky(sessions, down=4), SETTINGS, stop=stop, idle_sleep=0.0,
+                   sleep=slept.append)  # fmt: skip
+    assert slept[:4] == [1.0, 2.0, 4.0, 8.0]  # backoff while the database is down
+    assert caplog.text.count("database unavailable") == 4
+    with sessions() as session:
+        polled = store.last_poll(session)
+    assert polled is not None and (datetime.now(UTC) - polled).total_seconds() < 60
+
+
+def test_the_worker_outlives_its_connections_being_cut(
+    receiver: Receiver, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """PostgreSQL ends every connection but ours, as a restart does, while the worker runs
+    (server-side, so PostgreSQL only; the outage test above runs on both databases)."""
+
+    from tests.database import migrated_database
+
+    with migrated_database("postgresql", tmp_path_factory) as database_url:
+        _outlives_cut_connections(database_url, receiver)
+
+
+def _outlives_cut_connections(database_url: str, receiver: Receiver) -> None:
+    from sqlalchemy import text
+
+    own = make_engine(database_url)
+    sessions = make_sessions(own)
+    _endpoint(sessions, receiver.url, new_secret())
+    engine = make_engine(database_url)
+    polls, made = 0, []
+
+    def stop() -> bool:
+        nonlocal polls
+        polls += 1
+        if polls == 3:  # the worker has polled twice on its pooled connection: cut them all
+            cutter = make_engine(database_url)
+            with cutter.begin() as connection:
+                cut = connection.execute(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )).scalar_one()  # fmt: skip
+            cutter.dispose()
+            assert cut >= 1
+            made.extend(_events(sessions, 2, students=2))  # work arrives after the cut
+        return polls > 12
+
+    try:
+        worker.run(make_sessions(engine), SETTINGS, stop=stop, idle_sleep=0.0,
+                   sleep=lambda _: None)  # fmt: skip
+        assert [_delivery(sessions, m).status for m in made] == ["delivered", "delivered"]
+    finally:
+        engine.dispose()
+        own.dispose()
+
+
+def test_a_receiver_back_from_a_20_s_outage_has_everything_within_a_minute(
+    sessions: Sessions,
+) -> None:
+    receiver = _not_listening_yet()
+    _endpoint(sessions, receiver.url, new_secret())
+    ids = _events(sessions, 6, students=2)
+    clock, started = Clock(), None
+    with httpx.Client() as client:
+        started = clock.now
+        while (clock.now - started).total_seconds() < 20:  # down: every try fails
+            deliver_due(sessions, client, SETTINGS, now=clock)
+            clock.advance(1)
+        receiver.start()
+        try:
+            while len(receiver.received) < len(ids) and (clock.now - started).total_seconds() < 200:
+                deliver_due(sessions, client, SETTINGS, now=clock)
+                clock.advance(1)
+        finally:
+            receiver.stop()
+    recovered_for = (clock.now - started).total_seconds() - 20
+    assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(ids)
+    assert recovered_for <= 60
+    got = [r.headers["webhook-id"] for r in receiver.received]
+    for student_ids in (ids[0::2], ids[1::2]):  # short outage: order kept
+        assert [m for m in got if m in student_ids] == student_ids
+
+
+def test_an_event_that_keeps_failing_stops_holding_the_students_later_ones(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    refused, later = _events(sessions, 2)
+    receiver.script.extend([("status", 307)] * ORDER_HOLD_TRIES)  # only the first is refused
+    clock = Clock()
+    with httpx.Client() as client:
+        for _ in range(ORDER_HOLD_TRIES):
+            deliver_due(sessions, client, SETTINGS, now=clock)
+            assert _delivery(sessions, later).attempts == 0  # held while order matters
+            clock.advance(65)
+        deliver_due(sessions, client, SETTINGS, now=clock)
+    assert _delivery(sessions, later).status == "delivered"
+    assert _delivery(sessions, refused).status in ("pending", "delivered")

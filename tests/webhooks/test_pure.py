@@ -34,8 +34,10 @@ def test_the_retry_schedule_follows_the_spec_then_gives_up() -> None:
         assert delay is not None and 0.9 * base <= delay <= 1.1 * base
     assert next_delay(len(RETRY_DELAYS) + 1) is None
     assert next_delay(1, retry_after=120.0, rng=rng) == 120.0  # Retry-After wins when longer
-    shortened = next_delay(2, retry_after=1.0, rng=rng)
+    shortened = next_delay(7, retry_after=1.0, rng=rng)
     assert shortened is not None and shortened >= 270  # and never shortens the schedule
+    # Fast at first: a short outage costs seconds, not minutes.
+    assert sum(RETRY_DELAYS[:5]) <= 70 and RETRY_DELAYS[0] <= 5
 
 
 @pytest.mark.parametrize(
