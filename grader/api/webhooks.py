@@ -25,7 +25,14 @@ router = APIRouter(
 
 
 class EndpointCreate(RequestBody):
-    url: Text = Field(max_length=2000, examples=["https://lms.example.edu/grader-events"])
+    url: Text = Field(
+        max_length=2000,
+        pattern=r"^https?://[^\s/?#@]+",
+        description="An http(s) URL whose host resolves, at registration and before each "
+        "send, to public addresses only (private, loopback and link-local ones are refused "
+        "with 422 unless GRADER_WEBHOOKS_ALLOW_PRIVATE is set): a schema cannot say that part",
+        examples=["https://lms.example.edu/grader-events"],
+    )
     event_types: list[Text] = Field(default_factory=lambda: list(EVENT_TYPES), min_length=1)
 
 
