@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from grader.api.deps import Caller, InstructorDep, SessionDep, course_of
+from grader.api.downloads import csv_download
 from grader.api.fields import DisplayName, Id, RequestBody, Text, storable
 from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for
 from grader.api.problems import ApiProblem, problem_responses, rubric_field_problems
@@ -16,6 +17,7 @@ from grader.errors import RubricInvalid
 from grader.rubrics.schema import Rubric
 from grader.services import reviewing, stats
 from grader.services.course import Course
+from grader.services.gradebook import gradebook_csv
 from grader.services.learning import refit_in_background
 from grader.services.rubric_edits import replace_rubric
 from grader.store import review
@@ -98,6 +100,25 @@ def update_student(
     student.display_name = body.display_name
     session.commit()
     return _student_read(student, review.attempt_count(session, student_id=student_id))
+
+
+@router.get(
+    "/gradebook.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The gradebook (UTF-8 CSV)"}},
+)
+def gradebook(
+    request: Request,
+    session: SessionDep,
+    _: InstructorDep,
+    every_attempt: Annotated[
+        bool, Query(description="Every attempt, not each student's latest on each question")
+    ] = False,
+) -> Response:
+    """The gradebook as CSV: student, LMS id, question, points (in the grading step, as sent
+    to the LMS), max points, exact points, who graded (machine or instructor), when (UTC)."""
+    text = gradebook_csv(course_of(request), session, every_attempt=every_attempt)
+    return csv_download(text, "gradebook.csv")
 
 
 @router.get("/students/{student_id}/progress")

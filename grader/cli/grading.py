@@ -88,16 +88,31 @@ def grade(
         where = f" on line {line}" if file is not None else ""
         typer.echo(f"error: answer{where} is {length} characters; the limit is {limit}", err=True)
         raise typer.Exit(1)
+    from grader.services.learning import AdaptedModels, grade_answers, model_in_force
+    from grader.store.session import open_database
+
     scorer = build_scorer(get_settings())
-    # In chunks: one batched encode each, and results stream out as each chunk is graded.
-    for start in range(0, len(answers), BULK_CHUNK):
-        try:
-            grades = scorer.grade_many([(rubric, a) for a in answers[start : start + BULK_CHUNK]])
-        except AnswerTooLong as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(1) from error
-        for result in grades:
-            typer.echo(_pretty(result) if pretty else result.model_dump_json())
+    # The course's learnt model grades too, as in the service (each answer's `adapted` says
+    # so); said once on stderr, with why when it does not.
+    sessions, engine = open_database(get_settings().database_url)
+    models = AdaptedModels()
+    try:
+        with sessions() as session:
+            typer.echo(
+                f"{question_id}: {model_in_force(models, session, scorer, rubric)}", err=True
+            )
+            # In chunks: one batched encode each, and results stream out as each is graded.
+            for start in range(0, len(answers), BULK_CHUNK):
+                chunk = answers[start : start + BULK_CHUNK]
+                try:
+                    grades = grade_answers(scorer, models, session, rubric, chunk)
+                except AnswerTooLong as error:
+                    typer.echo(f"error: {error}", err=True)
+                    raise typer.Exit(1) from error
+                for result in grades:
+                    typer.echo(_pretty(result) if pretty else result.model_dump_json())
+    finally:
+        engine.dispose()
 
 
 def calibrate(

@@ -62,6 +62,22 @@ class AdaptedModels:
         return current
 
 
+def model_in_force(models: AdaptedModels, session: Session, scorer: Scorer, rubric: Rubric) -> str:
+    """In words, whether the question's course model grades its answers, and if not, why."""
+    version = store.latest_version(session, question_id=rubric.id)
+    if version is None:
+        return "no course model yet (`grader learn` fits one from instructors' grades)"
+    current = models.current(session, rubric.id, scorer.embedder.model_id)
+    if current is None:
+        return f"course model v{version} was fitted with another embedding model: not used"
+    if not current.model.active:
+        return (
+            f"course model v{current.version} is not in force (it did not beat the rubric "
+            "alone on held-out grades)"
+        )
+    return f"course model v{current.version} in force"
+
+
 def grade_answers(
     scorer: Scorer,
     models: AdaptedModels,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from grader.store.models import Attempt, Student
 
@@ -45,6 +45,26 @@ def attempts(
     if question_id is not None:
         query = query.where(Attempt.question_id == question_id)
     return list(session.scalars(query))
+
+
+def gradebook(session: Session, *, latest_only: bool) -> list[tuple[Attempt, Student]]:
+    """Every attempt with its student (``latest_only``: each student's newest attempt on each
+    question), ordered by student name, then question, then time."""
+    query = select(Attempt, Student).join(Student, Student.id == Attempt.student_id)
+    if latest_only:
+        newer = aliased(Attempt)
+        query = query.where(
+            ~exists().where(
+                newer.student_id == Attempt.student_id,
+                newer.question_id == Attempt.question_id,
+                or_(
+                    newer.created_at > Attempt.created_at,
+                    and_(newer.created_at == Attempt.created_at, newer.id > Attempt.id),
+                ),
+            )
+        )
+    query = query.order_by(Student.name, Attempt.question_id, Attempt.created_at, Attempt.id)
+    return [(attempt, student) for attempt, student in session.execute(query)]
 
 
 def get_attempt(session: Session, *, attempt_id: int, lock: bool = False) -> Attempt | None:

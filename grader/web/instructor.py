@@ -10,12 +10,14 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from grader.api.deps import SessionDep, course_of
+from grader.api.downloads import csv_download
 from grader.api.fields import Id
 from grader.errors import InvalidInput, RubricInvalid
 from grader.rubrics.points import in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
 from grader.services import reviewing, stats
+from grader.services.gradebook import gradebook_csv
 from grader.services.learning import refit_in_background
 from grader.services.rubric_edits import replace_rubric
 from grader.services.slots import Busy
@@ -289,6 +291,15 @@ def regrade_page(
         request, user, loaded.rubric, text, saved=True,
         message=f"Regraded {count} attempt(s) with the rubric in force; instructors' grades kept.",
     )  # fmt: skip
+
+
+@router.get("/gradebook.csv")
+def gradebook_download(
+    request: Request, session: SessionDep, user: InstructorPage, every_attempt: bool = False
+) -> Response:
+    """The gradebook as CSV (as `GET /gradebook.csv`), for a signed-in instructor."""
+    text = gradebook_csv(course_of(request), session, every_attempt=every_attempt)
+    return csv_download(text, "gradebook.csv")
 
 
 @router.get("/deliveries")

@@ -351,3 +351,15 @@ def test_grades_import_keeps_good_rows_names_bad_ones_and_learns(
     assert report.exit_code == 0, report.output
     (row,) = [line for line in report.output.splitlines() if line.startswith(question)]
     assert row.split(" | ")[1] == "9"
+    # Bulk grading then uses what the course taught, as the service does, and says so.
+    answers = tmp_path / "answers.txt"
+    answers.write_text("The gradient shrinks over many steps.\nI like pizza.\n", encoding="utf-8")
+    graded = runner.invoke(app, ["grade", question, "--file", str(answers)])
+    assert graded.exit_code == 0, graded.output
+    said = graded.stderr.strip().splitlines()[-1]
+    assert said.startswith(f"{question}: course model v")
+    grades = [json.loads(line) for line in graded.stdout.splitlines() if line.startswith("{")]
+    if said.endswith("in force"):
+        assert grades[0]["adapted"] is not None  # the lenient instructor's model graded it
+    else:
+        assert "not in force" in said and grades[0]["adapted"] is None

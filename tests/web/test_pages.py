@@ -509,3 +509,16 @@ def test_after_signing_in_the_next_page_stays_inside_the_pages(
         follow_redirects=False,
     )  # fmt: skip
     assert response.status_code == 303 and response.headers["location"] == "/app"
+
+
+def test_an_instructor_downloads_the_gradebook_from_the_pages(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "student", "gail"))
+    _answer(client, "Gradients vanish.")
+    assert client.get("/app/gradebook.csv").status_code == 403  # not for students
+    sign_in(client, new_token(database_url, "instructor"))
+    assert 'href="/app/gradebook.csv"' in client.get("/app/review").text
+    download = client.get("/app/gradebook.csv")
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert "\r\ngail," in download.text  # a row for the student, by name
