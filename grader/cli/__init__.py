@@ -37,13 +37,15 @@ learning.register(app)
 def main() -> None:
     """The ``grader`` command: ``app``, with a database that cannot be reached or does not
     exist said in one line (and exit status 2) instead of a driver's traceback."""
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
     try:
         app()
-    except (OperationalError, InterfaceError) as error:
+    except Exception as error:
+        # Imported only now: the store (and SQLAlchemy) would slow every command's start.
+        from grader.store.session import CANNOT_CONNECT, unreachable_message
+
+        if not isinstance(error, CANNOT_CONNECT):
+            raise
         from grader.config import get_settings
-        from grader.store.session import unreachable_message
 
         typer.echo(f"error: {unreachable_message(get_settings().database_url, error)}", err=True)
         raise SystemExit(2) from None

@@ -176,13 +176,10 @@ def read_marks(text: str, line: int, into: Annotations) -> bool:
             into.marks.append(Mark(points, mark_text[:1].upper() + mark_text[1:], line,
                                    tuple(_choices(choices_text))))  # fmt: skip
         for sentence in rest:
-            consider = _CONSIDER.match(sentence.strip())
-            if consider is None:
-                into.notes.append(sentence.strip())
-                continue
-            items = _choices(consider.group(1))
             into.notes.append(sentence.strip())
-            opens_list = not items
+            consider = _CONSIDER.match(sentence.strip())
+            if consider is not None:  # with nothing after its colon, its items follow
+                opens_list = not _choices(consider.group(1))
     return opens_list
 
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from grader.content.document import LayoutNote, ParsedDocument, Question
-from grader.content.questions import ANSWER_LABEL, QuestionDraft, build_or_skip
+from grader.content.questions import ANSWER_LABEL, QuestionDraft, build_or_skip, skip
 from grader.errors import ContentError
 
 _B = r"(?:\*\*|__)?"
@@ -199,12 +199,8 @@ def read_labelled(
     for draft in drafts:
         prompt, answer_lines = draft.finish(notes)
         if not prompt:
-            error = ContentError(
-                source, draft.line, f"question {draft.number} has no question text"
-            )
-            if strict:
-                raise error
-            skipped.append(error)
+            missing = f"question {draft.number} has no question text"
+            skip(ContentError(source, draft.line, missing), skipped, strict=strict)
             continue
         built = build_or_skip(
             QuestionDraft(source, draft.number, prompt, answer_lines, draft.line, draft.heading),

@@ -25,7 +25,7 @@ from grader.content.document import (
     Question,
 )
 from grader.content.labelled import is_labelled, read_labelled
-from grader.content.questions import QuestionDraft, build_or_skip, trim_blank
+from grader.content.questions import QuestionDraft, build_or_skip, skip, trim_blank
 from grader.errors import ContentError
 
 _QUESTION = re.compile(r"^(?:[-*+]\s+)?(\d{1,4})[.)]\s+(\S.*)$")
@@ -91,9 +91,7 @@ def read_document(text: str, source: str = "<document>", *, strict: bool = False
         try:
             prompt, inline_answer = _split_prompt(item, source, notes)
         except ContentError as error:
-            if strict:
-                raise
-            skipped.append(error)
+            skip(error, skipped, strict=strict)
             continue
         body = trim_blank(item.body)
         answer_lines = ([(item.line, inline_answer)] if inline_answer else []) + body

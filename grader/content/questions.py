@@ -96,16 +96,21 @@ def build_question(draft: QuestionDraft, used_ids: set[str]) -> Question:
 def build_or_skip(
     draft: QuestionDraft, used_ids: set[str], skipped: list[ContentError], *, strict: bool
 ) -> Question | None:
-    """``build_question``, except that a question that cannot be read is added to ``skipped``
-    (its error names its line) and None returned, so the document's other questions are still
-    read; ``strict`` raises instead."""
+    """``build_question``, except that a question that cannot be read is set aside (see
+    :func:`skip`) and None returned, so the document's other questions are still read."""
     try:
         return build_question(draft, used_ids)
     except ContentError as error:
-        if strict:
-            raise
-        skipped.append(error)
+        skip(error, skipped, strict=strict)
         return None
+
+
+def skip(error: ContentError, skipped: list[ContentError], *, strict: bool) -> None:
+    """A question that cannot be read: listed in ``skipped`` (its error names its line), or,
+    ``strict``, raised."""
+    if strict:
+        raise error
+    skipped.append(error)
 
 
 def strip_answer_label(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:

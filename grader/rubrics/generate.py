@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from grader.content.document import Question
 from grader.content.slug import slugify
@@ -125,14 +126,14 @@ def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
     """The generated rubric for ``question``, which came from ``document``, linked to ``demo``."""
     if question.marks:
         return _scheme_rubric(question, document, demo)
-    points = key_points(question, expected=asked_count(question.prompt))
+    count = asked_count(question.prompt)
+    points = key_points(question, expected=count)
     if not points:
         points = [KeyPoint(question.answer)]
     if question.alternatives:
         # Other accepted answers are other ways to say the answer, never more points to make.
         points = [KeyPoint(" ".join(p.text for p in points if not p.contrast) or question.answer)]
     criteria = _criteria(points, question.alternatives)
-    count = asked_count(question.prompt)
     examples = asks_for_example(question.prompt)
     select = SelectRule(any=count) if count is not None and count < len(criteria) else None
     if examples and select is None and len(criteria) > 1:
@@ -141,21 +142,16 @@ def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
     if question.points is not None:
         criteria = _share_points(criteria, question.points, select.any if select else None)
         max_points = question.points
-    return Rubric(
-        id=question.id,
-        prompt=question.prompt,
-        topic=topic_of(question),
+    return _rubric(
+        question, document, demo,
         max_points=max_points,
-        reference_answer=question.answer,
         accepts="examples" if examples else "key-points",
         criteria=criteria,
         select=select,
         misconceptions=_swapped_role_misconceptions(criteria),
         hints=_hints(criteria, select, examples, asked=count),
         notes=list(question.notes),
-        demo=demo,
-        source=Source(document=document, number=question.number),
-    )
+    )  # fmt: skip
 
 
 def _scheme_rubric(question: Question, document: str, demo: str) -> Rubric:
@@ -174,17 +170,26 @@ def _scheme_rubric(question: Question, document: str, demo: str) -> Rubric:
             f"The question says {question.points:g} points; its marking scheme allots "
             f"{total:g} (the rubric follows the scheme)."
         )
+    return _rubric(
+        question, document, demo,
+        max_points=total,
+        criteria=criteria,
+        hints=_hints(criteria, None, examples=False, asked=asked_count(question.prompt)),
+        notes=notes,
+    )  # fmt: skip
+
+
+def _rubric(question: Question, document: str, demo: str, **parts: Any) -> Rubric:
+    """A generated rubric: what every one takes from its question and document, and
+    ``parts`` (points, criteria, hints, ...)."""
     return Rubric(
         id=question.id,
         prompt=question.prompt,
         topic=topic_of(question),
-        max_points=total,
         reference_answer=question.answer,
-        criteria=criteria,
-        hints=_hints(criteria, None, examples=False, asked=asked_count(question.prompt)),
-        notes=notes,
         demo=demo,
         source=Source(document=document, number=question.number),
+        **parts,
     )
 
 

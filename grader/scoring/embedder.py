@@ -142,9 +142,6 @@ def lowered_priority() -> bool:
     """Whether the calling thread runs below normal CPU priority (Linux per-thread nice): a
     rubric save (``services.priority``), whose encodes then run in its own thread instead of
     sharing the students' batches and runners."""
-    import os
-    import threading
-
     try:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) > 0
     except (OSError, AttributeError):

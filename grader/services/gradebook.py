@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from grader.rubrics.points import format_points, in_steps
 from grader.services.course import Course
@@ -53,10 +54,6 @@ def _text(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
-def _when(moment: object) -> str:
+def _when(moment: datetime | None) -> str:
     """ISO 8601 in UTC to the second: what spreadsheets parse as a date and time."""
-    from datetime import datetime
-
-    if not isinstance(moment, datetime):
-        return ""
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment is not None else ""

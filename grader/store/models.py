@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     DateTime,
     Dialect,
     Float,
@@ -18,6 +19,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,6 +31,16 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def created_before(first: Any, second: Any) -> ColumnElement[bool]:
+    """``first`` comes before ``second`` in creation order: by ``created_at``, ties by ``id``
+    (rows, aliases, or a loaded row's values on the right). Lists and cursors ordered this way
+    never skip or repeat a row, whatever order the transactions committed in."""
+    return or_(
+        first.created_at < second.created_at,
+        and_(first.created_at == second.created_at, first.id < second.id),
+    )
 
 
 def utcnow() -> datetime:

@@ -7,11 +7,11 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from grader.store.models import ApiToken, Attempt, ReviewState, Student
+from grader.store.models import ApiToken, Attempt, ReviewState, Student, created_before
 from grader.tutor.progress import QuestionRecord
 from grader.tutor.scheduling import review
 
@@ -164,12 +164,7 @@ def student_attempts(
         cursor = session.get(Attempt, before)
         if cursor is None or cursor.student_id != student_id:
             return []  # not one of theirs: nothing after it (and nothing said about it)
-        query = query.where(
-            or_(
-                Attempt.created_at < cursor.created_at,
-                and_(Attempt.created_at == cursor.created_at, Attempt.id < cursor.id),
-            )
-        )
+        query = query.where(created_before(Attempt, cursor))
     if question_id is not None:
         query = query.where(Attempt.question_id == question_id)
     return list(session.scalars(query))

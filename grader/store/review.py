@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from grader.store.models import Attempt, Student
+from grader.store.models import Attempt, Student, created_before
 
 
 def students_with_counts(session: Session) -> list[tuple[Student, int]]:
@@ -57,10 +57,7 @@ def gradebook(session: Session, *, latest_only: bool) -> list[tuple[Attempt, Stu
             ~exists().where(
                 newer.student_id == Attempt.student_id,
                 newer.question_id == Attempt.question_id,
-                or_(
-                    newer.created_at > Attempt.created_at,
-                    and_(newer.created_at == Attempt.created_at, newer.id > Attempt.id),
-                ),
+                created_before(Attempt, newer),
             )
         )
     query = query.order_by(Student.name, Attempt.question_id, Attempt.created_at, Attempt.id)

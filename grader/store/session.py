@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,8 +35,11 @@ if TYPE_CHECKING:
 # database holds every connection); both mean "unavailable now, nothing was saved".
 DatabaseUnavailable = OperationalError
 UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, PoolTimeout)
+# What a command line tool says in one line: a database it cannot connect to or use.
+CANNOT_CONNECT: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 SessionFactory = sessionmaker[Session]
 __all__ = [
+    "CANNOT_CONNECT",
     "UNAVAILABLE",
     "DatabaseUnavailable",
     "Session",

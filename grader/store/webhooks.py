@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -17,6 +17,7 @@ from grader.store.models import (
     WebhookEndpoint,
     WebhookEvent,
     WorkerHeartbeat,
+    created_before,
 )
 
 _MAX_LOGGED_RESPONSE = 1000
@@ -136,7 +137,7 @@ class Claimed:
 
 
 def claim_due(
-    session: Session, *, now: datetime, lease: timedelta, limit: int, order_hold_tries: int = 5
+    session: Session, *, now: datetime, lease: timedelta, limit: int, order_hold_tries: int
 ) -> list[Claimed]:
     """Take up to ``limit`` due deliveries, oldest first, never one another worker holds (SKIP
     LOCKED, then a compare-and-set lease). One student's deliveries to an endpoint go out in
@@ -145,10 +146,7 @@ def claim_due(
     earlier = aliased(WebhookDelivery)
     # Per student and endpoint, events go out in the order of the attempts (their time), not
     # of the rows' ids: two attempts' transactions may commit in the other order.
-    before = or_(
-        earlier.created_at < WebhookDelivery.created_at,
-        and_(earlier.created_at == WebhookDelivery.created_at, earlier.id < WebhookDelivery.id),
-    )
+    before = created_before(earlier, WebhookDelivery)
     blocked = exists().where(
         and_(
             earlier.endpoint_id == WebhookDelivery.endpoint_id,

@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from starlette.templating import Jinja2Templates
 
+from grader.api.deps import course_of
 from grader.rubrics.points import format_points, in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.text import readable
@@ -29,11 +30,18 @@ templates.env.filters["plain"] = readable  # a page title: LaTeX as plain text
 
 
 @pass_context
+def _step(context: Context, rubric: Rubric | None = None) -> float:
+    """`{{ step_of(rubric) }}`: the question's grading step (``Course.points_step``), or the
+    course's when no question is named."""
+    course = course_of(context["request"])
+    return course.points_step(rubric) if rubric is not None else course.settings.points_step
+
+
+@pass_context
 def _points(context: Context, points: float, rubric: Rubric | None = None) -> str:
-    """`{{ grade.points | pts(rubric) }}`: points in the rubric's grading step (else the
-    course's), as a teacher writes them."""
-    step = (rubric.points_step if rubric is not None else None) or context.get("points_step", 0)
-    return format_points(in_steps(points, step))
+    """`{{ grade.points | pts(rubric) }}`: points in the question's grading step, as a teacher
+    writes them."""
+    return format_points(in_steps(points, _step(context, rubric)))
 
 
 def confidence_words(confidence: float, needs_review: bool = False) -> str:
@@ -47,6 +55,7 @@ def confidence_words(confidence: float, needs_review: bool = False) -> str:
 
 
 templates.env.filters["pts"] = _points
+templates.env.globals["step_of"] = _step
 templates.env.filters["confidence_words"] = confidence_words
 
 
@@ -65,11 +74,7 @@ def render(
     timing: dict[str, float] | None = None,
 ) -> HTMLResponse:
     """The page (or partial); ``timing``: other steps' milliseconds for ``Server-Timing``."""
-    settings = getattr(request.app.state, "settings", None)
-    context = {
-        "user": user, "csrf": user.csrf if user else "",
-        "points_step": settings.points_step if settings is not None else 0, **context,
-    }  # fmt: skip
+    context = {"user": user, "csrf": user.csrf if user else "", **context}
     started = time.perf_counter()
     response = templates.TemplateResponse(request, name, context, status_code=status)
     steps = {**(timing or {}), "render": (time.perf_counter() - started) * 1000}
