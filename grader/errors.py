@@ -5,6 +5,7 @@
     ├── RubricError        a rubric file cannot be read or fails validation (names file and line)
     ├── RubricInvalid      an edited rubric (the API's or a page's) fails validation; kept out
     ├── NotFound           no such question, attempt or criterion
+    ├── Conflict           what the request acted on changed meanwhile (reload, then retry)
     └── InvalidInput       one field of a request is wrong (names the field)
 
 Only ``grader/api`` and ``grader/web`` turn these into responses (a problem, or a page).
@@ -51,6 +52,10 @@ class RubricInvalid(GraderError):
 
 class NotFound(GraderError):
     """Something a request named does not exist."""
+
+
+class Conflict(GraderError):
+    """What a request acted on changed since the caller saw it (another instructor graded it)."""
 
 
 class InvalidInput(GraderError):

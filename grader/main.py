@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from grader import __version__
-from grader.api import demos, health, instructors, lms, lms_batch, practice, webhooks
+from grader.api import demos, groups, health, instructors, lms, lms_batch, practice, webhooks
 from grader.api.browser_guard import BrowserGuard
 from grader.api.guards import RequestGuard
 from grader.api.problems import install_problem_handlers
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None, rubric_set: RubricSet | None = 
     app.include_router(demos.router)
     app.include_router(practice.router)
     app.include_router(instructors.router)
+    app.include_router(groups.router)
     app.include_router(webhooks.router)
     app.include_router(lms.router)
     app.include_router(lms_batch.router)

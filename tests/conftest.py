@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from grader.config import Settings, get_settings
-from tests.database import database_url  # noqa: F401 - a fixture for store and API tests
+from tests.database import (  # noqa: F401 - fixtures for store and API tests
+    database_url,
+    own_database_url,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAM = REPO_ROOT / "content" / "deep-learning-exam.md"

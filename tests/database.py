@@ -48,9 +48,14 @@ def migrated_database(backend: str, tmp_path_factory: pytest.TempPathFactory) ->
             yield url
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(
+def _database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     with migrated_database(request.param, tmp_path_factory) as url:
         yield url
+
+
+# One database per backend for the whole run; and one of a test module's own, for tests that
+# count every row of a question (like its answer groups).
+database_url = pytest.fixture(scope="session", params=["sqlite", "postgresql"])(_database)
+own_database_url = pytest.fixture(scope="module", params=["sqlite", "postgresql"])(_database)

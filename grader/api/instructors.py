@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
@@ -18,7 +19,6 @@ from grader.rubrics.schema import Rubric
 from grader.services import reviewing, stats
 from grader.services.course import Course
 from grader.services.gradebook import gradebook_csv
-from grader.services.learning import refit_in_background
 from grader.services.rubric_edits import replace_rubric
 from grader.store import review
 from grader.store.models import Attempt, Student
@@ -63,16 +63,23 @@ class ReviewedAttempt(AttemptRead):
     student_id: int
     answer: str
     override_reason: str | None
+    override_by: str | None = Field(description="Who graded it by hand")
+    overridden_at: datetime | None = Field(description="When it was graded by hand")
+    graded_via: int | None = Field(
+        description="Graded through its answer group: the representative attempt whose grade "
+        "it was given"
+    )
 
 
 class Regraded(BaseModel):
     regraded: int = Field(description="Attempts graded again (overrides are kept)")
 
 
-def _reviewed(attempt: Attempt) -> ReviewedAttempt:
+def reviewed(attempt: Attempt) -> ReviewedAttempt:
     return ReviewedAttempt(
         **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
-        override_reason=attempt.override_reason,
+        override_reason=attempt.override_reason, override_by=attempt.override_by,
+        overridden_at=attempt.overridden_at, graded_via=attempt.graded_via,
     )  # fmt: skip
 
 
@@ -140,7 +147,7 @@ def list_attempts(
 ) -> list[ReviewedAttempt]:
     """Attempts, newest first; `needs_review=true` for the ones the scorer was unsure about."""
     return [
-        _reviewed(a)
+        reviewed(a)
         for a in review.attempts(session, needs_review=needs_review, question_id=question_id)
     ]
 
@@ -157,7 +164,7 @@ def accept_attempt(
     course = course_of(request)
     attempt, refit = reviewing.accept(course, session, attempt_id=attempt_id, by=by(caller))
     schedule_refit(course, refit, tasks)
-    return _reviewed(attempt)
+    return reviewed(attempt)
 
 
 @router.post("/attempts/{attempt_id}/override")
@@ -184,7 +191,7 @@ def override_attempt(
             errors=rubric_field_problems(error.problems),
         ) from error
     schedule_refit(course, refit, tasks)
-    return _reviewed(attempt)
+    return reviewed(attempt)
 
 
 def by(caller: Caller) -> str:
@@ -193,9 +200,10 @@ def by(caller: Caller) -> str:
 
 
 def schedule_refit(course: Course, rubric: Rubric | None, tasks: BackgroundTasks) -> None:
-    """Refit the question after the response (the grade is already committed)."""
+    """Refit the question after the response (the grade is already committed), then accept
+    the waiting answers the new model covers."""
     if rubric is not None:
-        tasks.add_task(refit_in_background, course.sessions, course.scorer, rubric)
+        tasks.add_task(reviewing.refit_and_accept, course, rubric)
 
 
 @router.get(

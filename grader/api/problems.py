@@ -3,7 +3,8 @@
     HTTPException (Starlette's and FastAPI's)      → its status, its detail
     └── ApiProblem                                 → also ``errors``: [{field or line, message}]
     RequestValidationError                         → 422, one entry per invalid field
-    NotFound, InvalidInput, RubricInvalid (errors) → 404, 422 naming the field, 422 per line
+    NotFound, Conflict, InvalidInput, RubricInvalid (errors) → 404, 409, 422 naming the field,
+    422 per line
     DatabaseUnavailable (store)                    → 503 + Retry-After: nothing was saved
     Busy (every slot for heavy work taken)         → 503 + Retry-After
     any other exception                            → 500 (by guards.RequestGuard), logged
@@ -28,7 +29,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from grader.errors import InvalidInput, NotFound, RubricInvalid
+from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid
 from grader.services.slots import Busy
 from grader.store.session import UNAVAILABLE
 
@@ -169,6 +170,8 @@ async def _grader_problem(request: Request, error: Exception) -> ProblemResponse
         return problem_response(path, 422, str(problem.detail), errors=problem.errors)
     if isinstance(error, RubricInvalid):
         return problem_response(path, 422, str(error), errors=rubric_field_problems(error.problems))
+    if isinstance(error, Conflict):
+        return problem_response(path, 409, str(error))
     return problem_response(path, 404, str(error))
 
 
@@ -201,7 +204,7 @@ def internal_problem(path: str) -> ProblemResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
-    for deliberate in (NotFound, InvalidInput, RubricInvalid):
+    for deliberate in (NotFound, Conflict, InvalidInput, RubricInvalid):
         app.add_exception_handler(deliberate, _grader_problem)
     for unavailable in UNAVAILABLE:
         app.add_exception_handler(unavailable, _database_problem)

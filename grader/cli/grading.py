@@ -151,7 +151,8 @@ def calibrate(
 
 def evaluate(
     dataset: Annotated[
-        str, typer.Argument(help="mohler, semeval, seed, own-words, all, course or judge.")
+        str,
+        typer.Argument(help="mohler, semeval, seed, own-words, all, course, judge or effort."),
     ],
     data_dir: Annotated[
         Path, typer.Option(help="Folder with the graded answer CSVs.")
@@ -199,7 +200,17 @@ def evaluate(
 
     `course` simulates an instructor who grades K answers per question and lets the adapted
     model grade the rest (see docs/learning.md).
+
+    `effort` simulates an instructor who grades by answer groups, on Mohler, SemEval and the
+    public sets: actions needed against grading one by one (docs/learning.md).
     """
+    if dataset == "effort":
+        effort = _evaluate_effort(data_dir, public_dir)
+        text = json.dumps(effort, indent=2)
+        typer.echo(text)
+        if json_out is not None:
+            json_out.write_text(text + "\n", encoding="utf-8")
+        return
     if dataset == "course":
         if graded is None:
             typer.echo("error: eval course needs --graded FILE.csv", err=True)
@@ -374,13 +385,13 @@ def _evaluate_judge(
 def _evaluate_course(graded: Path, budgets: list[int], draws: int) -> dict[str, Any]:
     """Simulate an instructor who grades K answers per question; measure the rest."""
     from grader.evaluation.course import simulate
-    from grader.evaluation.course_data import course_inputs
+    from grader.evaluation.course_data import cached_inputs
     from grader.scorer_setup import build_scorer
 
     scorer = build_scorer(get_settings())
     progress = lambda message: typer.echo(message, err=True)  # noqa: E731
     try:
-        inputs = course_inputs(scorer, graded, load_rubrics(get_settings()), progress)
+        inputs = cached_inputs(scorer, graded, load_rubrics(get_settings()), progress)
     except (ValueError, OSError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -395,6 +406,34 @@ def _evaluate_course(graded: Path, budgets: list[int], draws: int) -> dict[str, 
             for k in budgets
         ],
     }  # fmt: skip
+
+
+EFFORT_SETS = ("mohler2011", "semeval2013_train", "powergrading", "asap", "digiklausur")
+EFFORT_CLASS = 250  # answers per question at most: a large class (a seeded sample)
+
+
+def _evaluate_effort(data_dir: Path, public_dir: Path) -> dict[str, Any]:
+    """Grading by groups against one by one, per data set and grouping (docs/learning.md)."""
+    from grader.evaluation.effort import effort_runs
+    from grader.scorer_setup import build_scorer
+
+    paths = [
+        (data_dir if name.startswith(("mohler", "semeval")) else public_dir) / f"{name}.csv"
+        for name in EFFORT_SETS
+    ]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        typer.echo(f"error: {', '.join(missing)} missing: run `grader data fetch`", err=True)
+        raise typer.Exit(2)
+    scorer = build_scorer(get_settings())
+    progress = lambda message: typer.echo(message, err=True)  # noqa: E731
+    rubrics = load_rubrics(get_settings())
+    return {
+        "class_size_at_most": EFFORT_CLASS,
+        "data_sets": {
+            path.stem: effort_runs(scorer, path, rubrics, progress, EFFORT_CLASS) for path in paths
+        },
+    }
 
 
 data_app = typer.Typer(help="Public graded answer sets.", no_args_is_help=True)

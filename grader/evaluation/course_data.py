@@ -8,6 +8,8 @@ the same grouped folds as `grader eval`; for a course's own CSV it is the shippe
 from __future__ import annotations
 
 import csv
+import hashlib
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from grader.evaluation.datasets import load_mohler, load_semeval
+from grader.evaluation.public_sets import load_public
 from grader.learning.graded import GradedAnswer
 from grader.rubrics.loader import RubricSet
 from grader.scoring.analysis import Analysis
@@ -34,9 +37,14 @@ class CourseInputs:
 
 
 def course_inputs(
-    scorer: Scorer, path: Path, rubrics: RubricSet, progress: Callable[[str], None]
+    scorer: Scorer,
+    path: Path,
+    rubrics: RubricSet,
+    progress: Callable[[str], None],
+    per_question: int | None = None,
 ) -> CourseInputs:
-    """Read ``path`` (a public set or a course CSV) and grade it with the rubric alone.
+    """Read ``path`` (a public set or a course CSV) and grade it with the rubric alone;
+    ``per_question``: at most that many answers of each question (a seeded sample).
 
     Raises:
         ValueError: the CSV has neither a known layout nor the course columns, or names a
@@ -48,7 +56,7 @@ def course_inputs(
         header = next(csv.reader(handle), [])
     if "score_avg" in header or "label_2way" in header:
         mohler = "score_avg" in header
-        items = load_mohler(path) if mohler else load_semeval(path)
+        items = _sample(load_mohler(path) if mohler else load_semeval(path), per_question)
         progress(f"course: analysing {len(items)} answers")
         analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
         folds = group_folds([i.group for i in items], None if mohler else 10)
@@ -57,11 +65,34 @@ def course_inputs(
             items, analyses, rubric, 5.0 if mohler else 1.0,
             "out-of-fold (grouped folds, as `grader eval`)",
         )  # fmt: skip
-    items = _course_csv(path, header, rubrics)
+    if {"dataset", "share"} <= set(header):
+        # A set `grader data fetch` wrote: the shipped calibration was not fitted on it.
+        items = _sample(load_public(path), per_question)
+        source = "the shipped calibration (not fitted on this set)"
+    else:
+        items = _sample(_course_csv(path, header, rubrics), per_question)
+        source = "the shipped calibration"
     progress(f"course: analysing {len(items)} answers")
     analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
     rubric = np.array([scorer.finish(a).score for a in analyses])
-    return _inputs(items, analyses, rubric, 1.0, "the shipped calibration")
+    return _inputs(items, analyses, rubric, 1.0, source)
+
+
+def _sample(items: list[GradedAnswer], per_question: int | None) -> list[GradedAnswer]:
+    """At most ``per_question`` answers of each question, drawn at random (seeded), in their
+    original order."""
+    if per_question is None:
+        return items
+    rng = random.Random(0)
+    by_question: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        by_question.setdefault(item.rubric.id, []).append(index)
+    kept = {
+        index
+        for indices in by_question.values()
+        for index in rng.sample(indices, min(per_question, len(indices)))
+    }
+    return [item for index, item in enumerate(items) if index in kept]
 
 
 def _inputs(
@@ -109,3 +140,34 @@ def _course_csv(path: Path, header: list[str], rubrics: RubricSet) -> list[Grade
             share = min(1.0, max(0.0, float(row["points"]) / maximum))
             items.append(GradedAnswer(loaded.rubric, row["answer"], share, loaded.rubric.id))
     return items
+
+
+def cached_inputs(
+    scorer: Scorer,
+    path: Path,
+    rubrics: RubricSet,
+    progress: Callable[[str], None],
+    per_question: int | None = None,
+    cache_dir: Path = Path(".cache/grader/effort"),
+) -> CourseInputs:
+    """:func:`course_inputs`, kept on disk by the file's content, the model and the
+    calibration (analysing 10,000 answers takes minutes; the simulation seconds)."""
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(
+        f"{scorer.embedder.model_id}|{scorer.calibration.version}|{per_question}".encode()
+    )
+    cached = cache_dir / f"{path.stem}-{digest.hexdigest()[:16]}.npz"
+    if cached.exists():
+        data = np.load(cached, allow_pickle=False)
+        return CourseInputs(
+            [str(q) for q in data["questions"]], data["gold"], data["rubric"],
+            data["reference"], data["vectors"], float(data["scale"]), str(data["source"]),
+        )  # fmt: skip
+    inputs = course_inputs(scorer, path, rubrics, progress, per_question)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        cached, questions=np.array(inputs.questions), gold=inputs.gold, rubric=inputs.rubric,
+        reference=inputs.reference, vectors=inputs.vectors, scale=inputs.scale,
+        source=inputs.rubric_source,
+    )  # fmt: skip
+    return inputs

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from grader import scoring
+from grader.evaluation.fingerprint import scoring_fingerprint
 from grader.evaluation.fit import Floats, fit_credit_model
 from grader.learning.graded import GradedAnswer, in_turn, off_question
 from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
@@ -371,16 +371,10 @@ def _cached_rows(
 
     if cache_dir is None:
         return collect(scorer, chosen, anchors, progress)
-    # The scoring code itself, so a change in how answers are analysed is never read from a
-    # stale cache.
-    code = [p.read_bytes() for p in sorted(Path(scoring.__file__).parent.glob("*.py"))]
     key = hashlib.sha256(
         repr(
             (
-                code,
-                scorer.embedder.model_id,
-                # What the rows depend on: not the confidence model, the version or its notes.
-                scorer.calibration.model_dump_json(exclude={"confidence", "version", "fitted_on"}),
+                scoring_fingerprint(scorer),
                 [(i.rubric.model_dump_json(), i.answer, i.gold) for i in [*chosen, *anchors]],
             )
         ).encode("utf-8")

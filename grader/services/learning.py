@@ -27,6 +27,8 @@ from grader.store.session import Session, SessionFactory
 
 log = logging.getLogger(__name__)
 
+GROUP_SOURCE = "group"  # a graded answer given its group representative's grade
+
 
 @dataclass(frozen=True)
 class Current:
@@ -120,7 +122,14 @@ def refit_question(
 ) -> adapt.AdaptedModel | None:
     """Refit one question from its graded answers and store the new version (None: too few)."""
     with sessions() as session:
-        rows = store.graded_answers(session, question_id=rubric.id)
+        # A member graded through its answer group is the instructor's grade but not their
+        # judgement of that answer (they judged it alike to its representative): learning from
+        # it too made the model vouch for the group's near-copies and auto-accept answers it
+        # got wrong (docs/learning.md, "Answer groups"). The representative is the example.
+        rows = [
+            r for r in store.graded_answers(session, question_id=rubric.id)
+            if r.source != GROUP_SOURCE
+        ]  # fmt: skip
         graded = [
             (example_key(r.attempt_id, r.id), r.answer, r.points / r.max_points) for r in rows
         ]
@@ -143,11 +152,3 @@ def refit_question(
             model_id=scorer.embedder.model_id, now=datetime.now(UTC),
         )  # fmt: skip
     return model
-
-
-def refit_in_background(sessions: SessionFactory, scorer: Scorer, rubric: Rubric) -> None:
-    """A refit that logs instead of raising: it runs after the response, nobody waits on it."""
-    try:
-        refit_question(sessions, scorer, rubric)
-    except Exception:
-        log.exception("refit of %s failed; the previous model stays in force", rubric.id)

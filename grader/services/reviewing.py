@@ -8,6 +8,7 @@ refit (which must read it).
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,13 +16,15 @@ from typing import Any
 from grader.errors import InvalidInput, NotFound
 from grader.rubrics.schema import Rubric
 from grader.services.course import Course
-from grader.services.learning import example_key, grade_answers
+from grader.services.learning import example_key, grade_answers, refit_question
 from grader.services.outbox import publish_attempt
 from grader.services.rubric_edits import add_answer_as_phrasing
 from grader.store import review
 from grader.store.learning import record_graded
 from grader.store.models import Attempt
 from grader.store.session import Session
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,11 @@ def accept(
     """The machine's grade as is becomes the instructor's. Returns the attempt and the rubric
     to refit (None when the question is gone)."""
     attempt = locked_attempt(session, attempt_id)
-    refit = _grade_by_hand(
+    refit = record_hand_grade(
         course, session, attempt, points=attempt.points, reason="accepted as graded", by=by,
         source="accepted",
     )  # fmt: skip
+    session.commit()
     return attempt, refit
 
 
@@ -66,14 +70,15 @@ def override(
             add_answer_as_phrasing(
                 course, attempt.question_id, grade.add_as_phrasing_of, attempt.answer
             )
-    refit = _grade_by_hand(
+    refit = record_hand_grade(
         course, session, attempt, points=grade.points, reason=grade.reason, by=grade.by,
         source="override",
     )  # fmt: skip
+    session.commit()
     return attempt, refit
 
 
-def _grade_by_hand(
+def record_hand_grade(
     course: Course,
     session: Session,
     attempt: Attempt,
@@ -82,9 +87,14 @@ def _grade_by_hand(
     reason: str,
     by: str,
     source: str,
+    via: int | None = None,
 ) -> Rubric | None:
+    """An instructor's grade of one attempt, in the caller's transaction (the caller commits):
+    stored, a graded example, published. ``via``: the representative attempt whose grade was
+    applied to this one through its answer group. Returns the rubric to refit."""
     now = datetime.now(UTC)
     review.override(session, attempt=attempt, points=points, reason=reason, by=by, now=now)
+    attempt.graded_via = via
     record_graded(
         session, question_id=attempt.question_id, answer=attempt.answer, points=points,
         max_points=attempt.max_points, source=source, now=now, attempt_id=attempt.id,
@@ -96,7 +106,6 @@ def _grade_by_hand(
             now=now, shown=course.feedback_shown(loaded.rubric),
             step=course.points_step(loaded.rubric),
         )  # fmt: skip
-    session.commit()
     return loaded.rubric if loaded is not None else None
 
 
@@ -139,3 +148,51 @@ def review_queue(session: Session, *, question_id: str) -> list[int]:
         if not is_flagged
     )
     return [id_ for _, id_ in flagged] + [id_ for _, id_ in rest]
+
+
+def refit_and_accept(course: Course, rubric: Rubric) -> None:
+    """After an instructor's grade (in the background, after the response): refit the
+    question's course model, then accept the waiting answers it now covers. Logs instead of
+    raising: nobody waits on it, and the previous model stays in force."""
+    try:
+        model = refit_question(course.sessions, course.scorer, rubric)
+        if model is not None and model.active and model.confidence_threshold is not None:
+            with course.sessions() as session:
+                accept_covered(course, session, rubric)
+    except Exception:
+        log.exception("refit of %s failed; the previous model stays in force", rubric.id)
+
+
+def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
+    """Grade the question's waiting answers with the course model in force; those it covers
+    (held-out agreement >= 90%) are accepted, saying which graded answer they were graded
+    like; the rest stay in review unchanged. Commits; returns how many were accepted."""
+    waiting = [
+        a for a in review.attempts_awaiting(session, question_id=rubric.id, lock=True)
+        if not (a.result.get("adapted") or {}).get("auto_accepted")
+    ]  # fmt: skip
+    if not waiting:
+        session.commit()
+        return 0
+    grades = grade_answers(
+        course.scorer, course.adapted, session, rubric, [a.answer for a in waiting]
+    )
+    loaded = course.rubrics.rubrics.get(rubric.id)
+    now = datetime.now(UTC)
+    accepted = 0
+    for attempt, grade in zip(waiting, grades, strict=True):
+        if grade.adapted is None or not grade.adapted.auto_accepted or grade.needs_review:
+            continue
+        nearest = grade.adapted.neighbours[0]
+        like = nearest.source.replace("attempt:", "attempt ")
+        reason = f"auto-accepted: graded like {like}, similarity {nearest.similarity:.2f}"
+        stored = grade.model_copy(update={"reasons": [*grade.reasons, reason]})
+        review.set_grade(session, attempt=attempt, grade=stored.model_dump(mode="json"))
+        accepted += 1
+        if loaded is not None:
+            publish_attempt(
+                session, event_type="attempt.regraded", attempt=attempt, rubric=rubric, now=now,
+                shown=course.feedback_shown(rubric), step=course.points_step(rubric),
+            )  # fmt: skip
+    session.commit()
+    return accepted

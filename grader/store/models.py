@@ -137,10 +137,32 @@ class Attempt(Base):
     override_reason: Mapped[str | None] = mapped_column(Text, default=None)
     override_by: Mapped[str | None] = mapped_column(String(200), default=None)
     overridden_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # Its answer group, and when an instructor graded it through a group, the representative
+    # attempt whose grade was applied to it (the audit trail: who and when are above).
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answer_groups.id"), default=None, index=True
+    )
+    graded_via: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), default=None)
+    # The answer's embedding once it was grouped (float32 bytes), loaded only when asked for.
+    answer_vector: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
 
     @property
     def final_points(self) -> float:
         return self.override_points if self.override_points is not None else self.points
+
+
+class AnswerGroup(Base):
+    """Similar answers to one question, graded together (the members point here)."""
+
+    __tablename__ = "answer_groups"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(100), index=True)
+    centre: Mapped[bytes] = mapped_column(LargeBinary)  # float32 bytes, normalised
+    members: Mapped[int] = mapped_column(Integer)  # answers that joined it (its centre's weight)
+    model_id: Mapped[str] = mapped_column(String(200))  # the embedding model of the centre
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ReviewState(Base):

@@ -97,15 +97,32 @@ def regrade(
         session.scalars(select(Attempt).where(Attempt.question_id == question_id).with_for_update())
     )
     for attempt, grade in zip(rows, grade_all([(a.id, a.answer) for a in rows]), strict=True):
-        attempt.score, attempt.points = grade["score"], grade["points"]
-        attempt.max_points, attempt.verdict = grade["max_points"], grade["verdict"]
+        set_grade(session, attempt=attempt, grade=grade)
         attempt.needs_review = grade["needs_review"] and attempt.override_points is None
-        attempt.result = grade
         attempt.rubric_version = rubric_version
-        attempt.model_id = grade["model_id"]
-        attempt.calibration_version = grade["calibration_version"]
     session.flush()
     return rows
+
+
+def set_grade(session: Session, *, attempt: Attempt, grade: dict[str, Any]) -> None:
+    """Replace an attempt's machine grade (a regrade, or the course model's accepted)."""
+    attempt.score, attempt.points = grade["score"], grade["points"]
+    attempt.max_points, attempt.verdict = grade["max_points"], grade["verdict"]
+    attempt.needs_review = grade["needs_review"]
+    attempt.result = grade
+    attempt.model_id = grade["model_id"]
+    attempt.calibration_version = grade["calibration_version"]
+    session.flush()
+
+
+def attempts_awaiting(session: Session, *, question_id: str, lock: bool = False) -> list[Attempt]:
+    """The question's attempts no instructor has graded yet, oldest first."""
+    query = (
+        select(Attempt)
+        .where(Attempt.question_id == question_id, Attempt.override_points.is_(None))
+        .order_by(Attempt.created_at, Attempt.id)
+    )
+    return list(session.scalars(query.with_for_update() if lock else query))
 
 
 def queue_entries(session: Session, *, question_id: str) -> list[tuple[int, bool, datetime]]:

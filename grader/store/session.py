@@ -302,7 +302,7 @@ def _alembic(url: str) -> Config:
 
 
 # The newest migration; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def at_head(url: str) -> bool:

@@ -12,13 +12,12 @@ from fastapi.responses import HTMLResponse, Response
 from grader.api.deps import SessionDep, course_of
 from grader.api.downloads import csv_download
 from grader.api.fields import Id
-from grader.errors import InvalidInput, RubricInvalid
+from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid
 from grader.rubrics.points import in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
-from grader.services import reviewing, stats
+from grader.services import grouping, reviewing, stats
 from grader.services.gradebook import gradebook_csv
-from grader.services.learning import refit_in_background
 from grader.services.rubric_edits import replace_rubric
 from grader.services.slots import Busy
 from grader.store import review
@@ -27,6 +26,7 @@ from grader.store.models import Attempt
 from grader.store.session import Session
 from grader.web.auth import InstructorPage, InstructorPost, PageRefused, PageUser
 from grader.web.charts import bars
+from grader.web.difference import differences
 from grader.web.highlight import highlight
 from grader.web.pages import render, see_other
 from grader.web.student import loaded_or_404
@@ -54,10 +54,13 @@ def review_queue_page(
     request: Request,
     session: SessionDep,
     user: InstructorPage,
+    group: int | None = None,
     at: int | None = None,
 ) -> HTMLResponse:
-    """The question's review queue at one attempt (the first, unless ``at`` names another)."""
-    return _queue_page(request, session, user, question_id, at)
+    """The question's review queue by answer groups, at one group (the first, unless
+    ``group`` names another, or ``at`` an attempt: its group, with that attempt to grade): its
+    representative to grade, its other members beside it."""
+    return _queue_page(request, session, user, question_id, group, at=at)
 
 
 def _queue_page(
@@ -65,25 +68,37 @@ def _queue_page(
     session: Session,
     user: PageUser,
     question_id: str,
-    at: int | None,
+    group: int | None,
     *,
+    at: int | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     course = course_of(request)
     loaded = loaded_or_404(course, question_id)
-    queue = reviewing.review_queue(session, question_id=question_id)
-    position = queue.index(at) if at in queue else 0
-    attempt = review.get_attempt(session, attempt_id=queue[position]) if queue else None
+    queue = grouping.queue(course, session, question_id=question_id)
+    ids = [view.id for view in queue]
+    holding = [v for v in queue if at in {m.id for m in v.members}]
+    if holding:
+        group = holding[0].id
+    position = ids.index(group) if group in ids else 0
+    view = queue[position] if queue else None
+    if view is not None and holding:
+        view = view.shown_first(at)
     context: dict[str, Any] = {
         "rubric": loaded.rubric, "queue_length": len(queue), "position": position,
-        "previous": queue[position - 1] if position > 0 else None,
-        "next": queue[position + 1] if position + 1 < len(queue) else None,
-        "attempt": attempt, "error": error,
+        "waiting": sum(v.size for v in queue),
+        "previous": ids[position - 1] if position > 0 else None,
+        "next": ids[position + 1] if position + 1 < len(ids) else None,
+        "group": view, "attempt": view.representative if view else None, "error": error,
     }  # fmt: skip
-    if attempt is not None:
-        context.update(_attempt_view(attempt, loaded.rubric))
-        context["student"] = review.get_student(session, student_id=attempt.student_id)
+    if view is not None:
+        context.update(_attempt_view(view.representative, loaded.rubric))
+        context["student"] = review.get_student(session, student_id=view.representative.student_id)
+        context["others"] = [
+            (member, differences(view.representative.answer, member.answer))
+            for member in view.others
+        ]
     return render(request, "review.html", context, user=user, status=status)
 
 
@@ -116,10 +131,13 @@ def review_decision(
     points: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     criteria: Annotated[list[str] | None, Form()] = None,
-    next_attempt: Annotated[str, Form(alias="next")] = "",
+    group: Annotated[str, Form()] = "",
+    members: Annotated[list[str] | None, Form()] = None,
+    next_group: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
     """Accept the machine's grade, or grade by hand (points, or the criteria ticked, and a
-    reason); then the queue's next attempt."""
+    reason); with ``group``, the same grade and reason go to the ticked members of the
+    representative's group in the same transaction. Then the queue's next group."""
     course = course_of(request)
     loaded = loaded_or_404(course, question_id)
     attempt = review.get_attempt(session, attempt_id=attempt_id)
@@ -127,22 +145,71 @@ def review_decision(
         raise PageRefused(404, f"No attempt {attempt_id} on this question.")
     ticked = set(criteria or [])
     by = f"instructor token {user.caller.token_id}"
+    group_id = int(group) if group.isdigit() else None
     try:
         step = course.points_step(loaded.rubric)
         decision = _decision(action, attempt, loaded.rubric, ticked, points, reason, by, step)
-        if decision is None:
+        if group_id is not None:
+            chosen = _ids(members) or []  # none ticked: the representative alone
+            grade = grouping.GroupGrade(
+                representative=attempt_id, members=chosen, by=by,
+                points=None if decision is None else decision.points,
+                comment="" if decision is None else decision.reason,
+            )  # fmt: skip
+            _, refit = grouping.grade_group(course, session, group_id=group_id, decision=grade)
+        elif decision is None:
             _, refit = reviewing.accept(course, session, attempt_id=attempt_id, by=by)
         else:
             _, refit = reviewing.override(course, session, attempt_id=attempt_id, grade=decision)
-    except InvalidInput as error:
+    except (InvalidInput, Conflict, NotFound) as error:
         session.rollback()
+        message = error.message if isinstance(error, InvalidInput) else str(error)
         return _queue_page(
-            request, session, user, question_id, attempt_id, error=error.message, status=422
-        )
+            request, session, user, question_id, group_id, error=message,
+            status=422 if isinstance(error, InvalidInput) else 409,
+        )  # fmt: skip
     if refit is not None:
-        tasks.add_task(refit_in_background, course.sessions, course.scorer, refit)
-    after = f"?at={next_attempt}" if next_attempt.isdigit() else ""
+        tasks.add_task(reviewing.refit_and_accept, course, refit)
+    after = f"?group={next_group}" if next_group.isdigit() else ""
     return see_other(request, f"/app/review/{question_id}{after}")
+
+
+@router.post("/review/{question_id}/groups/{group_id}/split")
+def split_page(
+    question_id: str,
+    group_id: Id,
+    request: Request,
+    session: SessionDep,
+    user: InstructorPost,
+    split: Annotated[str, Form()] = "",
+    members: Annotated[list[str] | None, Form()] = None,
+    every: Annotated[list[str] | None, Form(alias="member")] = None,
+) -> Response:
+    """Split members off the group into a group of their own: one (``split`` = its attempt
+    id), or every member left unticked (``split`` = ``unticked``)."""
+    course = course_of(request)
+    loaded_or_404(course, question_id)
+    if split == "unticked":
+        chosen = [i for i in _ids(every) or [] if i not in set(_ids(members) or [])]
+    else:
+        chosen = [int(split)] if split.isdigit() else []
+    try:
+        if not chosen:
+            raise InvalidInput("members", "untick the members to split off first")
+        grouping.split_off(course, session, group_id=group_id, attempt_ids=chosen)
+    except (InvalidInput, NotFound) as error:
+        session.rollback()
+        message = error.message if isinstance(error, InvalidInput) else str(error)
+        return _queue_page(request, session, user, question_id, group_id, error=message,
+                           status=422)  # fmt: skip
+    return see_other(request, f"/app/review/{question_id}?group={group_id}")
+
+
+def _ids(values: list[str] | None) -> list[int] | None:
+    """Attempt ids from a form's checkboxes (None when the form sent none at all)."""
+    if values is None:
+        return None
+    return [int(v) for v in values if v.isdigit()]
 
 
 def _decision(

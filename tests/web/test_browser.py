@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -41,6 +42,24 @@ criteria:
 reference_shown: always
 """
 RAW_MARKUP = ("$", "|---|", "\\frac", "\\ldots", "**")
+GROUPED = "what-does-the-state-summarise"
+GROUPED_RUBRIC = """id: what-does-the-state-summarise
+prompt: What does the state of an RNN summarise?
+topic: Groups
+max_points: 1
+reference_answer: The state summarises the past inputs.
+criteria:
+  - id: past-inputs
+    text: The state summarises the past inputs
+"""
+# Four alike answers (the last one the outlier to split off), and one apart.
+GROUPED_ANSWERS = (
+    "The state summarises the past inputs.",
+    "The hidden state summarises all the past inputs.",
+    "The state is a summary of the past inputs.",
+    "The state forgets the past inputs.",
+    "Bananas are yellow.",
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,7 @@ class Site:
 def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     rubrics = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
     (rubrics / f"{TYPESET}.yaml").write_text(TYPESET_RUBRIC, encoding="utf-8")
+    (rubrics / f"{GROUPED}.yaml").write_text(GROUPED_RUBRIC, encoding="utf-8")
     env = {
         "GRADER_DATABASE_URL": database_url, "GRADER_RUBRICS_DIR": str(rubrics),
         "GRADER_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
@@ -73,9 +93,9 @@ def _sign_in(page: Page, site: Site, token: str, where: str) -> None:
     expect(page).to_have_url(f"{site.base}{where}")
 
 
-def _answer_by_api(site: Site, answer: str) -> int:
+def _answer_by_api(site: Site, answer: str, question: str = QUESTION) -> int:
     response = httpx.post(
-        f"{site.base}/questions/{QUESTION}/attempts", json={"answer": answer},
+        f"{site.base}/questions/{question}/attempts", json={"answer": answer},
         headers={"Authorization": f"Bearer {site.student}"}, timeout=30,
     )  # fmt: skip
     assert response.status_code == 201, response.text
@@ -125,41 +145,41 @@ def test_an_instructor_works_the_queue_by_keyboard_and_the_student_sees_the_over
     _sign_in(page, site, site.instructor, f"/app/review/{QUESTION}")
     position = page.locator("#position")
 
-    def waiting() -> int:
-        return int(re.findall(r"of (\d+)", position.inner_text())[0])
+    def number(pattern: str) -> int:
+        return int(re.findall(pattern, position.inner_text())[0])
 
     def current() -> int:
         return int(re.findall(r"attempt (\d+)\)", page.locator("#answer-heading").inner_text())[0])
 
-    total = waiting()
-    assert total >= 3
+    assert number(r"Group \d+ of (\d+)") >= 2
     first = current()
     page.keyboard.press("j")
-    expect(position).to_contain_text("Attempt 2 of")
+    expect(position).to_contain_text("Group 2 of")
     second = current()
     page.keyboard.press("k")
-    expect(position).to_contain_text("Attempt 1 of")
+    expect(position).to_contain_text("Group 1 of")
     assert current() == first
-    page.keyboard.press("s")  # skip: the next one, nothing graded
-    expect(position).to_contain_text(f"Attempt 2 of {total}")
+    page.keyboard.press("s")  # skip: the next group, nothing graded
+    expect(position).to_contain_text("Group 2 of")
     assert current() == second
-    page.keyboard.press("Enter")  # nothing changed: accept as graded
-    expect(position).to_contain_text(f"of {total - 1}")
+    waiting, size = number(r"(\d+) awaiting review"), number(r"(\d+) answers? in it")
+    page.keyboard.press("Enter")  # nothing changed: accept as graded, for the whole group
+    expect(position).to_contain_text(f" {waiting - size} awaiting review")
     accepted = second
-    target = min(ids - {accepted})  # one of this student's, still awaiting review
+    graded = _attempts(site)
+    target = min(i for i in ids - {accepted} if not graded[i]["overridden"])
     page.goto(f"{site.base}/app/review/{QUESTION}?at={target}")
     assert current() == target
+    waiting = number(r"(\d+) awaiting review")
+    if page.locator("#group-members").count():
+        page.keyboard.press("a")  # untick the group's other answers: grade this one alone
     points_before = page.locator("#points").input_value()
     page.keyboard.press("1")  # toggle criterion 1: the points follow
     expect(page.locator("#points")).not_to_have_value(points_before)
     overridden_points = float(page.locator("#points").input_value())
     page.keyboard.press("Enter")  # changed: saved as the instructor's grade
-    expect(position).to_contain_text(f"of {total - 2}")
-    graded = httpx.get(
-        f"{site.base}/attempts", params={"question_id": QUESTION},
-        headers={"Authorization": f"Bearer {site.instructor}"}, timeout=30,
-    ).json()  # fmt: skip
-    by_id = {a["id"]: a for a in graded}
+    expect(position).to_contain_text(f" {waiting - 1} awaiting review")
+    by_id = _attempts(site)
     assert by_id[accepted]["override_reason"] == "accepted as graded"
     assert by_id[target]["overridden"] and by_id[target]["points"] == overridden_points
     assert by_id[target]["override_reason"].startswith("by criteria:")
@@ -167,6 +187,43 @@ def test_an_instructor_works_the_queue_by_keyboard_and_the_student_sees_the_over
     _sign_in(page, site, site.student, f"/app/attempts/{target}")
     expect(page.locator("#result-heading")).to_contain_text("your instructor's grade")
     expect(page.locator("#result-heading")).to_contain_text(f"{overridden_points:g}")
+
+
+def test_an_instructor_grades_a_group_by_keyboard_and_splits_an_outlier(
+    page: Page, site: Site
+) -> None:
+    ids = [_answer_by_api(site, a, GROUPED) for a in GROUPED_ANSWERS]
+    alike, outlier, apart = ids[:3], ids[3], ids[4]
+    _sign_in(page, site, site.instructor, f"/app/review/{GROUPED}")
+    position = page.locator("#position")
+    expect(position).to_contain_text("Group 1 of 2 · 4 answers in it · 5 awaiting review")
+    expect(page.locator("#group-members ins").first).to_be_visible()  # differences marked
+    page.locator(f"#split-{outlier}").click()  # the outlier: a group of its own
+    expect(position).to_contain_text("Group 1 of 3 · 3 answers in it · 5 awaiting review")
+    expect(page.locator(f"#member-{outlier}")).to_have_count(0)
+    representative = int(
+        re.findall(r"attempt (\d+)\)", page.locator("#answer-heading").inner_text())[0]
+    )
+    assert representative in alike
+    page.locator("#reason").fill("Summarises the past: right.")
+    page.locator("#reason").press("Enter")  # a reason typed: saved, for the ticked members too
+    expect(position).to_contain_text("2 awaiting review")
+    graded = _attempts(site, GROUPED)
+    for member in alike:
+        assert graded[member]["overridden"]
+        assert graded[member]["override_reason"] == "Summarises the past: right."
+        assert graded[member]["graded_via"] == (
+            None if member == representative else representative
+        )
+    assert not graded[outlier]["overridden"] and not graded[apart]["overridden"]
+
+
+def _attempts(site: Site, question: str = QUESTION) -> dict[int, dict[str, Any]]:
+    listed = httpx.get(
+        f"{site.base}/attempts", params={"question_id": question},
+        headers={"Authorization": f"Bearer {site.instructor}"}, timeout=30,
+    ).json()  # fmt: skip
+    return {a["id"]: a for a in listed}
 
 
 def test_a_rubric_edit_with_a_mistake_shows_its_line_then_is_fixed_and_regraded(

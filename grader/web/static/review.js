@@ -1,4 +1,5 @@
-// The review queue by keyboard: 1-9 toggle criteria, Enter accepts (or saves the grade once
+// The review queue by keyboard: 1-9 toggle criteria, A ticks or unticks the group's other
+// answers, Enter accepts (or saves the grade once
 // something was changed), S skips, J/K next/previous. The page works without it (buttons, links).
 (function () {
   "use strict";
@@ -29,8 +30,12 @@
     return Math.min(sum(ticked.map(value)), max);
   }
 
+  const reason = document.getElementById("reason");
+
+  // A reason typed is a change too: saved as the instructor's grade, with the reason.
   function changed() {
-    return boxes.some((box, i) => box.checked !== initialTicks[i]) || points.value !== initialPoints;
+    return boxes.some((box, i) => box.checked !== initialTicks[i]) ||
+      points.value !== initialPoints || (reason && reason.value.trim() !== "");
   }
 
   points.addEventListener("input", () => { pointsTyped = true; });
@@ -65,6 +70,13 @@
       return;
     }
     const key = event.key.toLowerCase();
+    if (key === "a") {
+      const members = Array.from(form.querySelectorAll('input[name="members"]'));
+      const tick = members.some((box) => !box.checked);
+      members.forEach((box) => { box.checked = tick; });
+      event.preventDefault();
+      return;
+    }
     if (key === "s" || key === "j") go("next");
     else if (key === "k") go("previous");
   });

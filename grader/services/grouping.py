@@ -1,0 +1,311 @@
+"""Grade a class by grading a few: a question's review queue as answer groups.
+
+Answers join groups when an instructor (or the API) looks at the queue: the first time, the
+question's waiting answers are clustered together (:func:`grader.learning.groups.cluster`);
+from then on each new answer joins the nearest group or starts one (no regrouping per answer).
+The instructor grades a group's representative and applies that grade, with its comment, to the
+whole group or to the members they tick, or splits members off into a group of their own. A
+group grade is one transaction: every chosen member is graded, or none is.
+
+A member graded through its group is an instructor's grade like any other (a graded example of
+the question, published to the LMS) that records its representative (``graded_via``). The
+students see their own answer and grade only, never another member's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from grader.errors import Conflict, InvalidInput, NotFound
+from grader.learning import groups
+from grader.rubrics.schema import Rubric
+from grader.services.course import Course
+from grader.services.learning import GROUP_SOURCE
+from grader.services.reviewing import locked_attempt, record_hand_grade
+from grader.store import groups as store
+from grader.store.models import AnswerGroup, Attempt
+from grader.store.session import Session
+
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """One group as the queue shows it: only the members still awaiting an instructor."""
+
+    id: int
+    representative: Attempt
+    members: list[Attempt]  # the representative first, then the others oldest first
+    flagged: int  # members the scorer was unsure about
+    low: float  # the machine's points, lowest and highest in the group
+    high: float
+    criteria_met: dict[str, int]  # criterion id -> members the machine found meeting it
+    confidence: float  # the machine's mean confidence over the members
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def others(self) -> list[Attempt]:
+        return self.members[1:]
+
+    def shown_first(self, attempt_id: int | None) -> GroupView:
+        """The same group with another waiting member as the one to grade."""
+        first = [m for m in self.members if m.id == attempt_id]
+        if not first:
+            return self
+        rest = [m for m in self.members if m.id != attempt_id]
+        return replace(self, representative=first[0], members=[first[0], *rest])
+
+
+def auto_accepted(attempt: Attempt) -> bool:
+    """Graded by the course model within its 90%-agreement coverage: out of the queue."""
+    adapted = attempt.result.get("adapted") or {}
+    return bool(adapted.get("auto_accepted")) and not attempt.needs_review
+
+
+def _vector(attempt: Attempt) -> Vector | None:
+    data = attempt.answer_vector
+    return None if data is None else np.frombuffer(data, dtype=np.float32)
+
+
+def _pack(vector: Vector) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def refresh(course: Course, session: Session, *, question_id: str) -> None:
+    """Put the question's new waiting answers into groups, and commit.
+
+    The first time (or after the embedding model changed) every waiting answer is clustered at
+    once; after that each new one joins the nearest group, or starts its own.
+    """
+    model_id = course.scorer.embedder.model_id
+    existing = store.groups_of(session, question_id=question_id, lock=True)
+    if any(group.model_id != model_id for group in existing):
+        regroup(course, session, question_id=question_id)
+        return
+    fresh = store.pending_attempts(session, question_id=question_id, ungrouped_only=True, lock=True)
+    if not fresh:
+        session.commit()
+        return
+    vectors = _embed(course, fresh)
+    now = datetime.now(UTC)
+    if not existing:
+        _cluster_into_groups(session, question_id, fresh, vectors, model_id, now)
+    else:
+        centres = [np.frombuffer(g.centre, dtype=np.float32) for g in existing]
+        for attempt, vector in zip(fresh, vectors, strict=True):
+            chosen = groups.assign(vector, np.array(centres))
+            if chosen is None:
+                group = store.add_group(
+                    session, question_id=question_id, centre=_pack(groups.centre(vector[None])),
+                    members=1, model_id=model_id, now=now,
+                )  # fmt: skip
+                existing.append(group)
+                centres.append(groups.centre(vector[None]))
+            else:
+                group = existing[chosen]
+                centres[chosen] = groups.moved_centre(centres[chosen], group.members, vector)
+                group.centre, group.members = _pack(centres[chosen]), group.members + 1
+            attempt.group_id = group.id
+    session.commit()
+
+
+def regroup(course: Course, session: Session, *, question_id: str) -> int:
+    """Cluster every waiting answer of the question afresh (groups already graded keep their
+    graded members); returns the number of groups waiting. Commits."""
+    waiting = store.pending_attempts(session, question_id=question_id, lock=True)
+    store.groups_of(session, question_id=question_id, lock=True)
+    for attempt in waiting:
+        attempt.answer_vector = None  # embedded again: the model may have changed
+    vectors = _embed(course, waiting)
+    made = _cluster_into_groups(
+        session, question_id, waiting, vectors, course.scorer.embedder.model_id, datetime.now(UTC)
+    )
+    session.commit()
+    return made
+
+
+def _embed(course: Course, attempts: Sequence[Attempt]) -> npt.NDArray[np.float32]:
+    """The attempts' answer vectors: stored ones reused, the others embedded and stored."""
+    missing = [a for a in attempts if a.answer_vector is None]
+    if missing:
+        encoded = np.asarray(
+            course.scorer.embedder.encode([a.answer for a in missing]), dtype=np.float32
+        )
+        for attempt, vector in zip(missing, encoded, strict=True):
+            attempt.answer_vector = _pack(vector)
+    dimension = next((len(v) for a in attempts if (v := _vector(a)) is not None), 0)
+    return np.array([_vector(a) for a in attempts], dtype=np.float32).reshape(
+        len(attempts), dimension
+    )
+
+
+def _cluster_into_groups(
+    session: Session,
+    question_id: str,
+    attempts: Sequence[Attempt],
+    vectors: npt.NDArray[np.float32],
+    model_id: str,
+    now: datetime,
+) -> int:
+    labels = groups.cluster(vectors)
+    for label in sorted(set(labels.tolist())):
+        index = np.flatnonzero(labels == label)
+        group = store.add_group(
+            session, question_id=question_id, centre=_pack(groups.centre(vectors[index])),
+            members=len(index), model_id=model_id, now=now,
+        )  # fmt: skip
+        for i in index:
+            attempts[int(i)].group_id = group.id
+    return len(set(labels.tolist()))
+
+
+def queue(course: Course, session: Session, *, question_id: str) -> list[GroupView]:
+    """The question's waiting groups in the order that teaches most per grade: groups of
+    several answers the scorer is unsure about, largest first; then the other groups of
+    several, largest first; then single answers, the least confident first."""
+    refresh(course, session, question_id=question_id)
+    waiting = [
+        a for a in store.pending_attempts(session, question_id=question_id)
+        if not auto_accepted(a)
+    ]  # fmt: skip
+    by_group: dict[int, list[Attempt]] = {}
+    for attempt in waiting:
+        if attempt.group_id is not None:
+            by_group.setdefault(attempt.group_id, []).append(attempt)
+    centres = {
+        g.id: np.frombuffer(g.centre, dtype=np.float32)
+        for g in store.groups_of(session, question_id=question_id)
+    }
+    views = [_view(gid, members, centres.get(gid)) for gid, members in by_group.items()]
+
+    def order(view: GroupView) -> tuple[int, int, float, int]:
+        tier = (0 if view.flagged else 1) if view.size > 1 else 2
+        return (tier, -view.size, view.confidence, view.id)
+
+    return sorted(views, key=order)
+
+
+def _view(group_id: int, members: list[Attempt], centre: Vector | None) -> GroupView:
+    vectors = [_vector(m) for m in members]
+    if centre is not None and all(v is not None for v in vectors):
+        scores = np.array([float(np.dot(v, centre)) for v in vectors if v is not None])
+        first = int(np.argmax(scores))
+    else:
+        first = 0
+    ordered = [members[first], *(m for i, m in enumerate(members) if i != first)]
+    met: dict[str, int] = {}
+    for member in members:
+        for criterion in member.result.get("criteria", []):
+            if criterion.get("met"):
+                met[criterion["id"]] = met.get(criterion["id"], 0) + 1
+    points = [m.points for m in members]
+    return GroupView(
+        id=group_id, representative=ordered[0], members=ordered,
+        flagged=sum(1 for m in members if m.needs_review), low=min(points), high=max(points),
+        criteria_met=met,
+        confidence=float(np.mean([m.result.get("confidence", 0.0) for m in members])),
+    )  # fmt: skip
+
+
+def group_view(course: Course, session: Session, *, group_id: int) -> GroupView:
+    """One group's waiting members; :class:`NotFound` when none is waiting."""
+    group = store.get_group(session, group_id=group_id)
+    if group is None:
+        raise NotFound(f"no answer group {group_id}")
+    waiting = [m for m in store.group_members(session, group_id=group_id) if not auto_accepted(m)]
+    if not waiting:
+        raise NotFound(f"nothing awaits review in answer group {group_id}")
+    return _view(group_id, waiting, np.frombuffer(group.centre, dtype=np.float32))
+
+
+def split_off(
+    course: Course, session: Session, *, group_id: int, attempt_ids: Sequence[int]
+) -> AnswerGroup:
+    """Move the named waiting members into a group of their own (the group's other members
+    stay where they are); commits and returns the new group."""
+    group = store.get_group(session, group_id=group_id, lock=True)
+    if group is None:
+        raise NotFound(f"no answer group {group_id}")
+    members = store.group_members(session, group_id=group_id, lock=True)
+    chosen = _chosen(members, attempt_ids, group_id)
+    if len(chosen) == len(members):
+        raise InvalidInput("members", "that is the whole group: leave at least one member")
+    now = datetime.now(UTC)
+    vectors = _embed(course, chosen)
+    new = store.add_group(
+        session, question_id=group.question_id, centre=_pack(groups.centre(vectors)),
+        members=len(chosen), model_id=course.scorer.embedder.model_id, now=now,
+    )  # fmt: skip
+    store.move_to_group(session, attempt_ids=[a.id for a in chosen], group_id=new.id)
+    staying = [m for m in members if m not in chosen]
+    group.centre = _pack(groups.centre(_embed(course, staying)))
+    group.members = len(staying)
+    session.commit()
+    return new
+
+
+def _chosen(members: list[Attempt], attempt_ids: Sequence[int], group_id: int) -> list[Attempt]:
+    by_id = {m.id: m for m in members}
+    strangers = [i for i in attempt_ids if i not in by_id]
+    if strangers:
+        raise InvalidInput(
+            "members",
+            f"attempt {strangers[0]} is not awaiting review in answer group {group_id}",
+        )
+    wanted = set(attempt_ids)
+    return [m for m in members if m.id in wanted]
+
+
+@dataclass(frozen=True)
+class GroupGrade:
+    representative: int  # the attempt the instructor graded (as they saw it)
+    members: Sequence[int] | None  # the others to grade alike; None: every waiting member
+    by: str  # who graded
+    points: float | None = None  # None: accept the representative's machine grade
+    comment: str = ""  # the reason, shown to every student of the group
+
+
+def grade_group(
+    course: Course, session: Session, *, group_id: int, decision: GroupGrade
+) -> tuple[list[Attempt], Rubric | None]:
+    """Grade the representative and apply its grade and comment to the chosen members, in one
+    transaction (commits). Returns the attempts graded and the rubric to refit."""
+    group = store.get_group(session, group_id=group_id, lock=True)
+    if group is None:
+        raise NotFound(f"no answer group {group_id}")
+    representative = locked_attempt(session, decision.representative)
+    if representative.group_id != group_id or representative.override_points is not None:
+        raise Conflict(
+            f"attempt {decision.representative} is not waiting in answer group {group_id} "
+            "(graded or moved meanwhile): reload the group"
+        )
+    members = [
+        m for m in store.group_members(session, group_id=group_id, lock=True)
+        if m.id != representative.id
+    ]  # fmt: skip
+    chosen = members if decision.members is None else _chosen(members, decision.members, group_id)
+    accepted = decision.points is None
+    points = representative.points if decision.points is None else decision.points
+    if points > representative.max_points:
+        raise InvalidInput("points", f"at most {representative.max_points:g} for this question")
+    comment = decision.comment or ("accepted as graded" if accepted else "graded by hand")
+    refit = record_hand_grade(
+        course, session, representative, points=points, reason=comment, by=decision.by,
+        source="accepted" if accepted else "override",
+    )  # fmt: skip
+    shared = decision.comment or "graded with a group of similar answers"
+    for member in chosen:
+        record_hand_grade(
+            course, session, member, points=min(points, member.max_points), reason=shared,
+            by=decision.by, source=GROUP_SOURCE, via=representative.id,
+        )  # fmt: skip
+    session.commit()
+    return [representative, *chosen], refit

@@ -1,0 +1,181 @@
+"""Answer groups over HTTP, on both databases, with the real model: grouping, the queue's
+order, splitting, grading a group in one transaction, the audit trail, and what students see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from grader.config import Settings
+from grader.main import create_app
+from grader.services import outbox, reviewing
+from tests.api.helpers import copy_rubrics, token_headers
+
+QUESTION = "what-are-the-challenges-of-long-term-dependencies"
+ALIKE = (
+    "The gradients vanish as they are propagated back through many time steps.",
+    "Gradients vanish when propagated back through many time steps.",
+    "When propagated back over many time steps the gradients vanish.",
+)
+APART = "I have no idea, sorry."
+
+
+@pytest.fixture(scope="module")
+def database(own_database_url: str) -> str:
+    """A database of this module's own: the groups of a question are all of its answers."""
+    return own_database_url
+
+
+@pytest.fixture(scope="module")
+def client(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    folder = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
+    settings = Settings(rubrics_dir=folder, cache_dir=None, database_url=database)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def _answer(client: TestClient, headers: dict[str, str], answer: str) -> int:
+    response = client.post(f"/questions/{QUESTION}/attempts", json={"answer": answer},
+                           headers=headers)  # fmt: skip
+    assert response.status_code == 201, response.text
+    return int(response.json()["attempt_id"])
+
+
+def _groups(client: TestClient, instructor: dict[str, str]) -> list[dict[str, Any]]:
+    response = client.get(f"/questions/{QUESTION}/groups", headers=instructor)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def _attempts(client: TestClient, instructor: dict[str, str]) -> dict[int, dict[str, Any]]:
+    listed = client.get("/attempts", params={"question_id": QUESTION}, headers=instructor)
+    return {a["id"]: a for a in listed.json()}
+
+
+def test_alike_answers_are_graded_as_one_group_and_an_outlier_split_off(
+    client: TestClient, database: str
+) -> None:
+    instructor = token_headers(database, "instructor")
+    students = [token_headers(database, "student", f"group-student-{n}") for n in range(4)]
+    alike = [_answer(client, s, a) for s, a in zip(students, ALIKE, strict=False)]
+    apart = _answer(client, students[3], APART)
+
+    queue = _groups(client, instructor)
+    first = queue[0]  # the largest group comes first
+    assert set(first["members"]) == set(alike), queue
+    assert first["representative"] in alike and first["size"] == 3
+    assert any(g["members"] == [apart] for g in queue[1:])
+    assert first["points_low"] <= first["points_high"]
+
+    # Students never reach a group (nor another student's answer through one).
+    assert client.get(f"/groups/{first['id']}", headers=students[0]).status_code == 403
+    assert client.get(f"/questions/{QUESTION}/groups", headers=students[0]).status_code == 403
+
+    # A new answer joins the nearest group without regrouping the others.
+    late = _answer(client, students[3], "The gradients vanish over many time steps.")
+    grown = next(g for g in _groups(client, instructor) if g["id"] == first["id"])
+    assert late in grown["members"]
+
+    # An outlier split off is a group of its own, out of the first one.
+    outlier = next(m for m in grown["members"] if m != grown["representative"])
+    split = client.post(f"/groups/{first['id']}/split", json={"members": [outlier]},
+                        headers=instructor)  # fmt: skip
+    assert split.status_code == 201, split.text
+    assert split.json()["members"] == [outlier]
+    detail = client.get(f"/groups/{first['id']}", headers=instructor).json()
+    assert outlier not in detail["members"]
+    assert [a["id"] for a in detail["attempts"]] == detail["members"]
+
+    # Graded through the representative: every member gets its points and comment, and names it.
+    rep = detail["representative"]
+    graded = client.post(
+        f"/groups/{first['id']}/grade",
+        json={"representative": rep, "points": 2, "reason": "Names the vanishing gradient."},
+        headers=instructor,
+    )
+    assert graded.status_code == 200, graded.text
+    members = set(detail["members"])
+    assert {a["id"] for a in graded.json()["graded"]} == members
+    after = _attempts(client, instructor)
+    for member in members:
+        assert after[member]["overridden"] and after[member]["points"] == 2
+        assert after[member]["override_reason"] == "Names the vanishing gradient."
+        assert after[member]["override_by"].startswith("instructor token")
+        assert after[member]["graded_via"] == (None if member == rep else rep)
+    assert not after[outlier]["overridden"] and not after[apart]["overridden"]
+
+    # The representative is graded now: grading through it again is a conflict, not a regrade.
+    again = client.post(f"/groups/{first['id']}/grade", json={"representative": rep},
+                        headers=instructor)  # fmt: skip
+    assert again.status_code in (404, 409), again.text
+
+    # A student sees their own attempt and grade, nobody else's.
+    mine = client.get("/me/attempts", headers=students[0]).json()
+    assert [(a["id"], a["overridden"]) for a in mine] == [(alike[0], alike[0] in members)]
+
+
+def test_a_group_grade_that_fails_half_way_leaves_no_member_graded(
+    client: TestClient, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instructor = token_headers(database, "instructor")
+    student = token_headers(database, "student", "group-atomic")
+    made = [_answer(client, student, f"{a} Really.") for a in ALIKE]
+    group = next(g for g in _groups(client, instructor) if set(made) & set(g["members"]))
+    assert len(group["members"]) >= 2
+    published: list[int] = []
+    real = outbox.publish_attempt
+
+    def fails_on_the_second_member(*args: Any, **kwargs: Any) -> Any:
+        published.append(kwargs["attempt"].id)
+        if len(published) == 2:
+            raise RuntimeError("the database went away half-way")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reviewing, "publish_attempt", fails_on_the_second_member)
+    failing = TestClient(client.app, raise_server_exceptions=False)
+    response = failing.post(
+        f"/groups/{group['id']}/grade",
+        json={"representative": group["representative"], "points": 1},
+        headers=instructor,
+    )
+    assert response.status_code == 500
+    assert len(published) == 2  # it failed after grading the representative, before the rest
+    after = _attempts(client, instructor)
+    assert not any(after[m]["overridden"] for m in group["members"])
+    monkeypatch.undo()
+    # And the same grade goes through once nothing fails.
+    done = client.post(
+        f"/groups/{group['id']}/grade",
+        json={"representative": group["representative"], "points": 1},
+        headers=instructor,
+    )
+    assert done.status_code == 200, done.text
+    assert all(_attempts(client, instructor)[m]["overridden"] for m in group["members"])
+
+
+def test_bad_group_requests_are_refused_with_the_field_named(
+    client: TestClient, database: str
+) -> None:
+    instructor = token_headers(database, "instructor")
+    student = token_headers(database, "student", "group-bad")
+    _answer(client, student, ALIKE[0] + " Indeed.")
+    group = _groups(client, instructor)[0]
+    stranger = client.post(
+        f"/groups/{group['id']}/grade",
+        json={"representative": group["representative"], "members": [999999]},
+        headers=instructor,
+    )
+    assert stranger.status_code == 422 and "members" in stranger.text
+    too_many = client.post(
+        f"/groups/{group['id']}/grade",
+        json={"representative": group["representative"], "points": 99},
+        headers=instructor,
+    )
+    assert too_many.status_code == 422 and "points" in too_many.text
+    whole = client.post(f"/groups/{group['id']}/split", json={"members": group["members"]},
+                        headers=instructor)  # fmt: skip
+    assert whole.status_code == 422 and "members" in whole.text
+    assert client.get("/groups/999999", headers=instructor).status_code == 404

@@ -1,0 +1,51 @@
+"""The simulated instructor of `grader eval effort`: actions, splits, agreement."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.evaluation.course_data import CourseInputs
+from grader.evaluation.effort import simulate, simulate_question
+
+
+def _class(copies: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two kinds of answer, ``copies`` near-copies of each: right ones (1.0) and wrong (0.0)."""
+    rng = np.random.default_rng(0)
+    right = np.array([1.0, 0.0, 0.0]) + rng.normal(0, 0.01, (copies, 3))
+    wrong = np.array([0.0, 1.0, 0.0]) + rng.normal(0, 0.01, (copies, 3))
+    vectors = np.vstack([right, wrong]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors, np.array([1.0] * copies + [0.0] * copies)
+
+
+def test_a_class_of_two_kinds_of_answer_is_graded_in_two_actions() -> None:
+    vectors, gold = _class(10)
+    rubric, reference = np.full(20, 0.5), np.full(20, 0.5)
+    run = simulate_question(gold, rubric, reference, vectors, "agglomerative", 0.8)
+    assert run.actions == 2 and run.splits == 0 and run.graded_by_group == 18
+    assert run.agreed == 20
+    one_by_one = simulate_question(gold, rubric, reference, vectors, "singletons", 0.0)
+    assert one_by_one.graded_by_group == 0
+    assert one_by_one.actions + one_by_one.auto_accepted == 20
+
+
+def test_a_member_graded_differently_from_its_representative_is_split_off() -> None:
+    vectors, gold = _class(5)
+    gold[1] = 0.5  # alike in words, graded apart: the instructor unticks it
+    rubric, reference = np.full(10, 0.5), np.full(10, 0.5)
+    run = simulate_question(gold, rubric, reference, vectors, "incremental", 0.8)
+    assert run.splits == 1
+    assert run.actions == 2 + 1 + 1  # two groups, one split, the split-off answer graded
+    assert run.agreed == 10  # every grade within a tenth of the gold grade
+
+
+def test_the_totals_count_every_question_and_compare_with_one_by_one() -> None:
+    vectors, gold = _class(6)
+    questions = ["a"] * 6 + ["b"] * 6  # each question gets one kind of answer
+    rubric, reference = np.full(12, 0.5), np.full(12, 0.5)
+    inputs = CourseInputs(questions, gold, rubric, reference, vectors, 1.0, "test")
+    summary = simulate(inputs, "agglomerative", 0.8)
+    assert summary["questions"] == 2 and summary["answers"] == 12
+    assert summary["actions"] == 2
+    assert summary["actions_share_of_one_by_one"] == round(2 / 12, 4)
+    assert summary["agreement"] == 1.0
