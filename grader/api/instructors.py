@@ -69,6 +69,10 @@ class ReviewedAttempt(AttemptRead):
         description="Graded through its answer group: the representative attempt whose grade "
         "it was given"
     )
+    reasons: list[str] = Field(
+        description="Why the machine's grade needs review, or why the course model accepted "
+        'it ("auto-accepted: graded like attempt 17, similarity 0.93")'
+    )
 
 
 class Regraded(BaseModel):
@@ -80,6 +84,7 @@ def reviewed(attempt: Attempt) -> ReviewedAttempt:
         **attempt_read(attempt).model_dump(), student_id=attempt.student_id, answer=attempt.answer,
         override_reason=attempt.override_reason, override_by=attempt.override_by,
         overridden_at=attempt.overridden_at, graded_via=attempt.graded_via,
+        reasons=list(attempt.result.get("reasons", [])),
     )  # fmt: skip
 
 

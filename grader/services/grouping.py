@@ -64,12 +64,6 @@ class GroupView:
         return replace(self, representative=first[0], members=[first[0], *rest])
 
 
-def auto_accepted(attempt: Attempt) -> bool:
-    """Graded by the course model within its 90%-agreement coverage: out of the queue."""
-    adapted = attempt.result.get("adapted") or {}
-    return bool(adapted.get("auto_accepted")) and not attempt.needs_review
-
-
 def _vector(attempt: Attempt) -> Vector | None:
     data = attempt.answer_vector
     return None if data is None else np.frombuffer(data, dtype=np.float32)
@@ -172,10 +166,7 @@ def queue(course: Course, session: Session, *, question_id: str) -> list[GroupVi
     several answers the scorer is unsure about, largest first; then the other groups of
     several, largest first; then single answers, the least confident first."""
     refresh(course, session, question_id=question_id)
-    waiting = [
-        a for a in store.pending_attempts(session, question_id=question_id)
-        if not auto_accepted(a)
-    ]  # fmt: skip
+    waiting = store.pending_attempts(session, question_id=question_id)
     by_group: dict[int, list[Attempt]] = {}
     for attempt in waiting:
         if attempt.group_id is not None:
@@ -220,7 +211,7 @@ def group_view(course: Course, session: Session, *, group_id: int) -> GroupView:
     group = store.get_group(session, group_id=group_id)
     if group is None:
         raise NotFound(f"no answer group {group_id}")
-    waiting = [m for m in store.group_members(session, group_id=group_id) if not auto_accepted(m)]
+    waiting = store.group_members(session, group_id=group_id)
     if not waiting:
         raise NotFound(f"nothing awaits review in answer group {group_id}")
     return _view(group_id, waiting, np.frombuffer(group.centre, dtype=np.float32))

@@ -167,10 +167,7 @@ def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
     """Grade the question's waiting answers with the course model in force; those it covers
     (held-out agreement >= 90%) are accepted, saying which graded answer they were graded
     like; the rest stay in review unchanged. Commits; returns how many were accepted."""
-    waiting = [
-        a for a in review.attempts_awaiting(session, question_id=rubric.id, lock=True)
-        if not (a.result.get("adapted") or {}).get("auto_accepted")
-    ]  # fmt: skip
+    waiting = review.attempts_awaiting(session, question_id=rubric.id, lock=True)
     if not waiting:
         session.commit()
         return 0

@@ -13,17 +13,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, undefer
 
 from grader.store.models import AnswerGroup, Attempt
+from grader.store.review import awaiting_review
 
 
 def pending_attempts(
     session: Session, *, question_id: str, ungrouped_only: bool = False, lock: bool = False
 ) -> list[Attempt]:
-    """The question's attempts no instructor has graded, oldest first, with their vectors
-    (``lock``: for the update that follows; another instructor's grouping waits)."""
+    """The question's attempts awaiting review, oldest first, with their vectors (``lock``: for
+    the update that follows; another instructor's grouping waits)."""
     query = (
         select(Attempt)
         .options(undefer(Attempt.answer_vector))
-        .where(Attempt.question_id == question_id, Attempt.override_points.is_(None))
+        .where(Attempt.question_id == question_id, awaiting_review())
         .order_by(Attempt.created_at, Attempt.id)
     )
     if ungrouped_only:
@@ -63,7 +64,7 @@ def add_group(
 def group_members(
     session: Session, *, group_id: int, pending_only: bool = True, lock: bool = False
 ) -> list[Attempt]:
-    """A group's attempts (``pending_only``: those awaiting an instructor), oldest first."""
+    """A group's attempts (``pending_only``: those awaiting review), oldest first."""
     query = (
         select(Attempt)
         .options(undefer(Attempt.answer_vector))
@@ -71,7 +72,7 @@ def group_members(
         .order_by(Attempt.created_at, Attempt.id)
     )
     if pending_only:
-        query = query.where(Attempt.override_points.is_(None))
+        query = query.where(awaiting_review())
     return list(session.scalars(query.with_for_update() if lock else query))
 
 

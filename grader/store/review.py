@@ -7,10 +7,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from grader.store.models import Attempt, Student, created_before
+
+
+def accepted_by_model() -> ColumnElement[bool]:
+    """Graded by the course model inside its 90%-agreement coverage, and not flagged: graded,
+    out of the review queue (an instructor may still override it)."""
+    auto = Attempt.result[("adapted", "auto_accepted")].as_boolean().is_(True)
+    return and_(Attempt.needs_review.is_(False), auto)
+
+
+def awaiting_review() -> ColumnElement[bool]:
+    """In the review queue: graded by neither an instructor nor the course model."""
+    return and_(Attempt.override_points.is_(None), ~accepted_by_model())
 
 
 def students_with_counts(session: Session) -> list[tuple[Student, int]]:
@@ -116,10 +128,10 @@ def set_grade(session: Session, *, attempt: Attempt, grade: dict[str, Any]) -> N
 
 
 def attempts_awaiting(session: Session, *, question_id: str, lock: bool = False) -> list[Attempt]:
-    """The question's attempts no instructor has graded yet, oldest first."""
+    """The question's attempts in its review queue (:func:`awaiting_review`), oldest first."""
     query = (
         select(Attempt)
-        .where(Attempt.question_id == question_id, Attempt.override_points.is_(None))
+        .where(Attempt.question_id == question_id, awaiting_review())
         .order_by(Attempt.created_at, Attempt.id)
     )
     return list(session.scalars(query.with_for_update() if lock else query))
@@ -135,7 +147,7 @@ def queue_entries(session: Session, *, question_id: str) -> list[tuple[int, bool
 
 @dataclass(frozen=True)
 class QueueCounts:
-    waiting: int  # no instructor has graded them yet
+    waiting: int  # in the review queue: graded by neither an instructor nor the course model
     flagged: int  # of those, the scorer was unsure about
     graded: int  # graded by an instructor (accepted or overridden)
     agreed: int  # of those, the instructor gave the machine's points (within 1% of the maximum)
@@ -145,10 +157,11 @@ def queue_counts(session: Session) -> dict[str, QueueCounts]:
     """Per question: what awaits review, and how often instructors agreed with the machine."""
     hand = Attempt.override_points.is_not(None)
     close = func.abs(Attempt.override_points - Attempt.points) <= Attempt.max_points * 0.01
+    waiting = awaiting_review()
     query = select(
         Attempt.question_id,
-        func.sum(case((hand, 0), else_=1)),
-        func.sum(case((~hand & Attempt.needs_review.is_(True), 1), else_=0)),
+        func.sum(case((waiting, 1), else_=0)),
+        func.sum(case((waiting & Attempt.needs_review.is_(True), 1), else_=0)),
         func.sum(case((hand, 1), else_=0)),
         func.sum(case((hand & close, 1), else_=0)),
     ).group_by(Attempt.question_id)

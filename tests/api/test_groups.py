@@ -179,3 +179,34 @@ def test_bad_group_requests_are_refused_with_the_field_named(
                         headers=instructor)  # fmt: skip
     assert whole.status_code == 422 and "members" in whole.text
     assert client.get("/groups/999999", headers=instructor).status_code == 404
+
+
+def test_an_answer_the_course_model_accepted_leaves_the_queue(
+    client: TestClient, database: str
+) -> None:
+    from sqlalchemy import select
+
+    from grader.store import review
+    from grader.store.models import Attempt
+    from grader.store.session import make_engine, make_sessions
+
+    instructor = token_headers(database, "instructor")
+    student = token_headers(database, "student", "group-model")
+    accepted, waiting = (_answer(client, student, f"{ALIKE[1]} {n}") for n in ("Yes.", "No."))
+    engine = make_engine(database)
+    sessions = make_sessions(engine)
+    with sessions.begin() as session:  # as services.reviewing.accept_covered leaves it
+        attempt = session.scalar(select(Attempt).where(Attempt.id == accepted))
+        assert attempt is not None
+        adapted = {"model_version": 1, "rubric_points": 1.0, "points": 2.0, "neighbours": [],
+                   "auto_accepted": True}  # fmt: skip
+        attempt.result = {**attempt.result, "adapted": adapted}
+        attempt.needs_review = False
+    queued = {m for g in _groups(client, instructor) for m in g["members"]}
+    assert waiting in queued and accepted not in queued
+    with sessions() as session:
+        awaiting = review.attempts_awaiting(session, question_id=QUESTION)
+        counts = review.queue_counts(session)[QUESTION]
+    assert waiting in {a.id for a in awaiting} and accepted not in {a.id for a in awaiting}
+    assert counts.waiting == len(awaiting)
+    engine.dispose()
