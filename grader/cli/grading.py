@@ -163,8 +163,9 @@ def evaluate(
     graded: Annotated[
         Path | None,
         typer.Option(
-            help="course: graded answers, mohler2011.csv, semeval2013_train.csv, or a CSV with "
-            "question_id, answer, points[, max_points] for this course's rubrics."
+            help="course: graded answers, mohler2011.csv, semeval2013_train.csv, a set `grader "
+            "data fetch` wrote, or a CSV with question_id, answer, points[, max_points] for this "
+            "course's rubrics."
         ),
     ] = None,
     budget: Annotated[

@@ -2,8 +2,9 @@
 
 For each question and each draw, K graded answers are picked at random; the question's adapted
 model is fitted on them alone and grades the rest, next to the rubric-only grade of the same
-answers. Coverage is the share of the rest that the model would auto-accept, and agreement is
-measured on those.
+answers and a plain nearest-neighbour baseline (the graded answers' similarity-weighted grade).
+Coverage is the share of the rest that the model would auto-accept, and agreement is measured
+on those.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def simulate(
     """Metrics for the answers left ungraded, over ``draws`` random orders (seeded)."""
     labels = np.asarray(questions)
     served, everywhere, plain, truth = [], [], [], []
+    neighbours: list[float] = []
     accepted, agreed, active, fitted = 0, 0, 0, 0
     for draw in range(draws):
         rng = np.random.default_rng(draw)
@@ -51,6 +53,9 @@ def simulate(
             fitted += 1
             active += model.active
             model_vectors = vectors[graded]
+            # The plain nearest-neighbour baseline: the graded answers' similarity-weighted grade.
+            baseline = adapt.neighbour_features(vectors[rest], model_vectors, gold[graded])[:, 0]
+            neighbours.extend(float(b) for b in baseline)
             for i in rest:
                 prediction = adapt.predict(
                     model, model_vectors, float(rubric[i]), float(reference[i]), vectors[i]
@@ -74,6 +79,7 @@ def simulate(
         "rubric_only": regression_metrics(np.array(plain), truth_array, scale),
         "adapted_where_better": regression_metrics(np.array(served), truth_array, scale),
         "adapted_everywhere": regression_metrics(np.array(everywhere), truth_array, scale),
+        "neighbours_only": regression_metrics(np.array(neighbours), truth_array, scale),
         "coverage_at_90": round(accepted / max(1, len(truth)), 4),
         "agreement_of_covered": round(agreed / max(1, accepted), 4),
         "agreement_tolerance": adapt.AGREEMENT,

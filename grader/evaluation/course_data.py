@@ -56,7 +56,9 @@ def course_inputs(
         header = next(csv.reader(handle), [])
     if "score_avg" in header or "label_2way" in header:
         mohler = "score_avg" in header
-        items = _sample(load_mohler(path) if mohler else load_semeval(path), per_question)
+        items = sample_per_question(
+            load_mohler(path) if mohler else load_semeval(path), per_question
+        )
         progress(f"course: analysing {len(items)} answers")
         analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
         folds = group_folds([i.group for i in items], None if mohler else 10)
@@ -67,10 +69,10 @@ def course_inputs(
         )  # fmt: skip
     if {"dataset", "share"} <= set(header):
         # A set `grader data fetch` wrote: the shipped calibration was not fitted on it.
-        items = _sample(load_public(path), per_question)
+        items = sample_per_question(load_public(path), per_question)
         source = "the shipped calibration (not fitted on this set)"
     else:
-        items = _sample(_course_csv(path, header, rubrics), per_question)
+        items = sample_per_question(_course_csv(path, header, rubrics), per_question)
         source = "the shipped calibration"
     progress(f"course: analysing {len(items)} answers")
     analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
@@ -78,7 +80,7 @@ def course_inputs(
     return _inputs(items, analyses, rubric, 1.0, source)
 
 
-def _sample(items: list[GradedAnswer], per_question: int | None) -> list[GradedAnswer]:
+def sample_per_question(items: list[GradedAnswer], per_question: int | None) -> list[GradedAnswer]:
     """At most ``per_question`` answers of each question, drawn at random (seeded), in their
     original order."""
     if per_question is None:
