@@ -24,6 +24,9 @@ Vectors = npt.NDArray[np.float32]
 
 # Measured by `grader eval effort` (docs/learning.md): average linkage cut at this similarity.
 GROUP_SIMILARITY = 0.7
+# At most this many answers are clustered at once (the distances take n^2 floats: 2,000 answers
+# 32 MB); the others join the groups one by one.
+MAX_CLUSTERED = 2000
 
 
 def _normalised(vectors: npt.NDArray[np.floating]) -> Vectors:

@@ -26,6 +26,7 @@ from grader.learning import groups
 from grader.rubrics.schema import Rubric
 from grader.services.course import Course
 from grader.services.learning import GROUP_SOURCE
+from grader.services.priority import at_low_priority
 from grader.services.reviewing import locked_attempt, record_hand_grade
 from grader.store import groups as store
 from grader.store.models import AnswerGroup, Attempt
@@ -76,7 +77,7 @@ def _pack(vector: Vector) -> bytes:
 def refresh(course: Course, session: Session, *, question_id: str) -> None:
     """Put the question's new waiting answers into groups, and commit.
 
-    The first time (or after the embedding model changed) every waiting answer is clustered at
+    The first time (or after the embedding model changed) the waiting answers are clustered at
     once; after that each new one joins the nearest group, or starts its own.
     """
     model_id = course.scorer.embedder.model_id
@@ -85,29 +86,8 @@ def refresh(course: Course, session: Session, *, question_id: str) -> None:
         regroup(course, session, question_id=question_id)
         return
     fresh = store.pending_attempts(session, question_id=question_id, ungrouped_only=True, lock=True)
-    if not fresh:
-        session.commit()
-        return
-    vectors = _embed(course, fresh)
-    now = datetime.now(UTC)
-    if not existing:
-        _cluster_into_groups(session, question_id, fresh, vectors, model_id, now)
-    else:
-        centres = [np.frombuffer(g.centre, dtype=np.float32) for g in existing]
-        for attempt, vector in zip(fresh, vectors, strict=True):
-            chosen = groups.assign(vector, np.array(centres))
-            if chosen is None:
-                group = store.add_group(
-                    session, question_id=question_id, centre=_pack(groups.centre(vector[None])),
-                    members=1, model_id=model_id, now=now,
-                )  # fmt: skip
-                existing.append(group)
-                centres.append(groups.centre(vector[None]))
-            else:
-                group = existing[chosen]
-                centres[chosen] = groups.moved_centre(centres[chosen], group.members, vector)
-                group.centre, group.members = _pack(centres[chosen]), group.members + 1
-            attempt.group_id = group.id
+    if fresh:
+        _into_groups(course, session, question_id, fresh, existing)
     session.commit()
 
 
@@ -118,20 +98,65 @@ def regroup(course: Course, session: Session, *, question_id: str) -> int:
     store.groups_of(session, question_id=question_id, lock=True)
     for attempt in waiting:
         attempt.answer_vector = None  # embedded again: the model may have changed
-    vectors = _embed(course, waiting)
-    made = _cluster_into_groups(
-        session, question_id, waiting, vectors, course.scorer.embedder.model_id, datetime.now(UTC)
-    )
+    made = _into_groups(course, session, question_id, waiting, [])
     session.commit()
-    return made
+    return len(made)
+
+
+def _into_groups(
+    course: Course,
+    session: Session,
+    question_id: str,
+    attempts: Sequence[Attempt],
+    existing: list[AnswerGroup],
+) -> list[AnswerGroup]:
+    """Group ``attempts``: with no groups yet, the first MAX_CLUSTERED are clustered together
+    (the clustering's memory grows with the square of their number); every other one joins the
+    nearest group or starts one. Returns the groups that received answers."""
+    vectors = _embed(course, attempts)
+    model_id, now = course.scorer.embedder.model_id, datetime.now(UTC)
+    touched: dict[int, AnswerGroup] = {}
+    start = 0
+    if not existing:
+        start = min(len(attempts), groups.MAX_CLUSTERED)
+        labels = groups.cluster(vectors[:start])
+        for label in sorted(set(labels.tolist())):
+            index = np.flatnonzero(labels == label)
+            group = store.add_group(
+                session, question_id=question_id, centre=_pack(groups.centre(vectors[index])),
+                members=len(index), model_id=model_id, now=now,
+            )  # fmt: skip
+            for i in index:
+                attempts[int(i)].group_id = group.id
+            existing.append(group)
+            touched[group.id] = group
+    centres = [np.frombuffer(g.centre, dtype=np.float32) for g in existing]
+    for attempt, vector in zip(attempts[start:], vectors[start:], strict=True):
+        chosen = groups.assign(vector, np.array(centres)) if centres else None
+        if chosen is None:
+            group = store.add_group(
+                session, question_id=question_id, centre=_pack(groups.centre(vector[None])),
+                members=1, model_id=model_id, now=now,
+            )  # fmt: skip
+            existing.append(group)
+            centres.append(groups.centre(vector[None]))
+        else:
+            group = existing[chosen]
+            centres[chosen] = groups.moved_centre(centres[chosen], group.members, vector)
+            group.centre, group.members = _pack(centres[chosen]), group.members + 1
+        attempt.group_id = group.id
+        touched[group.id] = group
+    return list(touched.values())
 
 
 def _embed(course: Course, attempts: Sequence[Attempt]) -> npt.NDArray[np.float32]:
     """The attempts' answer vectors: stored ones reused, the others embedded and stored."""
     missing = [a for a in attempts if a.answer_vector is None]
     if missing:
+        # Thousands of answers take seconds: below the students' grading (services.priority).
+        texts = [a.answer for a in missing]
         encoded = np.asarray(
-            course.scorer.embedder.encode([a.answer for a in missing]), dtype=np.float32
+            at_low_priority(lambda: course.scorer.embedder.encode(texts)), dtype=np.float32
         )
         for attempt, vector in zip(missing, encoded, strict=True):
             attempt.answer_vector = _pack(vector)
@@ -139,26 +164,6 @@ def _embed(course: Course, attempts: Sequence[Attempt]) -> npt.NDArray[np.float3
     return np.array([_vector(a) for a in attempts], dtype=np.float32).reshape(
         len(attempts), dimension
     )
-
-
-def _cluster_into_groups(
-    session: Session,
-    question_id: str,
-    attempts: Sequence[Attempt],
-    vectors: npt.NDArray[np.float32],
-    model_id: str,
-    now: datetime,
-) -> int:
-    labels = groups.cluster(vectors)
-    for label in sorted(set(labels.tolist())):
-        index = np.flatnonzero(labels == label)
-        group = store.add_group(
-            session, question_id=question_id, centre=_pack(groups.centre(vectors[index])),
-            members=len(index), model_id=model_id, now=now,
-        )  # fmt: skip
-        for i in index:
-            attempts[int(i)].group_id = group.id
-    return len(set(labels.tolist()))
 
 
 def queue(course: Course, session: Session, *, question_id: str) -> list[GroupView]:

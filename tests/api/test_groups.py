@@ -210,3 +210,22 @@ def test_an_answer_the_course_model_accepted_leaves_the_queue(
     assert waiting in {a.id for a in awaiting} and accepted not in {a.id for a in awaiting}
     assert counts.waiting == len(awaiting)
     engine.dispose()
+
+
+def test_past_the_clustering_cap_answers_join_groups_one_by_one(
+    client: TestClient, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grader.learning import groups
+
+    instructor = token_headers(database, "instructor")
+    student = token_headers(database, "student", "group-cap")
+    made = [_answer(client, student, f"{a} Surely.") for a in (*ALIKE, APART)]
+    monkeypatch.setattr(groups, "MAX_CLUSTERED", 1)  # one clustered, the rest assigned
+    rebuilt = client.post(f"/questions/{QUESTION}/groups/rebuild", headers=instructor)
+    assert rebuilt.status_code == 200, rebuilt.text
+    queue = _groups(client, instructor)
+    assert len(queue) == rebuilt.json()["groups"]
+    attempts = _attempts(client, instructor)
+    assert not any(attempts[m]["overridden"] for g in queue for m in g["members"])
+    assert set(made) <= {m for g in queue for m in g["members"]}
+    assert max(g["size"] for g in queue) >= 2  # alike answers still share a group
