@@ -181,12 +181,14 @@ def queue(course: Course, session: Session, *, question_id: str) -> list[GroupVi
         for g in store.groups_of(session, question_id=question_id)
     }
     views = [_view(gid, members, centres.get(gid)) for gid, members in by_group.items()]
+    return sorted(views, key=queue_order)
 
-    def order(view: GroupView) -> tuple[int, int, float, int]:
-        tier = (0 if view.flagged else 1) if view.size > 1 else 2
-        return (tier, -view.size, view.confidence, view.id)
 
-    return sorted(views, key=order)
+def queue_order(view: GroupView) -> tuple[int, int, float, int]:
+    """Groups of several with a flagged member, then other groups of several, each largest
+    first; then single answers; within each, the least confident first."""
+    tier = (0 if view.flagged else 1) if view.size > 1 else 2
+    return (tier, -view.size, view.confidence, view.id)
 
 
 def _view(group_id: int, members: list[Attempt], centre: Vector | None) -> GroupView:

@@ -7,7 +7,6 @@ refit (which must read it).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -134,20 +133,6 @@ def regrade_question(course: Course, session: Session, *, question_id: str) -> i
             now=now, shown=shown, step=course.points_step(loaded.rubric),
         )  # fmt: skip
     return len(regraded)
-
-
-def review_queue(session: Session, *, question_id: str) -> list[int]:
-    """The ids of the question's attempts awaiting an instructor: flagged ones first, oldest
-    first; then the rest in a stable pseudo-random order (the same on every visit, and not the
-    order they came in, so no student is graded by a marker tired from the ones before)."""
-    entries = review.queue_entries(session, question_id=question_id)
-    flagged = sorted((created, id_) for id_, is_flagged, created in entries if is_flagged)
-    rest = sorted(
-        (hashlib.sha256(f"{question_id}:{id_}".encode()).hexdigest(), id_)
-        for id_, is_flagged, _ in entries
-        if not is_flagged
-    )
-    return [id_ for _, id_ in flagged] + [id_ for _, id_ in rest]
 
 
 def refit_and_accept(course: Course, rubric: Rubric) -> None:

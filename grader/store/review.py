@@ -137,14 +137,6 @@ def attempts_awaiting(session: Session, *, question_id: str, lock: bool = False)
     return list(session.scalars(query.with_for_update() if lock else query))
 
 
-def queue_entries(session: Session, *, question_id: str) -> list[tuple[int, bool, datetime]]:
-    """(id, flagged, created_at) of the question's attempts no instructor has graded yet."""
-    query = select(Attempt.id, Attempt.needs_review, Attempt.created_at).where(
-        Attempt.question_id == question_id, Attempt.override_points.is_(None)
-    )
-    return [(row[0], bool(row[1]), row[2]) for row in session.execute(query)]
-
-
 @dataclass(frozen=True)
 class QueueCounts:
     waiting: int  # in the review queue: graded by neither an instructor nor the course model

@@ -1,4 +1,4 @@
-"""The review queue's store side on SQLite and PostgreSQL: what awaits review, flagged first,
+"""The review queue's store side on SQLite and PostgreSQL: what awaits review, oldest first,
 and how often instructors agreed with the machine; browser sessions and one-time links."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from grader.services.reviewing import review_queue
 from grader.store import review
 from grader.store.models import Attempt
 from grader.store.practice import create_student, create_token, record_attempt, token_owner
@@ -28,7 +27,7 @@ def _grade(points: float, needs_review: bool) -> dict[str, object]:
     }  # fmt: skip
 
 
-def test_queue_counts_flagged_first_and_agreement(database_url: str) -> None:
+def test_queue_counts_what_awaits_review_and_agreement(database_url: str) -> None:
     question = f"queue-{uuid.uuid4().hex[:8]}"
     engine = make_engine(database_url)
     sessions = make_sessions(engine)
@@ -47,11 +46,10 @@ def test_queue_counts_flagged_first_and_agreement(database_url: str) -> None:
             review.override(session, attempt=attempt, points=points, reason="r", by="me", now=now)
     with sessions() as session:
         counts = review.queue_counts(session)[question]
-        order = review_queue(session, question_id=question)
+        waiting = [a.id for a in review.attempts_awaiting(session, question_id=question)]
     engine.dispose()
     assert counts == review.QueueCounts(waiting=3, flagged=2, graded=2, agreed=1)
-    assert order[:2] == [ids[1], ids[3]]  # flagged, oldest first
-    assert set(order) == {ids[1], ids[3], ids[4]}
+    assert waiting == [ids[1], ids[3], ids[4]]  # oldest first
 
 
 def test_web_sessions_expire_end_and_links_work_once(database_url: str) -> None:

@@ -295,27 +295,6 @@ def test_the_review_queue_accepts_overrides_and_the_student_sees_the_instructors
     assert "instructor's grade" in client.get("/app/history").text
 
 
-def test_the_queue_puts_flagged_attempts_first_then_a_stable_shuffle(
-    client: TestClient, database_url: str
-) -> None:
-    from grader.services.reviewing import review_queue
-
-    sign_in(client, new_token(database_url, "student", "abe"))
-    question = "give-a-real-world-application-of-visual-attention"
-    for answer in ("Image captioning.", "Reading lips in videos.", "It is a thing", "Translation"):
-        _answer(client, answer, question)
-    engine = make_engine(database_url)
-    with make_sessions(engine)() as session:
-        order = review_queue(session, question_id=question)
-        flags = {a.id: a.needs_review for a in session.scalars(
-            select(Attempt).where(Attempt.question_id == question))}  # fmt: skip
-        again = review_queue(session, question_id=question)
-    engine.dispose()
-    assert order == again and set(order) == set(flags)
-    flagged = [flags[i] for i in order]
-    assert flagged == sorted(flagged, reverse=True)  # every flagged one before any other
-
-
 def test_the_rubric_editor_shows_errors_at_their_line_then_saves_and_regrades(
     client: TestClient, database_url: str, rubrics_dir: Path
 ) -> None:
