@@ -84,11 +84,20 @@ def _sessions() -> tuple[SessionFactory, Callable[[], None]]:
 def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None:
     from grader.learning.adapt import MIN_EXAMPLES
     from grader.scorer_setup import build_scorer
-    from grader.services.learning import refit_question
+    from grader.services.course import Course
+    from grader.services.learning import AdaptedModels, refit_question
+    from grader.services.reviewing import accept_covered
+    from grader.services.slots import Slots
 
     settings = get_settings()
-    rubrics = load_rubrics(settings).rubrics
+    rubric_set = load_rubrics(settings)
+    rubrics = rubric_set.rubrics
     scorer = build_scorer(settings)
+    # The course as the service holds it, to accept waiting answers as the service does.
+    course = Course(
+        settings=settings, rubrics=rubric_set, scorer=scorer, adapted=AdaptedModels(),
+        rubric_jobs=Slots(1, "rubric edits"), sessions=sessions,
+    )  # fmt: skip
     if report:
         typer.echo(
             "question | graded | rubric MAE / agreement | adapted MAE / agreement | "
@@ -114,6 +123,11 @@ def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None
         else:
             state = "adapted model in force" if model.active else "rubric kept (not better)"
             typer.echo(f"{question_id}: refit on {r.examples} graded answers; {state}")
+        if model.active and model.confidence_threshold is not None:
+            with sessions() as session:
+                accepted = accept_covered(course, session, loaded.rubric)
+            if accepted:
+                typer.echo(f"{question_id}: accepted {accepted} waiting answer(s) it covers")
 
 
 def train(

@@ -166,7 +166,9 @@ def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
         if grade.adapted is None or not grade.adapted.auto_accepted or grade.needs_review:
             continue
         nearest = grade.adapted.neighbours[0]
-        like = nearest.source.replace("attempt:", "attempt ")
+        like = nearest.source.replace("attempt:", "attempt ").replace(
+            "graded:", "imported graded answer "
+        )
         reason = f"auto-accepted: graded like {like}, similarity {nearest.similarity:.2f}"
         stored = grade.model_copy(update={"reasons": [*grade.reasons, reason]})
         review.set_grade(session, attempt=attempt, grade=stored.model_dump(mode="json"))

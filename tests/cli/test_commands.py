@@ -363,3 +363,38 @@ def test_grades_import_keeps_good_rows_names_bad_ones_and_learns(
         assert grades[0]["adapted"] is not None  # the lenient instructor's model graded it
     else:
         assert "not in force" in said and grades[0]["adapted"] is None
+
+
+def test_learn_accepts_the_waiting_answers_the_refitted_model_covers(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from grader.store import practice
+    from grader.store.models import Attempt
+    from grader.store.session import make_engine, make_sessions
+    from tests.api.test_auto_accept import GRADED
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    engine = make_engine(os.environ["GRADER_DATABASE_URL"])
+    sessions = make_sessions(engine)
+    grade = {"score": 0.5, "points": 1.0, "max_points": 2.0, "verdict": "partial",
+             "needs_review": True, "model_id": "m", "calibration_version": "c"}  # fmt: skip
+    with sessions.begin() as session:  # an answer waiting for review, as the service stores it
+        student = practice.create_student(session, name="waiting").id
+        waiting = practice.record_attempt(
+            session, student_id=student, question_id=QUESTION, topic="t", now=datetime.now(UTC),
+            answer="The gradients vanish over a long time.", grade=grade, rubric_version="v",
+        ).id  # fmt: skip
+    csv_file = tmp_path / "grades.csv"
+    rows = ["question_id,answer,points"] + [f'{QUESTION},"{answer}",2' for answer in GRADED]
+    csv_file.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    imported = runner.invoke(app, ["grades", "import", str(csv_file)])
+    assert imported.exit_code == 0, imported.output
+    assert f"{QUESTION}: accepted 1 waiting answer(s) it covers" in imported.output
+    with sessions() as session:
+        attempt = session.get_one(Attempt, waiting)
+        assert not attempt.needs_review and attempt.points == 2
+        reasons = attempt.result["reasons"]
+        assert any(
+            r.startswith("auto-accepted: graded like imported graded answer ") for r in reasons
+        )
+    engine.dispose()
