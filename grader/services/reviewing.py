@@ -14,9 +14,11 @@ from typing import Any
 
 from grader.errors import InvalidInput, NotFound
 from grader.rubrics.schema import Rubric
+from grader.services.coalesce import Coalescing
 from grader.services.course import Course
 from grader.services.learning import example_key, grade_answers, refit_question
 from grader.services.outbox import publish_attempt
+from grader.services.priority import at_low_priority
 from grader.services.rubric_edits import add_answer_as_phrasing
 from grader.store import review
 from grader.store.learning import record_graded
@@ -135,17 +137,30 @@ def regrade_question(course: Course, session: Session, *, question_id: str) -> i
     return len(regraded)
 
 
+_REFITS: Coalescing[Rubric] = Coalescing()
+
+
 def refit_and_accept(course: Course, rubric: Rubric) -> None:
     """After an instructor's grade (in the background, after the response): refit the
-    question's course model, then accept the waiting answers it now covers. Logs instead of
-    raising: nobody waits on it, and the previous model stays in force."""
-    try:
-        model = refit_question(course.sessions, course.scorer, rubric)
-        if model is not None and model.active and model.confidence_threshold is not None:
-            with course.sessions() as session:
-                accept_covered(course, session, rubric)
-    except Exception:
-        log.exception("refit of %s failed; the previous model stays in force", rubric.id)
+    question's course model, then accept the waiting answers it now covers, below the students'
+    grading (services.priority). Grades that come in meanwhile fold into one more refit
+    (services.coalesce). Logs instead of raising: nobody waits on it, and the previous model
+    stays in force."""
+
+    def refit(latest: Rubric) -> None:
+        try:
+            at_low_priority(lambda: _refit_then_accept(course, latest))
+        except Exception:
+            log.exception("refit of %s failed; the previous model stays in force", latest.id)
+
+    _REFITS.run(rubric.id, rubric, refit)
+
+
+def _refit_then_accept(course: Course, rubric: Rubric) -> None:
+    model = refit_question(course.sessions, course.scorer, rubric)
+    if model is not None and model.active and model.confidence_threshold is not None:
+        with course.sessions() as session:
+            accept_covered(course, session, rubric)
 
 
 def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
