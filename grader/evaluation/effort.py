@@ -2,7 +2,8 @@
 
 A simulated instructor works through one question's review queue as the service orders it:
 groups with the most answers awaiting review first, then single answers the course model is
-least sure of. For each group the instructor grades the representative with its gold grade
+least sure of (the service also puts groups with a flagged member first: the data sets carry
+no scorer flags). For each group the instructor grades the representative with its gold grade
 (one action) and applies it to every member whose gold grade is within a tenth of the marks of
 the representative's; each other member is split off (one action each) and the split-off
 members form a group of their own, graded the same way later. Whenever enough new grades have
