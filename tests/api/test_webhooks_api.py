@@ -30,6 +30,13 @@ def _app(database_url: str, allow_private: bool) -> TestClient:
 
 
 @pytest.fixture(scope="module")
+def database_url(own_database_url: str) -> str:
+    """A database of this module's own: it counts every delivery of an event, and other modules
+    leave live endpoints behind in the shared one."""
+    return own_database_url
+
+
+@pytest.fixture(scope="module")
 def client(database_url: str) -> Iterator[TestClient]:
     with _app(database_url, allow_private=True) as test_client:
         yield test_client
