@@ -29,6 +29,7 @@ from grader.services.learning import GROUP_SOURCE
 from grader.services.priority import at_low_priority
 from grader.services.reviewing import locked_attempt, record_hand_grade
 from grader.store import groups as store
+from grader.store import review
 from grader.store.models import AnswerGroup, Attempt
 from grader.store.session import Session
 
@@ -70,6 +71,10 @@ def _vector(attempt: Attempt) -> Vector | None:
     return None if data is None else np.frombuffer(data, dtype=np.float32)
 
 
+def _centre(group: AnswerGroup) -> Vector:
+    return np.frombuffer(group.centre, dtype=np.float32)
+
+
 def _pack(vector: Vector) -> bytes:
     return np.asarray(vector, dtype=np.float32).tobytes()
 
@@ -85,7 +90,9 @@ def refresh(course: Course, session: Session, *, question_id: str) -> None:
     if any(group.model_id != model_id for group in existing):
         regroup(course, session, question_id=question_id)
         return
-    fresh = store.pending_attempts(session, question_id=question_id, ungrouped_only=True, lock=True)
+    fresh = review.attempts_awaiting(
+        session, question_id=question_id, ungrouped_only=True, lock=True, with_vectors=True
+    )
     if fresh:
         _into_groups(course, session, question_id, fresh, existing)
     session.commit()
@@ -94,8 +101,8 @@ def refresh(course: Course, session: Session, *, question_id: str) -> None:
 def regroup(course: Course, session: Session, *, question_id: str) -> int:
     """Cluster every waiting answer of the question afresh (groups already graded keep their
     graded members); returns the number of groups waiting. Commits."""
-    waiting = store.pending_attempts(session, question_id=question_id, lock=True)
-    store.groups_of(session, question_id=question_id, lock=True)
+    waiting = review.attempts_awaiting(session, question_id=question_id, lock=True)
+    store.groups_of(session, question_id=question_id, lock=True)  # as refresh locks them
     for attempt in waiting:
         attempt.answer_vector = None  # embedded again: the model may have changed
     made = _into_groups(course, session, question_id, waiting, [])
@@ -130,7 +137,7 @@ def _into_groups(
                 attempts[int(i)].group_id = group.id
             existing.append(group)
             touched[group.id] = group
-    centres = [np.frombuffer(g.centre, dtype=np.float32) for g in existing]
+    centres = [_centre(g) for g in existing]
     for attempt, vector in zip(attempts[start:], vectors[start:], strict=True):
         chosen = groups.assign(vector, np.array(centres)) if centres else None
         if chosen is None:
@@ -171,15 +178,12 @@ def queue(course: Course, session: Session, *, question_id: str) -> list[GroupVi
     several answers the scorer is unsure about, largest first; then the other groups of
     several, largest first; then single answers, the least confident first."""
     refresh(course, session, question_id=question_id)
-    waiting = store.pending_attempts(session, question_id=question_id)
+    waiting = review.attempts_awaiting(session, question_id=question_id, with_vectors=True)
     by_group: dict[int, list[Attempt]] = {}
     for attempt in waiting:
         if attempt.group_id is not None:
             by_group.setdefault(attempt.group_id, []).append(attempt)
-    centres = {
-        g.id: np.frombuffer(g.centre, dtype=np.float32)
-        for g in store.groups_of(session, question_id=question_id)
-    }
+    centres = {g.id: _centre(g) for g in store.groups_of(session, question_id=question_id)}
     views = [_view(gid, members, centres.get(gid)) for gid, members in by_group.items()]
     return sorted(views, key=queue_order)
 
@@ -192,12 +196,10 @@ def queue_order(view: GroupView) -> tuple[int, int, float, int]:
 
 
 def _view(group_id: int, members: list[Attempt], centre: Vector | None) -> GroupView:
-    vectors = [_vector(m) for m in members]
-    if centre is not None and all(v is not None for v in vectors):
-        scores = np.array([float(np.dot(v, centre)) for v in vectors if v is not None])
-        first = int(np.argmax(scores))
-    else:
-        first = 0
+    vectors = [v for m in members if (v := _vector(m)) is not None]
+    first = 0
+    if centre is not None and len(vectors) == len(members):
+        first = int(np.argmax(np.vstack(vectors) @ centre))
     ordered = [members[first], *(m for i, m in enumerate(members) if i != first)]
     met: dict[str, int] = {}
     for member in members:
@@ -221,7 +223,7 @@ def group_view(course: Course, session: Session, *, group_id: int) -> GroupView:
     waiting = store.group_members(session, group_id=group_id)
     if not waiting:
         raise NotFound(f"nothing awaits review in answer group {group_id}")
-    return _view(group_id, waiting, np.frombuffer(group.centre, dtype=np.float32))
+    return _view(group_id, waiting, _centre(group))
 
 
 def split_off(

@@ -186,7 +186,7 @@ def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
         )
         reason = f"auto-accepted: graded like {like}, similarity {nearest.similarity:.2f}"
         stored = grade.model_copy(update={"reasons": [*grade.reasons, reason]})
-        review.set_grade(session, attempt=attempt, grade=stored.model_dump(mode="json"))
+        review.set_grade(attempt, stored.model_dump(mode="json"))
         accepted += 1
         if loaded is not None:
             publish_attempt(

@@ -16,22 +16,6 @@ from grader.store.models import AnswerGroup, Attempt
 from grader.store.review import awaiting_review
 
 
-def pending_attempts(
-    session: Session, *, question_id: str, ungrouped_only: bool = False, lock: bool = False
-) -> list[Attempt]:
-    """The question's attempts awaiting review, oldest first, with their vectors (``lock``: for
-    the update that follows; another instructor's grouping waits)."""
-    query = (
-        select(Attempt)
-        .options(undefer(Attempt.answer_vector))
-        .where(Attempt.question_id == question_id, awaiting_review())
-        .order_by(Attempt.created_at, Attempt.id)
-    )
-    if ungrouped_only:
-        query = query.where(Attempt.group_id.is_(None))
-    return list(session.scalars(query.with_for_update() if lock else query))
-
-
 def groups_of(session: Session, *, question_id: str, lock: bool = False) -> list[AnswerGroup]:
     query = select(AnswerGroup).where(AnswerGroup.question_id == question_id)
     query = query.order_by(AnswerGroup.id)

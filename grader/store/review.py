@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, undefer
 
 from grader.store.models import Attempt, Student, created_before
 
@@ -109,31 +109,44 @@ def regrade(
         session.scalars(select(Attempt).where(Attempt.question_id == question_id).with_for_update())
     )
     for attempt, grade in zip(rows, grade_all([(a.id, a.answer) for a in rows]), strict=True):
-        set_grade(session, attempt=attempt, grade=grade)
+        set_grade(attempt, grade)
         attempt.needs_review = grade["needs_review"] and attempt.override_points is None
         attempt.rubric_version = rubric_version
     session.flush()
     return rows
 
 
-def set_grade(session: Session, *, attempt: Attempt, grade: dict[str, Any]) -> None:
-    """Replace an attempt's machine grade (a regrade, or the course model's accepted)."""
+def set_grade(attempt: Attempt, grade: dict[str, Any]) -> None:
+    """Replace an attempt's machine grade (a regrade, or the course model's accepted); the
+    caller flushes or commits."""
     attempt.score, attempt.points = grade["score"], grade["points"]
     attempt.max_points, attempt.verdict = grade["max_points"], grade["verdict"]
     attempt.needs_review = grade["needs_review"]
     attempt.result = grade
     attempt.model_id = grade["model_id"]
     attempt.calibration_version = grade["calibration_version"]
-    session.flush()
 
 
-def attempts_awaiting(session: Session, *, question_id: str, lock: bool = False) -> list[Attempt]:
-    """The question's attempts in its review queue (:func:`awaiting_review`), oldest first."""
+def attempts_awaiting(
+    session: Session,
+    *,
+    question_id: str,
+    lock: bool = False,
+    ungrouped_only: bool = False,
+    with_vectors: bool = False,
+) -> list[Attempt]:
+    """The question's attempts in its review queue (:func:`awaiting_review`), oldest first
+    (``lock``: for the update that follows; ``ungrouped_only``: those in no answer group yet;
+    ``with_vectors``: their stored answer embeddings loaded too)."""
     query = (
         select(Attempt)
         .where(Attempt.question_id == question_id, awaiting_review())
         .order_by(Attempt.created_at, Attempt.id)
     )
+    if ungrouped_only:
+        query = query.where(Attempt.group_id.is_(None))
+    if with_vectors:
+        query = query.options(undefer(Attempt.answer_vector))
     return list(session.scalars(query.with_for_update() if lock else query))
 
 

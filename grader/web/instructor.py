@@ -150,7 +150,7 @@ def review_decision(
         step = course.points_step(loaded.rubric)
         decision = _decision(action, attempt, loaded.rubric, ticked, points, reason, by, step)
         if group_id is not None:
-            chosen = _ids(members) or []  # none ticked: the representative alone
+            chosen = _ids(members)  # none ticked: the representative alone
             grade = grouping.GroupGrade(
                 representative=attempt_id, members=chosen, by=by,
                 points=None if decision is None else decision.points,
@@ -163,9 +163,8 @@ def review_decision(
             _, refit = reviewing.override(course, session, attempt_id=attempt_id, grade=decision)
     except (InvalidInput, Conflict, NotFound) as error:
         session.rollback()
-        message = error.message if isinstance(error, InvalidInput) else str(error)
         return _queue_page(
-            request, session, user, question_id, group_id, error=message,
+            request, session, user, question_id, group_id, error=_message(error),
             status=422 if isinstance(error, InvalidInput) else 409,
         )  # fmt: skip
     if refit is not None:
@@ -190,7 +189,8 @@ def split_page(
     course = course_of(request)
     loaded_or_404(course, question_id)
     if split == "unticked":
-        chosen = [i for i in _ids(every) or [] if i not in set(_ids(members) or [])]
+        ticked = set(_ids(members))
+        chosen = [i for i in _ids(every) if i not in ticked]
     else:
         chosen = [int(split)] if split.isdigit() else []
     try:
@@ -199,17 +199,19 @@ def split_page(
         grouping.split_off(course, session, group_id=group_id, attempt_ids=chosen)
     except (InvalidInput, NotFound) as error:
         session.rollback()
-        message = error.message if isinstance(error, InvalidInput) else str(error)
-        return _queue_page(request, session, user, question_id, group_id, error=message,
-                           status=422)  # fmt: skip
+        return _queue_page(request, session, user, question_id, group_id,
+                           error=_message(error), status=422)  # fmt: skip
     return see_other(request, f"/app/review/{question_id}?group={group_id}")
 
 
-def _ids(values: list[str] | None) -> list[int] | None:
-    """Attempt ids from a form's checkboxes (None when the form sent none at all)."""
-    if values is None:
-        return None
-    return [int(v) for v in values if v.isdigit()]
+def _ids(values: list[str] | None) -> list[int]:
+    """Attempt ids from a form's checkboxes (none when the form sent none)."""
+    return [int(v) for v in values or [] if v.isdigit()]
+
+
+def _message(error: InvalidInput | Conflict | NotFound) -> str:
+    """What the page says of a refused grade or split (a field's error without its name)."""
+    return error.message if isinstance(error, InvalidInput) else str(error)
 
 
 def _decision(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
@@ -51,3 +55,17 @@ def copy_rubrics(folder: Path) -> Path:
     for path in (REPO_ROOT / "rubrics").glob("*.yaml"):
         shutil.copy(path, folder)
     return folder
+
+
+@contextmanager
+def app_on_copied_rubrics(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """The app on ``database_url`` with a copy of the bundled rubrics, no embedding cache."""
+    from grader.config import Settings
+    from grader.main import create_app
+
+    folder = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
+    settings = Settings(rubrics_dir=folder, cache_dir=None, database_url=database_url)
+    with TestClient(create_app(settings)) as client:
+        yield client

@@ -9,9 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from grader.config import Settings
-from grader.main import create_app
-from tests.api.helpers import copy_rubrics, token_headers
+from tests.api.helpers import app_on_copied_rubrics, token_headers
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
 GRADED = [
@@ -32,9 +30,7 @@ GRADED = [
 
 @pytest.fixture(scope="module")
 def client(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    folder = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
-    settings = Settings(rubrics_dir=folder, cache_dir=None, database_url=own_database_url)
-    with TestClient(create_app(settings)) as test_client:
+    with app_on_copied_rubrics(own_database_url, tmp_path_factory) as test_client:
         yield test_client
 
 

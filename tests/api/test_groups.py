@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from grader.config import Settings
-from grader.main import create_app
 from grader.services import outbox, reviewing
-from tests.api.helpers import copy_rubrics, token_headers
+from tests.api.helpers import app_on_copied_rubrics, token_headers
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
 ALIKE = (
@@ -31,9 +29,7 @@ def database(own_database_url: str) -> str:
 
 @pytest.fixture(scope="module")
 def client(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    folder = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
-    settings = Settings(rubrics_dir=folder, cache_dir=None, database_url=database)
-    with TestClient(create_app(settings)) as test_client:
+    with app_on_copied_rubrics(database, tmp_path_factory) as test_client:
         yield test_client
 
 
