@@ -55,6 +55,11 @@ class QuestionRun:
     early_auto_agreed: int = 0
     groups: int = 0
 
+    def record_early(self) -> None:
+        """What was graded without an instructor's own action so far (after EARLY_ACTIONS)."""
+        self.early_by_group = self.graded_by_group
+        self.early_auto, self.early_auto_agreed = self.auto_accepted, self.auto_agreed
+
 
 def initial_groups(
     vectors: npt.NDArray[np.float32], method: Method, similarity: float
@@ -102,6 +107,7 @@ def simulate_question(
     via = np.arange(count)  # the representative whose grade an answer was given
     confidence = np.zeros(count)  # the course model's, once there is one
     last_fit = 0
+    early_recorded = False
 
     def pending(members: list[int]) -> list[int]:
         return [m for m in members if np.isnan(final[m])]
@@ -136,12 +142,11 @@ def simulate_question(
             confidence = _auto_accept(
                 final, teaching, gold, rubric, reference, vectors, run, confidence
             )
-        if run.actions >= EARLY_ACTIONS and run.early_by_group == 0 and run.early_auto == 0:
-            run.early_by_group = run.graded_by_group
-            run.early_auto, run.early_auto_agreed = run.auto_accepted, run.auto_agreed
-    if run.actions < EARLY_ACTIONS:  # the whole question took fewer actions
-        run.early_by_group = run.graded_by_group
-        run.early_auto, run.early_auto_agreed = run.auto_accepted, run.auto_agreed
+        if run.actions >= EARLY_ACTIONS and not early_recorded:
+            run.record_early()
+            early_recorded = True
+    if not early_recorded:  # the whole question took fewer actions
+        run.record_early()
     run.agreed = int((np.abs(final - gold) <= TOLERANCE + 1e-9).sum())
     return run
 
