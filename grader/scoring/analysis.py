@@ -17,6 +17,7 @@ from grader.scoring.matching import CriterionMatch
 from grader.scoring.prepared import PreparedCriterion, PreparedRubric
 from grader.scoring.text import (
     attributed_segments,
+    carried_subjects,
     content_stems,
     demote,
     has_negation,
@@ -39,10 +40,14 @@ class Plan:
     # The units without stopwords and question words, embedded only when a rubric has several
     # criteria: each criterion's part of the answer is then built from its own units.
     demoted_units: list[str] = field(default_factory=list)
+    # The units as they are embedded: a clause that leaves its subject to the first clause of
+    # its sentence is read with it (text.carried_subjects); the unit itself stays as written.
+    read_units: list[str] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         rests = [rest for segs in self.segments.values() for _, _, rest in segs]
-        return [self.answer, self.demoted, *self.units, *rests, *self.demoted_units]
+        read = self.read_units or self.units
+        return [self.answer, self.demoted, *read, *rests, *self.demoted_units]
 
 
 @dataclass
@@ -294,9 +299,11 @@ def make_plan(prepared: PreparedRubric, answer: str, units: list[str], demoted: 
         ]
         for subjects in subject_sets
     }
+    carried = carried_subjects(answer)
+    read_units = [carried.get(unit, unit) for unit in units]
     demoted_units = (
-        [demote(unit, prepared.question_stems) or unit for unit in units]
+        [demote(unit, prepared.question_stems) or unit for unit in read_units]
         if len(prepared.criteria) > 1
         else []
     )
-    return Plan(answer, demoted, units, segments, demoted_units)
+    return Plan(answer, demoted, units, segments, demoted_units, read_units)

@@ -6,9 +6,13 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import snowballstemmer
 
 STOPWORDS = frozenset(
     """a about above again all also an and any are as at be because been being below between
@@ -31,7 +35,7 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 # Clause boundaries inside a sentence: "A, while B", "A and B" (the latter only between clauses
 # long enough to be statements, so "images and videos" stays whole).
 _CLAUSE_BREAK = re.compile(r",\s*(?:while|whereas|but|and|so|because)\s+|\s+whereas\s+")
-_AND_BREAK = re.compile(r"\s+(?:and|or)\s+|\s*,\s+")
+_AND_BREAK = re.compile(r"\s*,?\s+(?:and|or)\s+|\s*,\s+")
 _PARENTHETICAL = re.compile(r"\(([^()]{3,80})\)")
 _MIN_CLAUSE_WORDS = 3
 _LIST_ITEMS = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.IGNORECASE)
@@ -70,12 +74,26 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A light suffix stripper: enough to match "gradients"/"gradient", "trained"/"training"."""
+def light_stem(word: str) -> str:
+    """A light suffix stripper that leaves a word ("gradients" → "gradient"): for looking a
+    word up in the model's vocabulary."""
     for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
     return word
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The word's Snowball (Porter 2) stem: a word family shares it, so "a generator" uses the
+    content word of "generative models" and "discriminator" that of "discriminative"."""
+    stemmed: str = _snowball().stemWord(word)
+    return stemmed
+
+
+@lru_cache(maxsize=1)
+def _snowball() -> Any:  # snowballstemmer has no type hints
+    return snowballstemmer.stemmer("english")
 
 
 def content_stems(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
@@ -85,8 +103,13 @@ def content_stems(text: str, drop: frozenset[str] = frozenset()) -> list[str]:
 
 
 def demote(text: str, question_stems: frozenset[str]) -> str:
-    """The text without stopwords and without the question's own words (question demoting)."""
-    return " ".join(content_stems(text, question_stems))
+    """The text's content words without the question's own words (question demoting), as
+    words, not stems: the demoted text is embedded, and a stem ("exponenti") is no word."""
+    return " ".join(
+        w
+        for w in words(text)
+        if w not in STOPWORDS and w not in NEGATIONS and stem(w) not in question_stems
+    )
 
 
 def trigram_cosine(first: str, second: str) -> float:
@@ -158,20 +181,92 @@ def split_units(answer: str) -> list[str]:
     so a criterion can match any of them.
     """
     units: list[str] = []
+    for sentence in _sentences(answer):
+        units.append(sentence)
+        clauses = _clauses(sentence)
+        if len(clauses) > 1:
+            units.extend(clauses)
+        units.extend(p.strip() for p in _PARENTHETICAL.findall(sentence) if words(p))
+        units.extend(_list_items(sentence))
+    return list(dict.fromkeys(units))
+
+
+def _sentences(answer: str) -> Iterator[str]:
     for line in answer.splitlines():
         line = _BULLET.sub("", line).strip()
         for sentence in _UNIT_BREAK.split(line):
             sentence = sentence.strip(" .;,")
-            if not sentence:
-                continue
-            units.append(sentence)
-            clauses = [c.strip(" .;,") for c in _CLAUSE_BREAK.split(sentence)]
-            clauses = [piece for c in clauses for piece in _split_and(c)]
-            if len(clauses) > 1:
-                units.extend(c for c in clauses if c)
-            units.extend(p.strip() for p in _PARENTHETICAL.findall(sentence) if words(p))
-            units.extend(_list_items(sentence))
-    return list(dict.fromkeys(units))
+            if sentence:
+                yield sentence
+
+
+def _clauses(sentence: str) -> list[str]:
+    clauses = [c.strip(" .;,") for c in _CLAUSE_BREAK.split(sentence)]
+    return [piece for c in clauses for piece in _split_and(c) if piece]
+
+
+def carried_subjects(answer: str) -> dict[str, str]:
+    """Clauses that leave their subject to the first clause of their sentence, read with it: in
+    "the gradient shrinks until it disappears, or grows until it blows up", the second clause is
+    "the gradient grows until it blows up". Only the text that is embedded changes; the clause
+    shown as evidence is what the student wrote.
+
+    A clause is taken to continue the first clause's subject when it starts with a verb of the
+    same form as one early in the first clause ("shrinks"/"grows", "was trained"/"tested",
+    "is"/"has"); the subject is what comes before that verb."""
+    completed: dict[str, str] = {}
+    for sentence in _sentences(answer):
+        clauses = _clauses(sentence)
+        if len(clauses) < 2:
+            continue
+        first = clauses[0].split()
+        for clause in clauses[1:]:
+            clause_words = words(clause)
+            verb = _verb_position(first, clause_words) if clause_words else None
+            if verb is not None:
+                completed.setdefault(clause, f"{' '.join(first[:verb])} {clause}")
+    return completed
+
+
+_AUXILIARIES = frozenset(
+    "is are was were has have had can could will would may might must should does do did".split()  # noqa: SIM905 - a word list reads best as text
+)
+_SUBJECT_STARTS = STOPWORDS - {"also", "then", "so", "just", "only"}
+_MAX_SUBJECT_WORDS = 6
+# Function words that follow a verb ("grows until", "shrinks to zero"), not a plural noun.
+_AFTER_A_VERB = STOPWORDS - _AUXILIARIES - {"of"}
+
+
+def _verb_position(first: list[str], clause: list[str]) -> int | None:
+    """Where the verb that the clause's first word parallels sits in the first clause's words,
+    when that word reads as a verb with no subject of its own; else None."""
+    lead = clause[0]
+    if lead in _SUBJECT_STARTS and lead not in _AUXILIARIES:
+        return None  # "it grows", "the weights grow": the clause names its own subject
+    if lead.endswith("s") and lead not in _AUXILIARIES:
+        # "grows exponentially", "shrinks to zero" read as verbs; "threads share it" starts
+        # with a plural noun: its next word is a verb (or "of"), not an adverb or a function
+        # word.
+        after = clause[1] if len(clause) > 1 else ""
+        if not (after.endswith("ly") or after in _AFTER_A_VERB):
+            return None
+
+    def same_form(word: str) -> bool:
+        if lead in _AUXILIARIES:
+            return word in _AUXILIARIES
+        if lead.endswith("ed"):
+            return word.endswith("ed")
+        if lead.endswith("s") and not lead.endswith("ss"):
+            return word.endswith("s") and not word.endswith("ss") and word not in STOPWORDS
+        return False
+
+    lowered = words(" ".join(first))
+    if len(lowered) != len(first):
+        return None  # punctuation inside the words: leave the clause as written
+    for position in range(1, min(len(first), _MAX_SUBJECT_WORDS + 1)):
+        if same_form(lowered[position]):
+            return position
+    return None
 
 
 def _list_items(sentence: str) -> list[str]:
@@ -230,7 +325,7 @@ def _vocabulary(path: Path) -> frozenset[str]:
 
 def _known(word: str, vocabulary: frozenset[str]) -> bool:
     """In the vocabulary, or built on a word that is ("statically" on "static")."""
-    if word in vocabulary or stem(word) in vocabulary:
+    if word in vocabulary or light_stem(word) in vocabulary:
         return True
     return any(
         word[:cut] in vocabulary for cut in range(len(word) - 1, max(3, len(word) * 3 // 5) - 1, -1)

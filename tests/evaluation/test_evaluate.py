@@ -8,6 +8,7 @@ import pytest
 from grader.evaluation.evaluate import group_folds, regression_metrics
 from grader.evaluation.fit import best_threshold, fit_curve
 from grader.rubrics.schema import Criterion, Rubric
+from grader.scorer_setup import shares_calibration
 from grader.scoring.analysis import Analysis
 from grader.scoring.calibration import Calibration
 from grader.scoring.embedder import SentenceTransformerEmbedder
@@ -68,7 +69,12 @@ def test_fit_curve_puts_the_center_between_wrong_and_right_answers(fake_scorer: 
 
 
 def test_the_shipped_calibration_was_fitted_for_the_bundled_model() -> None:
-    assert Calibration.load().model_id == SentenceTransformerEmbedder().model_id
+    # `grader calibrate` fits with the served backend (ONNX fp32 unless GRADER_EMBEDDER says
+    # otherwise), which is torch to 1e-4: either is the bundled model's calibration, q8 or int8
+    # (their own drift) or another model is not.
+    fitted_for = Calibration.load().model_id
+    assert fitted_for.partition(":")[0] in ("st", "onnx-fp32")
+    assert shares_calibration(fitted_for, SentenceTransformerEmbedder().model_id)
 
 
 def test_the_credit_model_never_rewards_less_evidence() -> None:

@@ -61,3 +61,33 @@ def test_exchanging_the_roles_in_prose_earns_nothing(
         "are lighter and share that memory.",
     )
     assert right.score >= 0.75
+
+
+def test_a_word_family_counts_toward_its_key_point(
+    real_scorer: Scorer, rubrics: dict[str, Rubric]
+) -> None:
+    # "a generator" is of the family of "generative models": part of the marks, and the doubt
+    # goes to an instructor rather than a confident 0 (it was 0.01/2 at confidence 0.67).
+    grade = real_scorer.grade(
+        rubrics["what-are-the-learning-models-used-for-creating-adversarial"],
+        "A generator that produces fake data and a discriminator that tries to tell real data "
+        "from the fakes.",
+    )
+    assert all(c.credit >= 0.2 for c in grade.criteria), grade.model_dump_json(indent=1)
+    assert grade.needs_review or grade.score >= 0.5
+
+
+def test_a_clause_without_its_own_subject_makes_its_point_as_written(
+    real_scorer: Scorer, rubrics: dict[str, Rubric]
+) -> None:
+    # "..., or grows exponentially until it blows up" is about the gradient: read with the
+    # first clause's subject, it makes the exploding-gradients point; the evidence shown is
+    # still what the student wrote.
+    grade = real_scorer.grade(
+        rubrics["what-are-the-challenges-of-long-term-dependencies"],
+        "the gradient shrinks exponentially until it disappears, or grows exponentially until "
+        "it blows up",
+    )
+    exploding = next(c for c in grade.criteria if c.id == "exploding-gradients")
+    assert exploding.evidence == "grows exponentially until it blows up"
+    assert exploding.credit >= 0.5, grade.model_dump_json(indent=1)

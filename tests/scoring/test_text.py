@@ -5,7 +5,10 @@ from __future__ import annotations
 from grader.scoring.embedder import bundled_model_path
 from grader.scoring.text import (
     attributed_segments,
+    carried_subjects,
     comparison_subjects,
+    content_stems,
+    demote,
     has_negation,
     is_keyword_salad,
     known_word_ratio,
@@ -23,6 +26,54 @@ def test_units_are_sentences_plus_their_clauses_and_parentheticals() -> None:
     assert "grow without bound" in units
     assert "vanishing gradients" in units
     assert "Second one here" in units
+
+
+def test_a_clause_after_comma_or_starts_at_its_own_words() -> None:
+    units = split_units(
+        "the gradient shrinks exponentially until it disappears, or grows exponentially until it "
+        "blows up"
+    )
+    assert "grows exponentially until it blows up" in units
+    assert "the gradient shrinks exponentially until it disappears" in units
+
+
+def test_a_clause_that_leaves_its_subject_to_the_one_before_is_read_with_it() -> None:
+    assert carried_subjects(
+        "the gradient shrinks exponentially until it disappears, or grows exponentially until "
+        "it blows up"
+    ) == {
+        "grows exponentially until it blows up": "the gradient grows exponentially until it blows up"
+    }
+    assert carried_subjects("The network was trained on images and tested on new photos") == {
+        "tested on new photos": "The network was tested on new photos"
+    }
+    assert carried_subjects("A stack is LIFO and is used for recursion") == {
+        "is used for recursion": "A stack is used for recursion"
+    }
+
+
+def test_a_clause_with_a_subject_of_its_own_is_read_as_written() -> None:
+    # A plural noun looks like a verb in -s: "threads share it", "threads of a process".
+    assert carried_subjects("The process owns its memory, threads share it") == {}
+    assert carried_subjects("The process owns its memory, threads of a process share it") == {}
+    assert carried_subjects("The gradients shrink to zero, or they grow without bound") == {}
+    assert carried_subjects("Images and videos.") == {}
+
+
+def test_a_word_family_shares_its_content_stem() -> None:
+    # A student's noun for what the rubric names with an adjective is the same content word.
+    assert content_stems("A generator and a discriminator") == content_stems(
+        "generative, discriminative"
+    )
+    assert content_stems("gradients vanished") == content_stems("gradient vanishing")
+    assert content_stems("process") != content_stems("processor")
+
+
+def test_demoting_drops_the_question_s_words_and_keeps_words_not_stems() -> None:
+    question = frozenset(content_stems("What are the challenges of long term dependencies?"))
+    assert demote("Long-term dependencies make the gradients vanish exponentially", question) == (
+        "make gradients vanish exponentially"
+    )
 
 
 def test_short_conjunctions_stay_whole_and_ellipses_do_not_split() -> None:
