@@ -6,6 +6,7 @@ This is the model-dependent half of grading; turning an :class:`Analysis` into p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,6 @@ from grader.scoring.matching import CriterionMatch
 from grader.scoring.prepared import PreparedCriterion, PreparedRubric
 from grader.scoring.text import (
     attributed_segments,
-    carried_subjects,
     content_stems,
     demote,
     has_negation,
@@ -36,18 +36,17 @@ class Plan:
     answer: str
     demoted: str
     units: list[str]  # sentences, clauses and parenthetical remarks
+    # The units as they are embedded: a clause that leaves its subject to the first clause of
+    # its sentence is read with it (text.carried_subjects); the unit itself stays as written.
+    read_units: list[str]
     segments: dict[tuple[str, ...], list[tuple[int, str, str]]]  # subjects → (unit, subject, rest)
     # The units without stopwords and question words, embedded only when a rubric has several
     # criteria: each criterion's part of the answer is then built from its own units.
     demoted_units: list[str] = field(default_factory=list)
-    # The units as they are embedded: a clause that leaves its subject to the first clause of
-    # its sentence is read with it (text.carried_subjects); the unit itself stays as written.
-    read_units: list[str] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         rests = [rest for segs in self.segments.values() for _, _, rest in segs]
-        read = self.read_units or self.units
-        return [self.answer, self.demoted, *read, *rests, *self.demoted_units]
+        return [self.answer, self.demoted, *self.read_units, *rests, *self.demoted_units]
 
 
 @dataclass
@@ -288,8 +287,15 @@ def _misconceptions(
     return found
 
 
-def make_plan(prepared: PreparedRubric, answer: str, units: list[str], demoted: str) -> Plan:
-    """What to embed for one answer (see :class:`Plan`)."""
+def make_plan(
+    prepared: PreparedRubric,
+    answer: str,
+    units: list[str],
+    carried: Mapping[str, str],
+    demoted: str,
+) -> Plan:
+    """What to embed for one answer (see :class:`Plan`); ``units`` and ``carried`` are
+    :func:`grader.scoring.text.split_answer`'s."""
     subject_sets = {tuple(c.subjects) for c in prepared.criteria if c.subjects}
     segments = {
         subjects: [
@@ -299,11 +305,10 @@ def make_plan(prepared: PreparedRubric, answer: str, units: list[str], demoted: 
         ]
         for subjects in subject_sets
     }
-    carried = carried_subjects(answer)
     read_units = [carried.get(unit, unit) for unit in units]
     demoted_units = (
         [demote(unit, prepared.question_stems) or unit for unit in read_units]
         if len(prepared.criteria) > 1
         else []
     )
-    return Plan(answer, demoted, units, segments, demoted_units, read_units)
+    return Plan(answer, demoted, units, read_units, segments, demoted_units)

@@ -45,7 +45,7 @@ from grader.scoring.text import (
     kept_text,
     known_word_ratio,
     sanitize,
-    split_units,
+    split_answer,
     words,
 )
 
@@ -150,7 +150,7 @@ class Scorer:
         analyses: list[Analysis] = []
         for index, (rubric_prepared, (_, raw)) in enumerate(zip(prepared, items, strict=True)):
             answer = sanitize(raw)
-            units = split_units(answer) if words(answer) else []
+            units, carried = split_answer(answer) if words(answer) else ([], {})
             # Placeholder for a refused answer; replaced below for the others.
             analyses.append(
                 Analysis(rubric_prepared, answer, [], zero_reason="the answer is empty")
@@ -158,7 +158,11 @@ class Scorer:
             if not units:
                 continue
             plan = make_plan(
-                rubric_prepared, answer, units, demote(answer, rubric_prepared.question_stems)
+                rubric_prepared,
+                answer,
+                units,
+                carried,
+                demote(answer, rubric_prepared.question_stems),
             )
             plan_texts = plan.texts()
             plans[index] = (plan, len(texts), len(texts) + len(plan_texts))

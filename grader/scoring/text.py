@@ -180,15 +180,24 @@ def split_units(answer: str) -> list[str]:
     Y" with every side long enough), its clauses are added too, as are parenthetical remarks,
     so a criterion can match any of them.
     """
+    return split_answer(answer)[0]
+
+
+def split_answer(answer: str) -> tuple[list[str], dict[str, str]]:
+    """The answer's units (:func:`split_units`) and the clauses among them that are read with a
+    carried subject (:func:`carried_subjects`), from one pass over its sentences."""
     units: list[str] = []
+    carried: dict[str, str] = {}
     for sentence in _sentences(answer):
         units.append(sentence)
         clauses = _clauses(sentence)
         if len(clauses) > 1:
             units.extend(clauses)
+            for clause, read in _with_carried_subject(clauses):
+                carried.setdefault(clause, read)
         units.extend(p.strip() for p in _PARENTHETICAL.findall(sentence) if words(p))
         units.extend(_list_items(sentence))
-    return list(dict.fromkeys(units))
+    return list(dict.fromkeys(units)), carried
 
 
 def _sentences(answer: str) -> Iterator[str]:
@@ -214,18 +223,20 @@ def carried_subjects(answer: str) -> dict[str, str]:
     A clause is taken to continue the first clause's subject when it starts with a verb of the
     same form as one early in the first clause ("shrinks"/"grows", "was trained"/"tested",
     "is"/"has"); the subject is what comes before that verb."""
-    completed: dict[str, str] = {}
-    for sentence in _sentences(answer):
-        clauses = _clauses(sentence)
-        if len(clauses) < 2:
-            continue
-        first = clauses[0].split()
-        for clause in clauses[1:]:
-            clause_words = words(clause)
-            verb = _verb_position(first, clause_words) if clause_words else None
-            if verb is not None:
-                completed.setdefault(clause, f"{' '.join(first[:verb])} {clause}")
-    return completed
+    return split_answer(answer)[1]
+
+
+def _with_carried_subject(clauses: list[str]) -> Iterator[tuple[str, str]]:
+    """(clause, the clause with the first clause's subject) for a sentence's later clauses."""
+    first = clauses[0].split()
+    lowered = words(clauses[0])
+    if len(lowered) != len(first):
+        return  # punctuation inside the words: leave the clauses as written
+    for clause in clauses[1:]:
+        clause_words = words(clause)
+        verb = _verb_position(lowered, clause_words) if clause_words else None
+        if verb is not None:
+            yield clause, f"{' '.join(first[:verb])} {clause}"
 
 
 _AUXILIARIES = frozenset(
@@ -238,8 +249,9 @@ _AFTER_A_VERB = STOPWORDS - _AUXILIARIES - {"of"}
 
 
 def _verb_position(first: list[str], clause: list[str]) -> int | None:
-    """Where the verb that the clause's first word parallels sits in the first clause's words,
-    when that word reads as a verb with no subject of its own; else None."""
+    """Where the verb that the clause's first word parallels sits in the first clause's words
+    (both lower-case word lists), when that word reads as a verb with no subject of its own;
+    else None."""
     lead = clause[0]
     if lead in _SUBJECT_STARTS and lead not in _AUXILIARIES:
         return None  # "it grows", "the weights grow": the clause names its own subject
@@ -260,11 +272,8 @@ def _verb_position(first: list[str], clause: list[str]) -> int | None:
             return word.endswith("s") and not word.endswith("ss") and word not in STOPWORDS
         return False
 
-    lowered = words(" ".join(first))
-    if len(lowered) != len(first):
-        return None  # punctuation inside the words: leave the clause as written
     for position in range(1, min(len(first), _MAX_SUBJECT_WORDS + 1)):
-        if same_form(lowered[position]):
+        if same_form(first[position]):
             return position
     return None
 
