@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from grader.evaluation.datasets import load_mohler, load_semeval
+from grader.evaluation.fingerprint import scoring_fingerprint
 from grader.evaluation.public_sets import load_public
 from grader.learning.graded import GradedAnswer
 from grader.rubrics.loader import RubricSet
@@ -152,12 +153,12 @@ def cached_inputs(
     per_question: int | None = None,
     cache_dir: Path = Path(".cache/grader/effort"),
 ) -> CourseInputs:
-    """:func:`course_inputs`, kept on disk by the file's content, the model and the
-    calibration (analysing 10,000 answers takes minutes; the simulation seconds)."""
+    """:func:`course_inputs`, kept on disk by the file's content, the scoring code, model and
+    calibration, the course's rubrics and the sample (analysing 10,000 answers takes minutes;
+    the simulation seconds)."""
     digest = hashlib.sha256(path.read_bytes())
-    digest.update(
-        f"{scorer.embedder.model_id}|{scorer.calibration.version}|{per_question}".encode()
-    )
+    rubric_versions = sorted(loaded.version for loaded in rubrics.rubrics.values())
+    digest.update(f"{scoring_fingerprint(scorer)}|{rubric_versions}|{per_question}".encode())
     cached = cache_dir / f"{path.stem}-{digest.hexdigest()[:16]}.npz"
     if cached.exists():
         data = np.load(cached, allow_pickle=False)
