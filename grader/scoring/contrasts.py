@@ -9,7 +9,14 @@ from grader.scoring.calibration import CriterionCurve, TrapSettings
 from grader.scoring.embedder import Vectors
 from grader.scoring.matching import CriterionMatch
 from grader.scoring.prepared import PreparedCriterion
-from grader.scoring.text import has_negation
+from grader.scoring.text import has_negation, words
+
+# Words that deny what follows without a negation cue ("independent of the previous outputs"):
+# too common in right answers to count as denials of a key point, but a part that holds one is
+# not read as affirming a claim.
+_NEGATING_WORDS = frozenset(
+    """independent independently without lacks lack lacking unable none nothing""".split()  # noqa: SIM905 - a word list reads best as text
+)
 
 
 def match_contrasts(
@@ -46,7 +53,7 @@ def match_contrasts(
         counts[unit_index] = counts.get(unit_index, 0) + 1
         sums = support.setdefault(unit_index, np.zeros(len(criteria)))
         for k, criterion in enumerate(criteria):
-            own, other = _polarity(
+            own, other, doubt = _polarity(
                 criterion,
                 own_index,
                 rest,
@@ -59,9 +66,11 @@ def match_contrasts(
                 sums[k] += own
             elif max(own, other) >= curve.center and own - other > -traps.contrast_margin:
                 matches[k].tie = True
+            if doubt:
+                matches[k].tie = True
         # Across every comparison: is this closer to what another subject does?
         closest = int(np.argmax(other_by_criterion))
-        own, other = _polarity(
+        own, other, _ = _polarity(
             criteria[closest], own_index, rest, float(own_by_criterion[closest]),
             float(other_by_criterion[closest]), curve, traps,
         )  # fmt: skip
@@ -102,20 +111,37 @@ def _polarity(
     other: float,
     curve: CriterionCurve,
     traps: TrapSettings,
-) -> tuple[float, float]:
-    """Own and other similarity, with negations decided by the part's own polarity.
+) -> tuple[float, float, bool]:
+    """Own and other similarity, with negations decided by the part's own polarity, and whether
+    the part's words and its polarity disagree (then an instructor should look).
 
     Claims that differ only by a negation ("depends on the previous outputs" / "does not")
     embed alike, so there the part's negation decides; elsewhere a negated part supports
-    nothing ("an RNN does not process sequences").
+    nothing ("an RNN does not process sequences"). When one subject's claim negates the
+    other's ("each output is a function of the previous outputs" / "the output does not
+    depend on the previous outputs"), the model reads their shared words, not the negation:
+    an affirmative part ("an RNN's outputs depend on its earlier outputs") embeds closer to
+    the negated claim. So a part closer to the other side's claim but with its own side's
+    polarity states its own claim (credited, to review), and a part closer to its own claim
+    but with the other side's polarity ("a CNN's outputs depend on its earlier outputs")
+    supports neither (to review): no swap is read from words alone where the polarities say
+    otherwise. A word that denies without a negation cue ("independent of") counts as a
+    negation here; other ways of stating a claim's opposite are not seen.
     """
     claims = criterion.claim_texts
     negated = has_negation(rest) and not has_negation(claims[own_index])
+    opposed = len({has_negation(claim) for claim in claims}) == 2
     if abs(own - other) < traps.contrast_margin:
-        polarities = {has_negation(claim) for claim in claims}
-        if len(polarities) == 2 and max(own, other) >= curve.center:
+        if opposed and max(own, other) >= curve.center:
             agrees = has_negation(rest) == has_negation(claims[own_index])
-            return (max(own, other), 0.0) if agrees else (0.0, max(own, other))
+            return ((max(own, other), 0.0) if agrees else (0.0, max(own, other))) + (False,)
+    elif opposed and max(own, other) >= traps.swap_similarity:
+        part_negated = has_negation(rest) or any(w in _NEGATING_WORDS for w in words(rest))
+        agrees = part_negated == has_negation(claims[own_index])
+        if agrees and other > own:
+            return other, own, True
+        if not agrees and own > other and not negated:
+            return 0.0, 0.0, True
     if negated:
-        return 0.0, other
-    return own, other
+        return 0.0, other, False
+    return own, other, False

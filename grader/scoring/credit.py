@@ -29,6 +29,7 @@ class Part:
     text: str
     vector: Vectors  # (1, d)
     demoted: Vectors  # (1, d)
+    units: tuple[int, ...] = ()  # the answer's units it is made of (none: the whole answer)
 
 
 def criterion_part(analysis: Analysis, index: int) -> Part | None:
@@ -48,6 +49,7 @@ def criterion_part(analysis: Analysis, index: int) -> Part | None:
         " ".join(texts[u] for u in kept),
         normalised_mean(analysis.unit_vectors[kept]),
         normalised_mean(analysis.demoted_unit_vectors[kept]),
+        tuple(kept),
     )
 
 
@@ -79,6 +81,15 @@ def judge_inputs(analysis: Analysis) -> list[tuple[int, str, str]]:
     return pairs
 
 
+def _speaks_for(analysis: Analysis, part: Part, index: int) -> bool:
+    """Whether ``part`` holds criterion ``index``'s evidence or is as close to it."""
+    match = analysis.matches[index]
+    if match.unit is None or match.unit in part.units:
+        return True
+    criterion = analysis.prepared.criteria[index]
+    return float((part.vector @ criterion.targets.T).max()) >= match.similarity - 1e-6
+
+
 def _features(
     analysis: Analysis, index: int, criterion: PreparedCriterion, part: Part
 ) -> list[float]:
@@ -90,11 +101,13 @@ def _features(
     own = float(by_target[target])
     own_demoted = float((part.demoted @ criterion.targets_demoted.T).max())
     # A part closer to another key point speaks for that one ("the gradients vanish" is not
-    # also "exploding gradients"): discount by how much closer, as the unit matching does.
+    # also "exploding gradients"): discount by how much closer, as the unit matching does,
+    # unless the answer makes that point better elsewhere (its evidence is another unit, closer
+    # to it than this part).
     others = [
         c
         for i, c in enumerate(analysis.prepared.criteria)
-        if i != index and not c.credited_by_parts
+        if i != index and not c.credited_by_parts and _speaks_for(analysis, part, i)
     ]
     if others and not criterion.credited_by_parts:
         closest = max(float((part.vector @ c.targets.T).max()) for c in others)

@@ -91,3 +91,56 @@ def test_a_clause_without_its_own_subject_makes_its_point_as_written(
     exploding = next(c for c in grade.criteria if c.id == "exploding-gradients")
     assert exploding.evidence == "grows exponentially until it blows up"
     assert exploding.credit >= 0.5, grade.model_dump_json(indent=1)
+
+
+def test_a_side_stated_in_the_other_sides_words_is_not_a_swap(
+    real_scorer: Scorer, rubrics: dict[str, Rubric]
+) -> None:
+    # "the RNN's outputs depend on its earlier outputs" shares the words of the CNN's negated
+    # claim ("output will not dependent on previous members of the output") and embeds closer
+    # to it; its polarity is the RNN's, so it is the RNN's claim (to review), not a swap.
+    rubric = rubrics["write-any-two-differences-between-rnn-and-cnn"]
+    right = real_scorer.grade(
+        rubric, "The recurrent network's outputs depend on its earlier outputs."
+    )
+    output = next(c for c in right.criteria if c.id == "output-not-dependent-previous")
+    assert output.note != "roles swapped" and output.credit >= 0.5, right.model_dump_json(indent=1)
+    assert not right.misconceptions_triggered
+    assert right.needs_review
+    # Said of the wrong side, with a negation or a word that denies, it is still a swap.
+    for swapped in (
+        "An RNN's output is independent of its previous outputs.",
+        "A CNN's outputs depend on its earlier outputs; an RNN's outputs do not depend on "
+        "earlier outputs.",
+    ):
+        grade = real_scorer.grade(rubric, swapped)
+        assert any(c.note == "roles swapped" for c in grade.criteria), grade.model_dump_json()
+        assert grade.score <= 0.25
+    # In its own side's words with the other side's polarity, it is no support: to review.
+    mirrored = real_scorer.grade(
+        rubric,
+        "The output of an RNN does not depend on its previous outputs, while a CNN's output "
+        "depends on the previous outputs.",
+    )
+    assert mirrored.needs_review, mirrored.model_dump_json(indent=1)
+
+
+def test_a_clause_makes_its_own_point_when_the_closer_one_is_made_better_elsewhere(
+    real_scorer: Scorer, rubrics: dict[str, Rubric]
+) -> None:
+    # The model puts "the gradient shrinks exponentially until it disappears" closer to
+    # "exploding gradients" than to "vanishing gradients"; the answer's next clause makes the
+    # exploding point better, so the first is not discounted as speaking for it.
+    rubric = rubrics["what-are-the-challenges-of-long-term-dependencies"]
+    both = real_scorer.grade(
+        rubric,
+        "the gradient shrinks exponentially until it disappears, or grows exponentially until "
+        "it blows up",
+    )
+    assert all(c.met for c in both.criteria), both.model_dump_json(indent=1)
+    # A unit that is the closer point's best evidence still speaks for that point only.
+    half = real_scorer.grade(
+        rubric, "The gradients vanish when they are multiplied by small numbers many times."
+    )
+    exploding = next(c for c in half.criteria if c.id == "exploding-gradients")
+    assert not exploding.met, half.model_dump_json(indent=1)
