@@ -131,11 +131,12 @@ def _polarity(
     claims = criterion.claim_texts
     negated = has_negation(rest) and not has_negation(claims[own_index])
     opposed = len({has_negation(claim) for claim in claims}) == 2
+    closest = max(own, other)
     if abs(own - other) < traps.contrast_margin:
-        if opposed and max(own, other) >= curve.center:
+        if opposed and closest >= curve.center:
             agrees = has_negation(rest) == has_negation(claims[own_index])
-            return ((max(own, other), 0.0) if agrees else (0.0, max(own, other))) + (False,)
-    elif opposed and max(own, other) >= traps.swap_similarity:
+            return (closest, 0.0, False) if agrees else (0.0, closest, False)
+    elif opposed and closest >= traps.swap_similarity:
         part_negated = has_negation(rest) or any(w in _NEGATING_WORDS for w in words(rest))
         agrees = part_negated == has_negation(claims[own_index])
         if agrees and other > own:
