@@ -47,6 +47,13 @@ _MODIFIER = re.compile(
     r"(?:\s+(?:a|an|the|its|their|his|her|one|each|every|that|this|same|other|another))?\s*$",
     re.IGNORECASE,
 )
+# A clause that opens with "the X of (the) ..." names its subject after "of": "the output of
+# an RNN", "each member of the output of a CNN"; not "threads share the memory of their".
+_OPENING_OF = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:while|whereas|but|and)\s+)"
+    r"(?:(?:the|a|an|each|every)\s+)?(?:\w+\s+of\s+(?:(?:a|an|the)\s+)?)+$",
+    re.IGNORECASE,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -399,8 +406,13 @@ def attributed_segments(text: str, subjects: list[str]) -> list[tuple[str, str]]
     ``[("CNN", "processes grids"), ("RNN", "processes sequences")]``.
     """
     # A subject named as the object of a preposition ("the threads inside a process", "the
-    # memory of their process") is not what the clause speaks of: it starts no new part.
-    mentions = [m for m in find_subjects(text, subjects) if not _MODIFIER.search(text[: m.start])]
+    # memory of their process") is not what the clause speaks of: it starts no new part,
+    # unless it ends the phrase the clause opens with ("the output of an RNN does not ...").
+    mentions = [
+        m
+        for m in find_subjects(text, subjects)
+        if not _MODIFIER.search(text[: m.start]) or _OPENING_OF.search(text[: m.start])
+    ]
     segments: list[tuple[str, str]] = []
     for index, mention in enumerate(mentions):
         end = mentions[index + 1].start if index + 1 < len(mentions) else len(text)

@@ -184,3 +184,19 @@ def test_a_subject_named_after_a_preposition_starts_no_new_part() -> None:
     )
     assert [s for s, _ in segments] == ["process", "thread"]
     assert "share it" in segments[1][1]
+
+
+def test_a_clause_opening_with_the_x_of_a_subject_speaks_of_that_subject() -> None:
+    segments = attributed_segments(
+        "The output of an RNN does not depend on its previous outputs, while a CNN's output "
+        "depends on the previous outputs",
+        ["CNN", "RNN"],
+    )
+    assert [s for s, _ in segments] == ["RNN", "CNN"]
+    assert "does not depend" in segments[0][1] and "not" not in segments[1][1]
+    # After a verb, "of" still names no new subject.
+    segments = attributed_segments(
+        "A process has its own address space, while threads share the memory of their process.",
+        ["process", "thread"],
+    )
+    assert [s for s, _ in segments] == ["process", "thread"]
