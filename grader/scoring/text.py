@@ -51,7 +51,7 @@ _MODIFIER = re.compile(
 # an RNN", "each member of the output of a CNN"; not "threads share the memory of their".
 _OPENING_OF = re.compile(
     r"(?:^|[,;:]\s*|\b(?:while|whereas|but|and)\s+)"
-    r"(?:(?:the|a|an|each|every)\s+)?(?:\w+\s+of\s+(?:(?:a|an|the)\s+)?)+$",
+    r"(?P<phrase>(?:(?:the|a|an|each|every)\s+)?(?:\w+\s+of\s+(?:(?:a|an|the)\s+)?)+)$",
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -408,15 +408,19 @@ def attributed_segments(text: str, subjects: list[str]) -> list[tuple[str, str]]
     # A subject named as the object of a preposition ("the threads inside a process", "the
     # memory of their process") is not what the clause speaks of: it starts no new part,
     # unless it ends the phrase the clause opens with ("the output of an RNN does not ...").
-    mentions = [
-        m
-        for m in find_subjects(text, subjects)
-        if not _MODIFIER.search(text[: m.start]) or _OPENING_OF.search(text[: m.start])
-    ]
+    mentions: list[SubjectMention] = []
+    opens: list[int] = []  # where the words said of each mention start
+    for mention in find_subjects(text, subjects):
+        if not _MODIFIER.search(text[: mention.start]):
+            mentions.append(mention)
+            opens.append(mention.start)
+        elif opening := _OPENING_OF.search(text[: mention.start]):
+            mentions.append(mention)
+            opens.append(opening.start("phrase"))
     segments: list[tuple[str, str]] = []
     for index, mention in enumerate(mentions):
-        end = mentions[index + 1].start if index + 1 < len(mentions) else len(text)
-        before = text[: mention.start] if index == 0 else ""
+        end = opens[index + 1] if index + 1 < len(mentions) else len(text)
+        before = text[: mention.start] if index == 0 else text[opens[index] : mention.start]
         rest = f"{before} {text[mention.end : end]}"
         rest = _TRAILING_CONNECTORS.sub("", rest.strip(" ,;.")).strip(" ,;.")
         if len(words(rest)) >= 1:

@@ -194,6 +194,13 @@ def test_a_clause_opening_with_the_x_of_a_subject_speaks_of_that_subject() -> No
     )
     assert [s for s, _ in segments] == ["RNN", "CNN"]
     assert "does not depend" in segments[0][1] and "not" not in segments[1][1]
+    # The opening phrase belongs to the part it opens, not to the one before it.
+    segments = attributed_segments(
+        "the output of a CNN is independent, while the output of the RNN depends on it",
+        ["CNN", "RNN"],
+    )
+    assert [s for s, _ in segments] == ["CNN", "RNN"]
+    assert "while" not in segments[0][1] and segments[1][1].startswith("the output of")
     # After a verb, "of" still names no new subject.
     segments = attributed_segments(
         "A process has its own address space, while threads share the memory of their process.",
