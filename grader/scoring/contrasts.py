@@ -52,8 +52,8 @@ def match_contrasts(
             match.best_similarity = max(match.best_similarity, float(table[k].max()))
         counts[unit_index] = counts.get(unit_index, 0) + 1
         sums = support.setdefault(unit_index, np.zeros(len(criteria)))
-        for k, criterion in enumerate(criteria):
-            own, other, doubt = _polarity(
+        judged = [
+            _polarity(
                 criterion,
                 own_index,
                 rest,
@@ -62,6 +62,9 @@ def match_contrasts(
                 curve,
                 traps,
             )
+            for k, criterion in enumerate(criteria)
+        ]
+        for k, (own, other, doubt) in enumerate(judged):
             if own - other >= traps.contrast_margin:
                 sums[k] += own
             elif max(own, other) >= curve.center and own - other > -traps.contrast_margin:
@@ -70,10 +73,7 @@ def match_contrasts(
                 matches[k].tie = True
         # Across every comparison: is this closer to what another subject does?
         closest = int(np.argmax(other_by_criterion))
-        own, other, _ = _polarity(
-            criteria[closest], own_index, rest, float(own_by_criterion[closest]),
-            float(other_by_criterion[closest]), curve, traps,
-        )  # fmt: skip
+        own, other, _ = judged[closest]
         if (
             other - own >= traps.contrast_margin
             and float(other_by_criterion.max()) - float(own_by_criterion.max())
@@ -129,16 +129,18 @@ def _polarity(
     negation here; other ways of stating a claim's opposite are not seen.
     """
     claims = criterion.claim_texts
-    negated = has_negation(rest) and not has_negation(claims[own_index])
+    cue = has_negation(rest)
+    claim_negated = has_negation(claims[own_index])
+    negated = cue and not claim_negated
     opposed = len({has_negation(claim) for claim in claims}) == 2
     closest = max(own, other)
     if abs(own - other) < traps.contrast_margin:
         if opposed and closest >= curve.center:
-            agrees = has_negation(rest) == has_negation(claims[own_index])
+            agrees = cue == claim_negated
             return (closest, 0.0, False) if agrees else (0.0, closest, False)
     elif opposed and closest >= traps.swap_similarity:
-        part_negated = has_negation(rest) or any(w in _NEGATING_WORDS for w in words(rest))
-        agrees = part_negated == has_negation(claims[own_index])
+        part_negated = cue or any(w in _NEGATING_WORDS for w in words(rest))
+        agrees = part_negated == claim_negated
         if agrees and other > own:
             return other, own, True
         if not agrees and own > other and not negated:

@@ -81,13 +81,13 @@ def judge_inputs(analysis: Analysis) -> list[tuple[int, str, str]]:
     return pairs
 
 
-def _speaks_for(analysis: Analysis, part: Part, index: int) -> bool:
-    """Whether ``part`` holds criterion ``index``'s evidence or is as close to it."""
+def _speaks_for(analysis: Analysis, part: Part, index: int, similarity: float) -> bool:
+    """Whether ``part`` (``similarity`` from criterion ``index``) holds that criterion's
+    evidence or is as close to it."""
     match = analysis.matches[index]
     if match.unit is None or match.unit in part.units:
         return True
-    criterion = analysis.prepared.criteria[index]
-    return float((part.vector @ criterion.targets.T).max()) >= match.similarity - 1e-6
+    return similarity >= match.similarity - 1e-6
 
 
 def _features(
@@ -104,14 +104,22 @@ def _features(
     # also "exploding gradients"): discount by how much closer, as the unit matching does,
     # unless the answer makes that point better elsewhere (its evidence is another unit, closer
     # to it than this part).
-    others = [
-        c
-        for i, c in enumerate(analysis.prepared.criteria)
-        if i != index and not c.credited_by_parts and _speaks_for(analysis, part, i)
-    ]
-    if others and not criterion.credited_by_parts:
-        closest = max(float((part.vector @ c.targets.T).max()) for c in others)
-        closest_demoted = max(float((part.demoted @ c.targets_demoted.T).max()) for c in others)
+    criteria = analysis.prepared.criteria
+    close = (
+        {}
+        if criterion.credited_by_parts
+        else {
+            i: float((part.vector @ c.targets.T).max())
+            for i, c in enumerate(criteria)
+            if i != index and not c.credited_by_parts
+        }
+    )
+    rivals = [i for i, similarity in close.items() if _speaks_for(analysis, part, i, similarity)]
+    if rivals:
+        closest = max(close[i] for i in rivals)
+        closest_demoted = max(
+            float((part.demoted @ criteria[i].targets_demoted.T).max()) for i in rivals
+        )
         own -= max(0.0, closest - own)
         own_demoted -= max(0.0, closest_demoted - own_demoted)
     stems = criterion.target_stems[target]
