@@ -59,3 +59,14 @@ def _database(
 # count every row of a question (like its answer groups).
 database_url = pytest.fixture(scope="session", params=["sqlite", "postgresql"])(_database)
 own_database_url = pytest.fixture(scope="module", params=["sqlite", "postgresql"])(_database)
+
+
+def stored_grade(**fields: object) -> dict[str, object]:
+    """A machine grade as an attempt stores it (a whole Grade, no key points), with ``fields``
+    set: what store tests record without grading anything."""
+    grade: dict[str, object] = {
+        "question_id": "q", "score": 0.5, "points": 1.0, "max_points": 2.0, "verdict": "partial",
+        "criteria": [], "misconceptions_triggered": [], "feedback": "", "confidence": 1.0,
+        "needs_review": False, "model_id": "m", "calibration_version": "c",
+    }  # fmt: skip
+    return {**grade, **fields}

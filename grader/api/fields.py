@@ -50,6 +50,10 @@ DisplayName = Annotated[str, AfterValidator(storable), AfterValidator(identity),
                         StringConstraints(min_length=1, max_length=200)]  # fmt: skip
 """A person's name as instructors read it (from the LMS, or set by an instructor)."""
 
+CriterionId = Annotated[str, AfterValidator(storable),
+                        StringConstraints(min_length=1, max_length=100)]  # fmt: skip
+"""A key point's id, as its rubric names it."""
+
 # Ids are 32-bit on PostgreSQL; a larger one names nothing, and is refused before any query.
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A positive id", examples=[1])]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from grader.api.deps import InstructorDep, SessionDep, course_of
-from grader.api.fields import Id, RequestBody, storable
+from grader.api.fields import CriterionId, Id, RequestBody, storable
 from grader.api.instructors import ReviewedAttempt, by, reviewed, schedule_refit
 from grader.api.problems import problem_responses
 from grader.services import grouping
@@ -20,10 +20,22 @@ router = APIRouter(
 MEMBERS_MAX = 5000
 
 
+class HeldBack(BaseModel):
+    attempt: int
+    differs: list[str] = Field(
+        description="The key points (criterion ids) the machine judged otherwise than on the "
+        "representative"
+    )
+
+
 class GroupRead(BaseModel):
     id: int
     representative: int = Field(description="The attempt to grade: the closest to the centre")
     members: list[int] = Field(description="Attempts awaiting review, the representative first")
+    held_back: list[HeldBack] = Field(
+        description="Members whose machine key points differ from the representative's: graded "
+        "with the group only when named in `members` of the grade"
+    )
     size: int
     flagged: int = Field(description="Members the scorer was unsure about")
     points_low: float = Field(description="The machine's lowest points in the group")
@@ -42,9 +54,17 @@ class Regrouped(BaseModel):
 
 class GroupGradeCreate(RequestBody):
     representative: Id = Field(description="The attempt you graded (as `GET` showed it)")
+    criteria: list[CriterionId] | None = Field(
+        default=None, max_length=100,
+        description="The key points (criterion ids) the representative meets; every member "
+        "graded gets these key points (with its own evidence). Null: the machine's, accepted",
+        examples=[["vanishing-gradients"]],
+    )  # fmt: skip
     points: float | None = Field(
         default=None, ge=0, strict=True, allow_inf_nan=False,
-        description="Your points for the representative; null accepts its machine grade",
+        description="A total for the representative; where the key points add up to another, "
+        "the difference is an explicit adjustment (with the reason) for every member graded. "
+        "Null: what the key points earn",
         examples=[1.5],
     )  # fmt: skip
     reason: Annotated[
@@ -52,7 +72,8 @@ class GroupGradeCreate(RequestBody):
     ] = Field(default="", description="Your comment: every student of the group sees it")
     members: list[Id] | None = Field(
         default=None, max_length=MEMBERS_MAX,
-        description="The other members to grade alike; null: every member awaiting review",
+        description="The other members to grade alike; null: those whose machine key points "
+        "match the representative's (not `held_back`)",
     )  # fmt: skip
 
 
@@ -67,7 +88,9 @@ class SplitCreate(RequestBody):
 def _read(view: grouping.GroupView) -> GroupRead:
     return GroupRead(
         id=view.id, representative=view.representative.id,
-        members=[m.id for m in view.members], size=view.size, flagged=view.flagged,
+        members=[m.id for m in view.members],
+        held_back=[HeldBack(attempt=a, differs=d) for a, d in view.held_back.items()],
+        size=view.size, flagged=view.flagged,
         points_low=view.low, points_high=view.high, criteria_met=view.criteria_met,
         confidence=round(view.confidence, 4),
     )  # fmt: skip
@@ -114,14 +137,15 @@ def grade_group(
     caller: InstructorDep,
     tasks: BackgroundTasks,
 ) -> GroupGraded:
-    """Grade the representative and give the same points and comment to the chosen members,
+    """Grade the representative by key points and give the same key points and comment to
+    the chosen members (by default those whose machine key points match the representative's),
     all in one transaction (every one graded, or none). Each member's grade is an instructor's
     grade that names its representative; the question's course model then refits and accepts
     the waiting answers it covers."""
     course = course_of(request)
     decision = grouping.GroupGrade(
         representative=body.representative, members=body.members, by=by(caller),
-        points=body.points, comment=body.reason,
+        points=body.points, criteria=body.criteria, comment=body.reason,
     )  # fmt: skip
     graded, refit = grouping.grade_group(course, session, group_id=group_id, decision=decision)
     schedule_refit(course, refit, tasks)

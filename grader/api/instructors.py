@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from grader.api.deps import Caller, InstructorDep, SessionDep, course_of
 from grader.api.downloads import csv_download
-from grader.api.fields import DisplayName, Id, RequestBody, Text, storable
+from grader.api.fields import CriterionId, DisplayName, Id, RequestBody, Text, storable
 from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for
 from grader.api.problems import ApiProblem, problem_responses, rubric_field_problems
 from grader.errors import RubricInvalid
@@ -44,13 +44,36 @@ class StudentUpdate(RequestBody):
 
 
 class OverrideCreate(RequestBody):
+    criteria: list[CriterionId] | None = Field(
+        default=None, max_length=100,
+        description="The key points (criterion ids) the answer meets; the others are not met. "
+        "The points follow from the rubric's counting rule. Null: the key points as the "
+        "machine found them",
+        examples=[["vanishing-gradients"]],
+    )  # fmt: skip
     # Strict: a number (an integer is one), never `false` or "1.5"; NaN and infinities refused.
-    points: float = Field(ge=0, strict=True, allow_inf_nan=False, examples=[1.5])
+    points: float | None = Field(
+        default=None, ge=0, strict=True, allow_inf_nan=False, examples=[1.5],
+        description="A total; where the key points add up to another, the difference is an "
+        "explicit adjustment, stored and shown with the reason. Null: what the key points earn",
+    )  # fmt: skip
     reason: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+        StringConstraints(strip_whitespace=True, max_length=2000),
         AfterValidator(storable),
-    ] = Field(examples=["Names both problems; the second is only implied."])
+    ] = Field(
+        default="", examples=["Names both problems; the second is only implied."],
+        description="Your comment, shown to the student; required with `points` alone",
+    )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _a_decision(self) -> OverrideCreate:
+        if self.criteria is None and self.points is None:
+            raise ValueError("give the key points met (criteria), the points, or both")
+        if self.criteria is None and not self.reason:
+            raise ValueError("reason: say why, when you set the points without the key points")
+        return self
+
     add_as_phrasing_of: Text | None = Field(
         default=None,
         description="A criterion id: the attempt's answer also becomes one of its phrasings, "
@@ -181,11 +204,13 @@ def override_attempt(
     caller: InstructorDep,
     tasks: BackgroundTasks,
 ) -> ReviewedAttempt:
-    """Set an attempt's points by hand, with a reason; an override always wins."""
+    """Grade an attempt by key points (those met; the points follow from the rubric), and/or
+    a total whose difference from the key points is an explicit adjustment with its reason.
+    An instructor's grade always wins, regrades included."""
     course = course_of(request)
     grade = reviewing.HandGrade(
-        points=body.points, reason=body.reason, by=by(caller),
-        add_as_phrasing_of=body.add_as_phrasing_of,
+        points=body.points, criteria=body.criteria, reason=body.reason or "graded by key points",
+        by=by(caller), add_as_phrasing_of=body.add_as_phrasing_of,
     )  # fmt: skip
     try:
         attempt, refit = reviewing.override(course, session, attempt_id=attempt_id, grade=grade)

@@ -12,9 +12,11 @@ from grader.api.deps import CallerDep, SessionDep, StudentDep, course_of
 from grader.api.fields import MAX_ID, AnswerText, RequestBody
 from grader.api.problems import ApiProblem, invalid_field, problem_responses
 from grader.rubrics.loader import LoadedRubric
+from grader.scoring.disclosure import FeedbackShown, disclose
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import AnswerTooLong
 from grader.services.answering import answer_question
+from grader.services.course import Course
 from grader.store.models import Attempt
 from grader.store.practice import question_records, student_attempts
 from grader.store.session import Session
@@ -58,12 +60,17 @@ class AttemptCreate(RequestBody):
 class AttemptRead(BaseModel):
     id: int
     question_id: str
-    points: float
+    points: float = Field(description="The grade in force: an instructor's, else the machine's")
     max_points: float
     verdict: str
     needs_review: bool
-    overridden: bool
+    overridden: bool = Field(description="Graded by an instructor (by key points)")
     created_at: datetime
+    grade: Grade = Field(
+        description="The grade in force, key points included, as its reader may see it: the "
+        "key points shown met are the ones that earned the points (an instructor's decisions "
+        "where they made any), and an explicit adjustment is shown as one"
+    )
 
 
 class AttemptGraded(BaseModel):
@@ -156,17 +163,26 @@ def answer_too_long(error: AnswerTooLong) -> ApiProblem:
     return invalid_field("answer", str(error))
 
 
-def attempt_read(attempt: Attempt) -> AttemptRead:
+def attempt_read(attempt: Attempt, shown: FeedbackShown = "full") -> AttemptRead:
+    """An attempt with its grade in force, ``shown`` as its reader may see it."""
+    grade = Grade.model_validate(attempt.shown_result)
     return AttemptRead(
         id=attempt.id,
         question_id=attempt.question_id,
         points=attempt.final_points,
         max_points=attempt.max_points,
-        verdict=attempt.verdict,
+        verdict=grade.verdict,
         needs_review=attempt.needs_review,
         overridden=attempt.override_points is not None,
         created_at=attempt.created_at,
+        grade=disclose(grade, shown),
     )
+
+
+def shown_to_students(course: Course, question_id: str) -> FeedbackShown:
+    """What students see of a question's grades; only the points for a question now gone."""
+    loaded = course.rubrics.rubrics.get(question_id)
+    return course.feedback_shown(loaded.rubric) if loaded is not None else "points"
 
 
 @router.get("/me/attempts")
@@ -188,7 +204,8 @@ def my_attempts(
         page = page[:limit]
         following = request.url.include_query_params(before=page[-1].id, limit=limit)
         response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
-    return [attempt_read(a) for a in page]
+    course = course_of(request)
+    return [attempt_read(a, shown_to_students(course, a.question_id)) for a in page]
 
 
 @router.get("/me/progress")

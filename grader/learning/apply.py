@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from grader.learning.adapt import Prediction
 from grader.scoring.calibration import VerdictThresholds
-from grader.scoring.grade import AdaptedGrade, Grade, GradedNeighbour
+from grader.scoring.decisions import key_points_sum
+from grader.scoring.grade import AdaptedGrade, Adjustment, Grade, GradedNeighbour
 
 
 def apply_prediction(
     grade: Grade, prediction: Prediction, version: int, thresholds: VerdictThresholds
 ) -> Grade:
-    """``grade`` with the adapted points, verdict and explanation (criteria unchanged)."""
+    """``grade`` with the adapted points, verdict and explanation. The key points stay as the
+    rubric found them; the course model's change to their sum is an explicit adjustment, shown
+    with the graded answer it comes from (never a total changed behind the key points' back)."""
     maximum = grade.max_points
     points = round(prediction.share * maximum, 4)
     score = points / maximum
-    verdict = (
-        "correct"
-        if score >= thresholds.correct
-        else "incorrect"
-        if score < thresholds.incorrect
-        else "partial"
-    )
+    verdict = thresholds.verdict(score)
     neighbours = [
         GradedNeighbour(
             source=key, similarity=round(similarity, 4), points=round(share * maximum, 4)
@@ -32,6 +29,12 @@ def apply_prediction(
         f"Graded with your course's grades: close to an answer you graded "
         f"{nearest.points:g}/{maximum:g} ({nearest.source}, similarity {nearest.similarity:.2f})."
     )
+    change = round(points - key_points_sum(grade), 4)
+    adjustment = (
+        Adjustment(points=change, reason=explanation, by="course-model")
+        if abs(points - grade.points) > 1e-4
+        else None
+    )
     reasons = list(grade.reasons)
     if not prediction.auto_accept:
         reasons.append("review: outside the adapted model's 90%-agreement coverage")
@@ -42,6 +45,7 @@ def apply_prediction(
             "verdict": verdict,
             "feedback": f"{explanation} {grade.feedback}",
             "needs_review": grade.needs_review or not prediction.auto_accept,
+            "adjustment": adjustment,
             "reasons": reasons,
             "adapted": AdaptedGrade(
                 model_version=version,

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.scoring.confidence import ConfidenceModel
 from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE
+from grader.scoring.grade import Verdict
 
 DEFAULT_CALIBRATION = Path(__file__).with_name("calibration.json")
 # int8 embeddings drift from fp32 (pairwise cosines by ~0.01): that backend has its own fit.
@@ -98,6 +99,14 @@ class VerdictThresholds(BaseModel):
 
     correct: float = Field(default=0.75, gt=0, le=1)
     incorrect: float = Field(default=0.25, ge=0, le=1)
+
+    def verdict(self, score: float) -> Verdict:
+        """The verdict a score (points / max_points) earns."""
+        if score >= self.correct:
+            return "correct"
+        if score < self.incorrect:
+            return "incorrect"
+        return "partial"
 
 
 class TrapSettings(BaseModel):

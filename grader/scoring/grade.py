@@ -41,6 +41,12 @@ class CriterionResult(BaseModel):
     met: bool = Field(description="Earned at least half its points (credit >= 0.5)")
     selected: bool = Field(description="Counted toward the score (select rules count the best k)")
     note: str | None = Field(default=None, description="Why credit was withheld, if it was")
+    decided_by: Literal["machine", "instructor", "course"] = Field(
+        default="machine",
+        description="Who decided this key point: the machine; an instructor (on this answer, "
+        "or on the representative of its answer group); or the course, from an instructor's "
+        "decision on a similar answer (`note` names it)",
+    )
 
 
 class MisconceptionResult(BaseModel):
@@ -72,13 +78,22 @@ class AdaptedGrade(BaseModel):
     )
 
 
+class Adjustment(BaseModel):
+    """Points added to (or taken from) what the key points earned, shown as such."""
+
+    points: float = Field(description="Added to the key points' sum (negative: taken away)")
+    reason: str
+    by: Literal["instructor", "course-model"]
+
+
 class Grade(BaseModel):
     """An explained grade."""
 
     question_id: str
     score: float = Field(ge=0, le=1, description="points / max_points")
     points: float = Field(
-        description="The counted criteria's earned points less misconception penalties (>= 0)"
+        description="The counted criteria's earned points less misconception penalties, plus "
+        "the adjustment if there is one (within 0 and max_points)"
     )
     max_points: float
     verdict: Verdict
@@ -89,8 +104,14 @@ class Grade(BaseModel):
     demo: DemoLink | None = Field(default=None, description="The question's mini-demo")
     adapted: AdaptedGrade | None = Field(
         default=None,
-        description="Set when the question's course-adapted model graded it: then `points` are "
-        "the adapted points and `criteria` still show what the rubric alone found",
+        description="Set when the question's course-adapted model graded it: its change to "
+        "the rubric's points is the `adjustment`",
+    )
+    adjustment: Adjustment | None = Field(
+        default=None,
+        description="An explicit change to the key points' sum, with its reason: an "
+        "instructor's, or the course model's. Points = counted criteria's earned points - "
+        "misconception penalties + adjustment, within 0 and max_points",
     )
     confidence: float = Field(ge=0, le=1)
     needs_review: bool

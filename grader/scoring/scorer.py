@@ -32,7 +32,6 @@ from grader.scoring.grade import (
     CriterionResult,
     Grade,
     MisconceptionResult,
-    Verdict,
     demo_link,
 )
 from grader.scoring.judge import Judge
@@ -284,7 +283,7 @@ class Scorer:
         ]
         points = float(np.clip(earned - sum(m.penalty for m in penalties), 0.0, rubric.max_points))
         score = points / rubric.max_points
-        verdict = self._verdict(score)
+        verdict = calibration.verdict.verdict(score)
         if (
             rubric.accepts == "examples"
             and analysis.zero_reason is None
@@ -374,14 +373,6 @@ class Scorer:
                 linked = [m for m in rubric.misconceptions if m.criterion == criterion.id]
                 found.extend((m, match.refused_evidence) for m in linked[:1])
         return found
-
-    def _verdict(self, score: float) -> Verdict:
-        thresholds = self.calibration.verdict
-        if score >= thresholds.correct:
-            return "correct"
-        if score < thresholds.incorrect:
-            return "incorrect"
-        return "partial"
 
 
 def _topical(analysis: Analysis) -> float:

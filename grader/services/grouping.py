@@ -3,13 +3,17 @@
 Answers join groups when an instructor (or the API) looks at the queue: the first time, the
 question's waiting answers are clustered together (:func:`grader.learning.groups.cluster`);
 from then on each new answer joins the nearest group or starts one (no regrouping per answer).
-The instructor grades a group's representative and applies that grade, with its comment, to the
-whole group or to the members they tick, or splits members off into a group of their own. A
+The instructor grades a group's representative by key points and applies those key points, with
+the comment, to the members they tick, or splits members off into a group of their own. A
+group's default members are only those whose machine key points match the representative's
+(met and missed alike): an answer the machine graded differently is held back, shown apart with
+the key points that differ, and graded with the group only when the instructor ticks it. A
 group grade is one transaction: every chosen member is graded, or none is.
 
 A member graded through its group is an instructor's grade like any other (a graded example of
-the question, published to the LMS) that records its representative (``graded_via``). The
-students see their own answer and grade only, never another member's answer.
+the question, published to the LMS) whose key-point decisions record their representative
+(``graded_via``); the evidence for each key point is the member's own words. The students see
+their own answer and grade only, never another member's answer.
 """
 
 from __future__ import annotations
@@ -24,10 +28,17 @@ import numpy.typing as npt
 from grader.errors import Conflict, InvalidInput, NotFound
 from grader.learning import groups
 from grader.rubrics.schema import Rubric
+from grader.scoring.decisions import adjustment_to, decided_grade, like
+from grader.scoring.grade import Grade
 from grader.services.course import Course
 from grader.services.learning import GROUP_SOURCE
 from grader.services.priority import at_low_priority
-from grader.services.reviewing import locked_attempt, record_hand_grade
+from grader.services.reviewing import (
+    KeyPointGrade,
+    key_point_grade,
+    locked_attempt,
+    record_hand_grade,
+)
 from grader.store import groups as store
 from grader.store import review
 from grader.store.models import AnswerGroup, Attempt
@@ -57,6 +68,26 @@ class GroupView:
     def others(self) -> list[Attempt]:
         return self.members[1:]
 
+    @property
+    def held_back(self) -> dict[int, list[str]]:
+        """Members whose machine key points differ from the representative's, with the
+        criterion ids that differ: never graded with the group unless ticked."""
+        pattern = machine_pattern(self.representative)
+        differing = {}
+        for member in self.others:
+            theirs = machine_pattern(member)
+            differs = sorted(c for c in pattern.keys() | theirs.keys()
+                             if pattern.get(c, False) != theirs.get(c, False))  # fmt: skip
+            if differs:
+                differing[member.id] = differs
+        return differing
+
+    @property
+    def alike(self) -> list[Attempt]:
+        """The other members graded with the representative by default: same key points."""
+        held = self.held_back
+        return [m for m in self.others if m.id not in held]
+
     def shown_first(self, attempt_id: int | None) -> GroupView:
         """The same group with another waiting member as the one to grade."""
         first = [m for m in self.members if m.id == attempt_id]
@@ -64,6 +95,11 @@ class GroupView:
             return self
         rest = [m for m in self.members if m.id != attempt_id]
         return replace(self, representative=first[0], members=[first[0], *rest])
+
+
+def machine_pattern(attempt: Attempt) -> dict[str, bool]:
+    """Which key points the machine found met in the attempt's answer (criterion id -> met)."""
+    return {c["id"]: bool(c.get("met")) for c in attempt.result.get("criteria", [])}
 
 
 def _vector(attempt: Attempt) -> Vector | None:
@@ -267,44 +303,60 @@ def _chosen(members: list[Attempt], attempt_ids: Sequence[int], group_id: int) -
 @dataclass(frozen=True)
 class GroupGrade:
     representative: int  # the attempt the instructor graded (as they saw it)
-    members: Sequence[int] | None  # the others to grade alike; None: every waiting member
+    # The others to grade alike; None: the members whose machine key points match the
+    # representative's (GroupView.alike).
+    members: Sequence[int] | None
     by: str  # who graded
-    points: float | None = None  # None: accept the representative's machine grade
+    points: float | None = None  # a total (see reviewing.HandGrade); None: the key points'
+    criteria: Sequence[str] | None = None  # the key points met; None: the machine's, accepted
     comment: str = ""  # the reason, shown to every student of the group
 
 
 def grade_group(
     course: Course, session: Session, *, group_id: int, decision: GroupGrade
 ) -> tuple[list[Attempt], Rubric | None]:
-    """Grade the representative and apply its grade and comment to the chosen members, in one
-    transaction (commits). Returns the attempts graded and the rubric to refit."""
+    """Grade the representative by key points and give the chosen members (by default those
+    whose machine key points match the representative's) the same key points and comment, in
+    one transaction (commits). Returns the attempts graded and the rubric to refit."""
     group = store.get_group(session, group_id=group_id, lock=True)
     if group is None:
         raise NotFound(f"no answer group {group_id}")
     representative = locked_attempt(session, decision.representative)
-    if representative.group_id != group_id or representative.override_points is not None:
+    waiting = store.group_members(session, group_id=group_id, lock=True)
+    if representative.group_id != group_id or representative not in waiting:
         raise Conflict(
             f"attempt {decision.representative} is not waiting in answer group {group_id} "
             "(graded or moved meanwhile): reload the group"
         )
-    members = [
-        m for m in store.group_members(session, group_id=group_id, lock=True)
-        if m.id != representative.id
-    ]  # fmt: skip
-    chosen = members if decision.members is None else _chosen(members, decision.members, group_id)
-    accepted = decision.points is None
-    points = representative.points if decision.points is None else decision.points
-    if points > representative.max_points:
-        raise InvalidInput("points", f"at most {representative.max_points:g} for this question")
-    comment = decision.comment or ("accepted as graded" if accepted else "graded by hand")
+    view = _view(group_id, waiting, None).shown_first(representative.id)
+    chosen = (
+        view.alike if decision.members is None else _chosen(view.others, decision.members, group_id)
+    )
+    accepted = decision.points is None and decision.criteria is None
+    comment = decision.comment or ("accepted as graded" if accepted else "graded by key points")
+    rubric = course.question(representative.question_id).rubric
+    decided = key_point_grade(
+        course, rubric, representative, met=decision.criteria, points=decision.points,
+        reason=comment,
+    )  # fmt: skip
     refit = record_hand_grade(
-        course, session, representative, points=points, reason=comment, by=decision.by,
+        course, session, representative, decided, reason=comment, by=decision.by,
         source="accepted" if accepted else "override",
     )  # fmt: skip
     shared = decision.comment or "graded with a group of similar answers"
+    thresholds = course.scorer.calibration.verdict
     for member in chosen:
+        machine = Grade.model_validate(member.result)
+        decisions = like(decided.decisions, machine)
+        # A total given is each member's total; accepting keeps each member's own course-model
+        # adjustment, as its grade showed it.
+        adjustment = machine.adjustment if accepted else None
+        if decision.points is not None:
+            total = min(decision.points, member.max_points)
+            adjustment = adjustment_to(machine, rubric, decisions, thresholds, total, comment)
+        grade = decided_grade(machine, rubric, decisions, thresholds, adjustment=adjustment)
         record_hand_grade(
-            course, session, member, points=min(points, member.max_points), reason=shared,
+            course, session, member, KeyPointGrade(decisions, adjustment, grade), reason=shared,
             by=decision.by, source=GROUP_SOURCE, via=representative.id,
         )  # fmt: skip
     session.commit()

@@ -22,6 +22,7 @@ from grader.learning.apply import apply_prediction
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import Scorer
+from grader.services.key_point_examples import KeyPointExamples, apply_examples
 from grader.store import learning as store
 from grader.store.session import Session, SessionFactory
 
@@ -38,11 +39,13 @@ class Current:
 
 
 class AdaptedModels:
-    """The adapted model in force per question, cached by version."""
+    """The adapted model in force per question, cached by version, and the question's
+    instructors' key-point decisions as examples (``key_points``)."""
 
     def __init__(self) -> None:
         self._cache: dict[str, Current] = {}
         self._lock = threading.Lock()
+        self.key_points = KeyPointExamples()
 
     def current(self, session: Session, question_id: str, model_id: str) -> Current | None:
         """The newest version, if it was fitted with this embedding model."""
@@ -88,20 +91,32 @@ def grade_answers(
     answers: list[str],
     own_keys: list[str | None] | None = None,
 ) -> list[Grade]:
-    """Grade with the rubric and, where the question's adapted model is active, with it too.
+    """Grade with the rubric; then the key points instructors decided on similar answers of
+    this question decide those key points here too; then, where the question's adapted model is
+    active and no key point was decided so, it adjusts the total (shown as an adjustment).
 
     ``own_keys`` name each answer's own graded example (``attempt:ID``) when attempts are graded
-    again, so that none is scored by its own grade.
+    again, so that none is scored by its own grade or decisions.
     """
     details = scorer.grade_with_vectors([(rubric, answer) for answer in answers])
+    machine = [grade for grade, _, _ in details]
+    examples = models.key_points.current(session, rubric.id, scorer.embedder)
+    if examples is not None:
+        own: list[int | None] = [_attempt_of(key) for key in (own_keys or [None] * len(answers))]
+        machine = apply_examples(
+            machine, answers, rubric, examples, scorer.embedder, scorer.calibration.verdict, own
+        )
     current = models.current(session, rubric.id, scorer.embedder.model_id)
     if current is None or not current.model.active:
-        return [grade for grade, _, _ in details]
+        return machine
     grades = []
-    for index, (grade, vector, reference) in enumerate(details):
+    for index, (grade, (_, vector, reference)) in enumerate(zip(machine, details, strict=True)):
         refused = grade.points == 0 and any(not r.startswith("review:") for r in grade.reasons)
-        if vector is None or refused:
-            grades.append(grade)  # refused answers (empty, off-topic, ...) keep their zero
+        taught = any(c.decided_by == "course" for c in grade.criteria)
+        if vector is None or refused or taught:
+            # Refused answers (empty, off-topic, ...) keep their zero; key points decided by
+            # instructors' examples are not overruled by a total.
+            grades.append(grade)
             continue
         prediction = adapt.predict(
             current.model, current.vectors, grade.score, reference, vector,
@@ -111,6 +126,13 @@ def grade_answers(
             apply_prediction(grade, prediction, current.version, scorer.calibration.verdict)
         )
     return grades
+
+
+def _attempt_of(key: str | None) -> int | None:
+    """The attempt id in an ``attempt:ID`` example key."""
+    if key is None or not key.startswith("attempt:"):
+        return None
+    return int(key.split(":", 1)[1])
 
 
 def example_key(attempt_id: int | None, graded_id: int) -> str:

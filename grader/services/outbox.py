@@ -29,9 +29,11 @@ def publish_attempt(
     """The event carries the feedback as the student may see it (``shown``), never more, and
     the points in the question's grading ``step`` (the LMS's gradebook shows what it is sent;
     ``points_exact`` keeps full precision). ``grade``: the attempt's grade when the caller has
-    it (else read back from the attempt)."""
+    it (else the grade in force read back from the attempt: an instructor's decided grade, else
+    the machine's), so the points, verdict and feedback sent are one grade's."""
     student = get_student(session, student_id=attempt.student_id)
     assert student is not None
+    told = grade or Grade.model_validate(attempt.shown_result)
     payload = attempt_event(
         event_type,
         attempt={
@@ -40,7 +42,7 @@ def publish_attempt(
             "points": in_steps(attempt.final_points, step, attempt.max_points),
             "points_exact": attempt.final_points,
             "max_points": attempt.max_points,
-            "verdict": attempt.verdict,
+            "verdict": told.verdict,
             "needs_review": attempt.needs_review,
             "overridden": attempt.override_points is not None,
             "override_reason": attempt.override_reason,
@@ -53,7 +55,7 @@ def publish_attempt(
             "lms_user_id": student.lms_user_id,
         },
         question={"id": rubric.id, "prompt": rubric.prompt, "topic": rubric.topic},
-        feedback=disclose(grade or Grade.model_validate(attempt.result), shown).feedback,
+        feedback=disclose(told, shown).feedback,
         now=now,
     )
     enqueue(

@@ -1,19 +1,25 @@
 """Instructors grade by hand and regrade: the use cases the review API and pages share.
 
-An instructor's grade wins over the scorer's, becomes a graded example of its question, is
-published to the outbox and is committed here, before the caller schedules the question's
-refit (which must read it).
+An instructor grades by key points: each one met or not (or the machine's credit accepted),
+stored per key point (``CriterionDecision``); the grade is derived from those decisions by
+:mod:`grader.scoring.decisions`, and a total the key points do not add up to is an explicit
+adjustment with its reason. The grade wins over the scorer's, becomes a graded example of its
+question, is published to the outbox and is committed here, before the caller schedules the
+question's refit (which must read it).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from grader.errors import InvalidInput, NotFound
 from grader.rubrics.schema import Rubric
+from grader.scoring.decisions import KeyPointDecision, decided_grade, instructor_decisions
+from grader.scoring.grade import Adjustment, Grade
 from grader.services.coalesce import Coalescing
 from grader.services.course import Course
 from grader.services.learning import example_key, grade_answers, refit_question
@@ -30,10 +36,46 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class HandGrade:
-    points: float
     reason: str
     by: str
+    points: float | None = None  # a total; where the key points add up to less or more, the
+    # difference is an explicit adjustment with the reason (None: what the key points earn)
+    criteria: Sequence[str] | None = None  # the key points met (None: as the machine found them)
     add_as_phrasing_of: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyPointGrade:
+    """An instructor's grade of one answer as decisions per key point, and the grade they make."""
+
+    decisions: list[KeyPointDecision]
+    adjustment: Adjustment | None
+    grade: Grade
+
+
+def key_point_grade(
+    course: Course,
+    rubric: Rubric,
+    attempt: Attempt,
+    *,
+    met: Sequence[str] | None,
+    points: float | None,
+    reason: str,
+) -> KeyPointGrade:
+    """What an instructor's ticks (``met``; None accepts the machine's key points) and total
+    (``points``; None: what the key points earn) make of ``attempt``'s grade."""
+    if points is not None and points > attempt.max_points:
+        raise InvalidInput("points", f"at most {attempt.max_points:g} for this question")
+    machine = Grade.model_validate(attempt.result)
+    thresholds = course.scorer.calibration.verdict
+    try:
+        decisions, adjustment = instructor_decisions(
+            rubric, machine, thresholds, met=met, points=points, reason=reason
+        )
+    except ValueError as error:
+        raise InvalidInput("criteria", str(error)) from None
+    grade = decided_grade(machine, rubric, decisions, thresholds, adjustment=adjustment)
+    return KeyPointGrade(decisions, adjustment, grade)
 
 
 def locked_attempt(session: Session, attempt_id: int) -> Attempt:
@@ -50,10 +92,11 @@ def accept(
     """The machine's grade as is becomes the instructor's. Returns the attempt and the rubric
     to refit (None when the question is gone)."""
     attempt = locked_attempt(session, attempt_id)
+    rubric = course.question(attempt.question_id).rubric
+    decided = key_point_grade(course, rubric, attempt, met=None, points=None, reason="")
     refit = record_hand_grade(
-        course, session, attempt, points=attempt.points, reason="accepted as graded", by=by,
-        source="accepted",
-    )  # fmt: skip
+        course, session, attempt, decided, reason="accepted as graded", by=by, source="accepted"
+    )
     session.commit()
     return attempt, refit
 
@@ -61,20 +104,22 @@ def accept(
 def override(
     course: Course, session: Session, *, attempt_id: int, grade: HandGrade
 ) -> tuple[Attempt, Rubric | None]:
-    """Set an attempt's points by hand, with a reason (and, if asked, its answer as another
-    phrasing of a criterion). Returns the attempt and the rubric to refit."""
+    """Grade an attempt by hand: the key points met (or the machine's) and, if given, a total
+    whose difference from the key points is an adjustment with the reason (and, if asked, its
+    answer as another phrasing of a criterion). Returns the attempt and the rubric to refit."""
     attempt = locked_attempt(session, attempt_id)
-    if grade.points > attempt.max_points:
-        raise InvalidInput("points", f"at most {attempt.max_points:g} for this question")
+    rubric = course.question(attempt.question_id).rubric
+    decided = key_point_grade(
+        course, rubric, attempt, met=grade.criteria, points=grade.points, reason=grade.reason
+    )
     if grade.add_as_phrasing_of is not None:
         with course.rubric_jobs.take():
             add_answer_as_phrasing(
                 course, attempt.question_id, grade.add_as_phrasing_of, attempt.answer
             )
     refit = record_hand_grade(
-        course, session, attempt, points=grade.points, reason=grade.reason, by=grade.by,
-        source="override",
-    )  # fmt: skip
+        course, session, attempt, decided, reason=grade.reason, by=grade.by, source="override"
+    )
     session.commit()
     return attempt, refit
 
@@ -83,21 +128,25 @@ def record_hand_grade(
     course: Course,
     session: Session,
     attempt: Attempt,
+    decided: KeyPointGrade,
     *,
-    points: float,
     reason: str,
     by: str,
     source: str,
     via: int | None = None,
 ) -> Rubric | None:
     """An instructor's grade of one attempt, in the caller's transaction (the caller commits):
-    stored, a graded example, published. ``via``: the representative attempt whose grade was
-    applied to this one through its answer group. Returns the rubric to refit."""
+    its key-point decisions and the grade they make stored, a graded example, published.
+    ``via``: the representative attempt it was decided on, through its answer group. Returns
+    the rubric to refit."""
     now = datetime.now(UTC)
-    review.override(session, attempt=attempt, points=points, reason=reason, by=by, now=now)
-    attempt.graded_via = via
+    grade = decided.grade
+    review.decide(
+        session, attempt=attempt, decided=grade.model_dump(mode="json"),
+        decisions=decided.decisions, reason=reason, by=by, now=now, via=via,
+    )  # fmt: skip
     record_graded(
-        session, question_id=attempt.question_id, answer=attempt.answer, points=points,
+        session, question_id=attempt.question_id, answer=attempt.answer, points=grade.points,
         max_points=attempt.max_points, source=source, now=now, attempt_id=attempt.id,
     )  # fmt: skip
     loaded = course.rubrics.rubrics.get(attempt.question_id)
@@ -105,9 +154,27 @@ def record_hand_grade(
         publish_attempt(
             session, event_type="attempt.overridden", attempt=attempt, rubric=loaded.rubric,
             now=now, shown=course.feedback_shown(loaded.rubric),
-            step=course.points_step(loaded.rubric),
+            step=course.points_step(loaded.rubric), grade=grade,
         )  # fmt: skip
     return loaded.rubric if loaded is not None else None
+
+
+def redecide(course: Course, session: Session, rubric: Rubric, attempts: list[Attempt]) -> None:
+    """After a regrade: the instructors' decided grades made again from their stored key-point
+    decisions over the new machine grades (a key point the rubric no longer has is dropped;
+    a new one is the machine's until an instructor decides it)."""
+    decided = [a for a in attempts if a.decided is not None]
+    stored = review.decisions_of(session, attempt_ids=[a.id for a in decided])
+    thresholds = course.scorer.calibration.verdict
+    for attempt in decided:
+        assert attempt.decided is not None
+        earlier = Grade.model_validate(attempt.decided)
+        grade = decided_grade(
+            Grade.model_validate(attempt.result), rubric, stored.get(attempt.id, []),
+            thresholds, adjustment=earlier.adjustment,
+        )  # fmt: skip
+        attempt.decided = grade.model_dump(mode="json")
+        attempt.override_points = grade.points
 
 
 def regrade_question(course: Course, session: Session, *, question_id: str) -> int:
@@ -127,6 +194,7 @@ def regrade_question(course: Course, session: Session, *, question_id: str) -> i
         regraded = review.regrade(
             session, question_id=question_id, rubric_version=loaded.version, grade_all=grade_all
         )
+        redecide(course, session, loaded.rubric, regraded)
     now = datetime.now(UTC)
     shown = course.feedback_shown(loaded.rubric)
     for attempt in regraded:
@@ -158,36 +226,48 @@ def refit_and_accept(course: Course, rubric: Rubric) -> None:
 
 def _refit_then_accept(course: Course, rubric: Rubric) -> None:
     model = refit_question(course.sessions, course.scorer, rubric)
-    if model is not None and model.active and model.confidence_threshold is not None:
-        with course.sessions() as session:
+    covering = model is not None and model.active and model.confidence_threshold is not None
+    with course.sessions() as session:
+        taught = course.adapted.key_points.current(session, rubric.id, course.scorer.embedder)
+        if covering or taught is not None:
             accept_covered(course, session, rubric)
 
 
 def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
-    """Grade the question's waiting answers with the course model in force; those it covers
-    (held-out agreement >= 90%) are accepted, saying which graded answer they were graded
-    like; the rest stay in review unchanged. Commits; returns how many were accepted."""
+    """Grade the question's waiting answers again with what the course learned: the key
+    points instructors decided on similar answers decide them here too (the answer stays in
+    review, its grade saying which answer it was graded like), and those the course model
+    covers (held-out agreement >= 90%) are accepted, saying which graded answer they were
+    graded like; the rest stay in review unchanged. Commits; returns how many were accepted."""
     waiting = review.attempts_awaiting(session, question_id=rubric.id, lock=True)
     if not waiting:
         session.commit()
         return 0
     grades = grade_answers(
-        course.scorer, course.adapted, session, rubric, [a.answer for a in waiting]
-    )
+        course.scorer, course.adapted, session, rubric, [a.answer for a in waiting],
+        own_keys=[example_key(a.id, 0) for a in waiting],
+    )  # fmt: skip
     loaded = course.rubrics.rubrics.get(rubric.id)
     now = datetime.now(UTC)
     accepted = 0
     for attempt, grade in zip(waiting, grades, strict=True):
-        if grade.adapted is None or not grade.adapted.auto_accepted or grade.needs_review:
-            continue
-        nearest = grade.adapted.neighbours[0]
-        like = nearest.source.replace("attempt:", "attempt ").replace(
-            "graded:", "imported graded answer "
+        covered = (
+            grade.adapted is not None and grade.adapted.auto_accepted and not grade.needs_review
         )
-        reason = f"auto-accepted: graded like {like}, similarity {nearest.similarity:.2f}"
-        stored = grade.model_copy(update={"reasons": [*grade.reasons, reason]})
+        if covered:
+            assert grade.adapted is not None
+            nearest = grade.adapted.neighbours[0]
+            like = nearest.source.replace("attempt:", "attempt ").replace(
+                "graded:", "imported graded answer "
+            )
+            reason = f"auto-accepted: graded like {like}, similarity {nearest.similarity:.2f}"
+            stored = grade.model_copy(update={"reasons": [*grade.reasons, reason]})
+            accepted += 1
+        elif _same_key_points(grade, attempt.result):
+            continue
+        else:
+            stored = grade
         review.set_grade(attempt, stored.model_dump(mode="json"))
-        accepted += 1
         if loaded is not None:
             publish_attempt(
                 session, event_type="attempt.regraded", attempt=attempt, rubric=rubric, now=now,
@@ -195,3 +275,10 @@ def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
             )  # fmt: skip
     session.commit()
     return accepted
+
+
+def _same_key_points(grade: Grade, stored: dict[str, Any]) -> bool:
+    """Whether a fresh grade says what the stored one does: the same points and key points."""
+    before = [(c.get("id"), c.get("credit"), c.get("note")) for c in stored.get("criteria", [])]
+    after = [(c.id, c.credit, c.note) for c in grade.criteria]
+    return abs(grade.points - float(stored.get("points", -1))) < 1e-9 and before == after

@@ -48,7 +48,7 @@ def question_stats(session: Session, question_id: str, *, most_missed: int = 5) 
     missed: Counter[str] = Counter()
     texts: dict[str, str] = {}
     for attempt in rows:
-        for criterion in attempt.result.get("criteria", []):
+        for criterion in attempt.shown_result.get("criteria", []):
             texts[criterion["id"]] = criterion["text"]
             if criterion.get("selected", True) and not criterion["met"]:
                 missed[criterion["id"]] += 1

@@ -145,10 +145,42 @@ class Attempt(Base):
     graded_via: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), default=None)
     # The answer's embedding once it was grouped (float32 bytes), loaded only when asked for.
     answer_vector: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    # The grade as an instructor's key-point decisions make it (a Grade, like ``result``, built
+    # by grader.scoring.decisions from ``result`` and this attempt's CriterionDecision rows);
+    # ``override_points`` are its points. None while only the machine has graded it.
+    decided: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     @property
     def final_points(self) -> float:
         return self.override_points if self.override_points is not None else self.points
+
+    @property
+    def shown_result(self) -> dict[str, Any]:
+        """The grade in force: the instructor's decided grade, else the machine's."""
+        return self.decided if self.decided is not None else self.result
+
+
+class CriterionDecision(Base):
+    """An instructor's decision on one key point of one answer: its credit (a tick is 1 or 0),
+    the answer's evidence for it, who decided and when, and through which representative when
+    it was decided for an answer group. The grade is derived from these (Attempt.decided)."""
+
+    __tablename__ = "criterion_decisions"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "criterion_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(100), index=True)
+    criterion_id: Mapped[str] = mapped_column(String(100))
+    credit: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20))  # instructor (ticked) | accepted
+    evidence: Mapped[str | None] = mapped_column(Text, default=None)
+    by: Mapped[str] = mapped_column(String(200))
+    via: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), default=None)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AnswerGroup(Base):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, select
 from sqlalchemy.orm import Session, aliased, undefer
 
-from grader.store.models import Attempt, Student, created_before
+from grader.scoring.decisions import TICKED, KeyPointDecision
+from grader.store.models import Attempt, CriterionDecision, Student, created_before
 
 
 def accepted_by_model() -> ColumnElement[bool]:
@@ -81,17 +82,58 @@ def get_attempt(session: Session, *, attempt_id: int, lock: bool = False) -> Att
     return session.scalar(query.with_for_update() if lock else query)
 
 
-def override(
-    session: Session, *, attempt: Attempt, points: float, reason: str, by: str, now: datetime
+def decide(
+    session: Session,
+    *,
+    attempt: Attempt,
+    decided: dict[str, Any],
+    decisions: list[KeyPointDecision],
+    reason: str,
+    by: str,
+    now: datetime,
+    via: int | None = None,
 ) -> Attempt:
-    """Set the instructor's points; they win over the scorer's from now on, regrades included."""
-    attempt.override_points = points
+    """Store an instructor's key-point decisions on an attempt (replacing earlier ones) and the
+    grade they make (``decided``, whose points win over the scorer's from now on, regrades
+    included). ``via``: the representative they were decided on, for a group."""
+    session.execute(delete(CriterionDecision).where(CriterionDecision.attempt_id == attempt.id))
+    for decision in decisions:
+        session.add(
+            CriterionDecision(
+                attempt_id=attempt.id, question_id=attempt.question_id,
+                criterion_id=decision.criterion_id, credit=decision.credit,
+                source=decision.source, evidence=decision.evidence, by=by, via=via,
+                decided_at=now,
+            )
+        )  # fmt: skip
+    attempt.decided = decided
+    attempt.override_points = decided["points"]
     attempt.override_reason = reason
     attempt.override_by = by
     attempt.overridden_at = now
+    attempt.graded_via = via
     attempt.needs_review = False
     session.flush()
     return attempt
+
+
+def decisions_of(
+    session: Session, *, attempt_ids: Sequence[int]
+) -> dict[int, list[KeyPointDecision]]:
+    """The stored key-point decisions of these attempts, by attempt id."""
+    found: dict[int, list[KeyPointDecision]] = {}
+    if not attempt_ids:
+        return found
+    query = (
+        select(CriterionDecision)
+        .where(CriterionDecision.attempt_id.in_(list(attempt_ids)))
+        .order_by(CriterionDecision.id)
+    )
+    for row in session.scalars(query):
+        found.setdefault(row.attempt_id, []).append(
+            KeyPointDecision(row.criterion_id, row.credit, row.source, row.evidence)
+        )
+    return found
 
 
 def regrade(
@@ -174,3 +216,35 @@ def queue_counts(session: Session) -> dict[str, QueueCounts]:
         row[0]: QueueCounts(*(int(value or 0) for value in row[1:]))
         for row in session.execute(query)
     }
+
+
+def key_point_examples(
+    session: Session, *, question_id: str, limit: int = 2000
+) -> list[tuple[CriterionDecision, str]]:
+    """The question's key points an instructor ticked (met or not) on the answer itself: not
+    through a group's representative (those are its near-copies), and not a machine's credit
+    they accepted or left as it was under a total (the judge's own verdict, errors included);
+    with each answer, the newest ``limit`` of them, oldest first."""
+    query = (
+        select(CriterionDecision, Attempt.answer)
+        .join(Attempt, Attempt.id == CriterionDecision.attempt_id)
+        .where(
+            CriterionDecision.question_id == question_id,
+            CriterionDecision.via.is_(None),
+            CriterionDecision.source == TICKED,
+        )
+        .order_by(CriterionDecision.id.desc())
+        .limit(limit)
+    )
+    return [(decision, answer) for decision, answer in session.execute(query)][::-1]
+
+
+def key_point_stamp(session: Session, *, question_id: str) -> tuple[int, int]:
+    """What changes whenever the question's key-point decisions do: their count, newest id."""
+    query = select(func.count(CriterionDecision.id), func.max(CriterionDecision.id)).where(
+        CriterionDecision.question_id == question_id,
+        CriterionDecision.via.is_(None),
+        CriterionDecision.source == TICKED,
+    )
+    count, newest = session.execute(query).one()
+    return int(count or 0), int(newest or 0)

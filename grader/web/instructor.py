@@ -95,10 +95,14 @@ def _queue_page(
     if view is not None:
         context.update(_attempt_view(view.representative, loaded.rubric))
         context["student"] = review.get_student(session, student_id=view.representative.student_id)
+        held = view.held_back
+        texts = {c.id: c.text for c in loaded.rubric.criteria}
         context["others"] = [
-            (member, differences(view.representative.answer, member.answer))
+            (member, differences(view.representative.answer, member.answer),
+             [texts.get(c, c) for c in held.get(member.id, [])])
             for member in view.others
-        ]
+        ]  # fmt: skip
+        context["held_back"] = len(held)
     return render(request, "review.html", context, user=user, status=status)
 
 
@@ -154,6 +158,7 @@ def review_decision(
             grade = grouping.GroupGrade(
                 representative=attempt_id, members=chosen, by=by,
                 points=None if decision is None else decision.points,
+                criteria=None if decision is None else decision.criteria,
                 comment="" if decision is None else decision.reason,
             )  # fmt: skip
             _, refit = grouping.grade_group(course, session, group_id=group_id, decision=grade)
@@ -229,29 +234,30 @@ def _decision(
     if action == "accept":
         return None
     machine_met = {c["id"] for c in attempt.result.get("criteria", []) if c.get("met")}
+    typed: float | None = None
     if points_text.strip():
         try:
-            points = float(points_text)
+            typed = float(points_text)
         except ValueError:
             raise InvalidInput("points", f"'{points_text}' is not a number") from None
-    else:
-        points = criteria_points(rubric, ticked)
-    if points < 0:
-        raise InvalidInput("points", "cannot be negative")
-    if not math.isfinite(points):
-        raise InvalidInput("points", f"'{points_text}' is not a finite number")
+        if not math.isfinite(typed):
+            raise InvalidInput("points", f"'{points_text}' is not a finite number")
+        if typed < 0:
+            raise InvalidInput("points", "cannot be negative")
     shown = in_steps(attempt.points, step, attempt.max_points)
-    unchanged = ticked == machine_met and abs(points - shown) < 1e-9
+    earned = in_steps(criteria_points(rubric, ticked), step, attempt.max_points)
+    # The points field starts at the machine's points (and follows the ticks where scripts
+    # run): only a number that is neither of those is an explicit adjustment.
+    explicit = typed is not None and abs(typed - earned) > 1e-9 and abs(typed - shown) > 1e-9
+    unchanged = ticked == machine_met and (typed is None or abs(typed - shown) < 1e-9)
     if action == "auto" and unchanged and not reason.strip():
         return None
     reason = " ".join(reason.split())[:REASON_MAX]
-    if not reason:
-        met = [c.id for c in rubric.criteria if c.id in ticked]
-        missed = [c.id for c in rubric.criteria if c.id not in ticked]
-        reason = (
-            f"by criteria: met {', '.join(met) or 'none'}; missed {', '.join(missed) or 'none'}"
-        )
-    return reviewing.HandGrade(points=round(points, 4), reason=reason, by=by)
+    return reviewing.HandGrade(
+        criteria=[c.id for c in rubric.criteria if c.id in ticked],
+        points=round(typed, 4) if explicit and typed is not None else None,
+        reason=reason or ("adjusted by hand" if explicit else "graded by key points"), by=by,
+    )  # fmt: skip
 
 
 def criteria_points(rubric: Rubric, ticked: set[str]) -> float:

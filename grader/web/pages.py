@@ -16,6 +16,7 @@ from starlette.templating import Jinja2Templates
 from grader.api.deps import course_of
 from grader.rubrics.points import format_points, in_steps
 from grader.rubrics.schema import Rubric
+from grader.scoring.grade import CriterionResult
 from grader.scoring.text import readable
 from grader.web.auth import PageRefused, PageUser, SignInRequired, sign_in_url
 from grader.web.typeset import typeset, typeset_inline
@@ -44,6 +45,21 @@ def _points(context: Context, points: float, rubric: Rubric | None = None) -> st
     return format_points(in_steps(points, _step(context, rubric)))
 
 
+def key_point_points(points: float) -> str:
+    """`{{ c.earned | kp_pts }}`: a key point's share of the points as earned (two decimals,
+    not the question's step): the step is for totals, and key points rounded one by one would
+    not add up to the total shown beside them."""
+    return format_points(round(points, 2))
+
+
+def standing(criterion: CriterionResult) -> str:
+    """How a key point fared, in words that agree with its points: met, partly met (earning
+    points under half its worth) or missed (earning nothing)."""
+    if criterion.met:
+        return "met"
+    return "partly met" if criterion.earned > 0 else "missed"
+
+
 def confidence_words(confidence: float, needs_review: bool = False) -> str:
     """What the grade's confidence means for the instructor: how often grades like it agree
     with an instructor's (within a quarter of the marks), and whether to check it."""
@@ -55,6 +71,8 @@ def confidence_words(confidence: float, needs_review: bool = False) -> str:
 
 
 templates.env.filters["pts"] = _points
+templates.env.filters["kp_pts"] = key_point_points
+templates.env.filters["standing"] = standing
 templates.env.globals["step_of"] = _step
 templates.env.filters["confidence_words"] = confidence_words
 

@@ -150,7 +150,7 @@ def attempt_page(
     loaded = loaded_or_404(course, attempt.question_id)
     attempts = _attempts_on(session, user, attempt.question_id)
     result = _result_context(
-        course, loaded, attempts, attempt, Grade.model_validate(attempt.result)
+        course, loaded, attempts, attempt, Grade.model_validate(attempt.shown_result)
     )
     return render(request, "attempt.html", {"result": result, "rubric": loaded.rubric}, user=user)
 

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from grader.cli import app
 from grader.evaluation.seed import load_seed_answers
 from tests.conftest import EXAM, REPO_ROOT
+from tests.database import stored_grade
 from tests.learning.lenient import LENIENT_GRADES, QUESTION
 
 runner = CliRunner()
@@ -376,8 +377,7 @@ def test_learn_accepts_the_waiting_answers_the_refitted_model_covers(tmp_path: P
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     engine = make_engine(os.environ["GRADER_DATABASE_URL"])
     sessions = make_sessions(engine)
-    grade = {"score": 0.5, "points": 1.0, "max_points": 2.0, "verdict": "partial",
-             "needs_review": True, "model_id": "m", "calibration_version": "c"}  # fmt: skip
+    grade = stored_grade(needs_review=True)
     with sessions.begin() as session:  # an answer waiting for review, as the service stores it
         student = practice.create_student(session, name="waiting").id
         waiting = practice.record_attempt(

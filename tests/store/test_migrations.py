@@ -13,7 +13,7 @@ from sqlalchemy import delete, inspect, text
 from grader.store import practice
 from grader.store.models import Attempt, Base, Student
 from grader.store.session import downgrade, make_engine, make_sessions, upgrade
-from tests.database import empty_postgres_database
+from tests.database import empty_postgres_database, stored_grade
 
 
 @contextmanager
@@ -42,10 +42,7 @@ def test_upgrade_from_empty_then_downgrade_to_base(kind: str, tmp_path: Path) ->
         engine.dispose()
 
 
-GRADE = {
-    "score": 0.5, "points": 1.0, "max_points": 2.0, "verdict": "partially_correct",
-    "needs_review": False, "model_id": "m", "calibration_version": "c",
-}  # fmt: skip
+GRADE = stored_grade()
 
 
 def test_sqlite_never_hands_out_an_id_twice(tmp_path: Path) -> None:

@@ -18,13 +18,11 @@ from grader.store.practice import (
     token_owner,
 )
 from grader.store.session import make_engine, make_sessions
+from tests.database import stored_grade
 
 
 def _grade(score: float, verdict: str) -> dict[str, object]:
-    return {
-        "score": score, "points": score * 2, "max_points": 2.0, "verdict": verdict,
-        "needs_review": False, "model_id": "m", "calibration_version": "c",
-    }  # fmt: skip
+    return stored_grade(score=score, points=score * 2, verdict=verdict)
 
 
 def test_tokens_are_stored_hashed(database_url: str) -> None:

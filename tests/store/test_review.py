@@ -18,13 +18,11 @@ from grader.store.web_sessions import (
     use_sign_in_link,
     web_session_owner,
 )
+from tests.database import stored_grade
 
 
 def _grade(points: float, needs_review: bool) -> dict[str, object]:
-    return {
-        "score": points / 2, "points": points, "max_points": 2.0, "verdict": "partial",
-        "needs_review": needs_review, "model_id": "m", "calibration_version": "c",
-    }  # fmt: skip
+    return stored_grade(score=points / 2, points=points, needs_review=needs_review)
 
 
 def test_queue_counts_what_awaits_review_and_agreement(database_url: str) -> None:
@@ -43,7 +41,11 @@ def test_queue_counts_what_awaits_review_and_agreement(database_url: str) -> Non
         ]  # fmt: skip
         for attempt_id, points in ((ids[0], 1.0), (ids[2], 2.0)):  # agrees, then does not
             attempt = session.get_one(Attempt, attempt_id)
-            review.override(session, attempt=attempt, points=points, reason="r", by="me", now=now)
+            decided = {**_grade(points, False), "points": points}
+            review.decide(
+                session, attempt=attempt, decided=decided, decisions=[], reason="r", by="me",
+                now=now,
+            )  # fmt: skip
     with sessions() as session:
         counts = review.queue_counts(session)[question]
         waiting = [a.id for a in review.attempts_awaiting(session, question_id=question)]

@@ -1,0 +1,134 @@
+"""What an instructor's first key-point decisions do for the rest of a class (`grader eval
+key-points`).
+
+A class file lists, per question, answers with the key points an instructor would credit
+(``tests/data/key_point_class.yaml``). For each question and each of several orders of its
+answers, the instructor decides the key points of the first ``k`` answers (ticks, as the review
+page stores them); every later answer is graded by the rubric with those decisions as examples
+(:mod:`grader.learning.keypoint_examples`, as the service does). Reported per ``k``: later
+answers graded within a quarter of the marks of the instructor's grade, and those more than a
+quarter off without a review flag. ``k = 0`` is the rubric alone. No answer is ever decided by
+its own example (an answer is graded only after the ones decided).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ruamel.yaml import YAML
+
+from grader.learning.keypoint_examples import LIKE, KeyPointExample, evidence_text, verdicts
+from grader.rubrics.schema import Rubric
+from grader.scoring.decisions import Decided, ticked, with_course_examples
+from grader.scoring.grade import Grade
+from grader.scoring.scorer import Scorer
+from grader.scoring.selection import select
+
+ORDERS = 8  # the file's order, then seeded shuffles
+DECIDED = (0, 1, 2, 3)
+
+
+@dataclass(frozen=True)
+class ClassAnswer:
+    question_id: str
+    answer: str
+    met: frozenset[str]
+
+
+@dataclass
+class Tally:
+    graded: int = 0
+    within: int = 0  # within a quarter of the marks of the instructor's grade
+    wrong_unflagged: int = 0  # further off, and not sent to review
+    flagged: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "graded": self.graded, "within_quarter": self.within,
+            "within_share": round(self.within / self.graded, 3) if self.graded else None,
+            "wrong_unflagged": self.wrong_unflagged, "flagged": self.flagged,
+        }  # fmt: skip
+
+
+def load_class(path: Path) -> list[ClassAnswer]:
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return [
+        ClassAnswer(block["question"], item["answer"], frozenset(item["met"]))
+        for block in data
+        for item in block["answers"]
+    ]
+
+
+def gold_points(rubric: Rubric, met: frozenset[str]) -> float:
+    """What the instructor's key points earn under the rubric's counting rule."""
+    credits = np.array([1.0 if c.id in met else 0.0 for c in rubric.criteria])
+    return min(select(rubric, credits).earned(rubric), rubric.max_points)
+
+
+def simulate(
+    scorer: Scorer,
+    rubrics: dict[str, Rubric],
+    answers: list[ClassAnswer],
+    *,
+    like: float = LIKE,
+    decided: tuple[int, ...] = DECIDED,
+    orders: int = ORDERS,
+) -> dict[str, Any]:
+    """The class graded after ``k`` decisions per question, for each ``k`` in ``decided``,
+    summed over ``orders`` orders of each question's answers."""
+    by_question: dict[str, list[ClassAnswer]] = {}
+    for item in answers:
+        by_question.setdefault(item.question_id, []).append(item)
+    tallies = {k: Tally() for k in decided}
+    thresholds = scorer.calibration.verdict
+    for question_id, items in sorted(by_question.items()):
+        rubric = rubrics[question_id]
+        grades = [g for g, _, _ in scorer.grade_with_vectors([(rubric, i.answer) for i in items])]
+        ids = [c.id for c in rubric.criteria]
+        texts = [
+            evidence_text(g, cid, i.answer)
+            for g, i in zip(grades, items, strict=True)
+            for cid in ids
+        ]
+        vectors = scorer.embedder.encode(texts).reshape(len(items), len(ids), -1)
+        for order in range(orders):
+            sequence = list(range(len(items)))
+            if order:
+                random.Random(order).shuffle(sequence)
+            for k in decided:
+                examples, rows = [], []
+                for position in sequence[:k]:
+                    decisions = ticked(rubric, items[position].met, grades[position])
+                    for j, decision in enumerate(decisions):
+                        text = texts[position * len(ids) + j]
+                        examples.append(
+                            KeyPointExample(decision.criterion_id, decision.met, position, text)
+                        )
+                        rows.append(vectors[position, j])
+                stacked = np.array(rows, dtype=np.float32).reshape(len(rows), vectors.shape[-1])
+                for position in sequence[k:]:
+                    grade = grades[position]
+                    if examples:
+                        parts = {cid: vectors[position, j] for j, cid in enumerate(ids)}
+                        found = verdicts(grade, parts, examples, stacked, like=like)
+                        if found:
+                            taught = {v.criterion_id: Decided(v.credit, "course", note=v.note)
+                                      for v in found}  # fmt: skip
+                            grade = with_course_examples(grade, rubric, taught, thresholds)
+                    _count(tallies[k], grade, gold_points(rubric, items[position].met), rubric)
+    return {
+        "like": like, "orders": orders, "questions": len(by_question), "answers": len(answers),
+        "after_decisions": {str(k): t.as_dict() for k, t in tallies.items()},
+    }  # fmt: skip
+
+
+def _count(tally: Tally, grade: Grade, gold: float, rubric: Rubric) -> None:
+    tally.graded += 1
+    off = abs(grade.points - gold) > 0.25 * rubric.max_points + 1e-9
+    tally.within += not off
+    tally.flagged += grade.needs_review
+    tally.wrong_unflagged += off and not grade.needs_review

@@ -1,0 +1,183 @@
+"""Key points are the unit of every grade, over HTTP on both databases with the real model: an
+instructor grades by key points (stored per key point), and the student's attempts, the LMS
+event and the gradebook all tell that grade one way; a group grade never spreads to members the
+machine graded otherwise than its representative."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from grader.scoring.decisions import told_one_way
+from grader.scoring.grade import Grade
+from grader.store.models import CriterionDecision, WebhookEvent
+from grader.store.session import make_engine, make_sessions
+from tests.api.helpers import app_on_copied_rubrics, token_headers
+
+QUESTION = "what-are-the-challenges-of-long-term-dependencies"
+VANISHING, EXPLODING = "vanishing-gradients", "exploding-gradients"
+
+
+@pytest.fixture(scope="module")
+def database(own_database_url: str) -> str:
+    """A database of this module's own: the question's groups are only these answers."""
+    return own_database_url
+
+
+@pytest.fixture(scope="module")
+def client(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with app_on_copied_rubrics(database, tmp_path_factory) as test_client:
+        yield test_client
+
+
+def _answer(
+    client: TestClient, database: str, name: str, answer: str
+) -> tuple[int, dict[str, str]]:
+    student = token_headers(database, "student", name)
+    response = client.post(f"/questions/{QUESTION}/attempts", json={"answer": answer},
+                           headers=student)  # fmt: skip
+    assert response.status_code == 201, response.text
+    return int(response.json()["attempt_id"]), student
+
+
+def _event_of(database: str, attempt_id: int) -> dict[str, Any]:
+    engine = make_engine(database)
+    with make_sessions(engine)() as session:
+        events = session.scalars(select(WebhookEvent).order_by(WebhookEvent.id.desc()))
+        payload = next(
+            e.payload for e in events if e.payload["data"]["attempt"]["id"] == attempt_id
+        )
+    engine.dispose()
+    return dict(payload["data"])
+
+
+def _decisions(database: str, attempt_id: int) -> dict[str, tuple[float, str, str]]:
+    engine = make_engine(database)
+    with make_sessions(engine)() as session:
+        rows = session.scalars(
+            select(CriterionDecision).where(CriterionDecision.attempt_id == attempt_id)
+        )
+        found = {r.criterion_id: (r.credit, r.source, r.by) for r in rows}
+    engine.dispose()
+    return found
+
+
+def _met(grade: dict[str, Any]) -> set[str]:
+    return {c["id"] for c in grade["criteria"] if c["met"]}
+
+
+def test_an_instructor_grades_by_key_points_and_every_reader_is_told_the_same(
+    client: TestClient, database: str
+) -> None:
+    instructor = token_headers(database, "instructor")
+    attempt_id, student = _answer(client, database, "kp-ada", "Vanishing and exploding gradients.")
+    url = f"/attempts/{attempt_id}/override"
+
+    refused = client.post(url, json={"criteria": ["no-such-point"]}, headers=instructor)
+    assert (
+        refused.status_code == 422
+        and "criteria" in refused.text
+        and "no-such-point" in refused.text
+    )
+    assert client.post(url, json={"reason": "x"}, headers=instructor).status_code == 422
+    alone = client.post(url, json={"points": 1}, headers=instructor)  # a total needs a reason
+    assert alone.status_code == 422 and "reason" in alone.text
+
+    done = client.post(url, json={"criteria": [VANISHING]}, headers=instructor)
+    assert done.status_code == 200, done.text
+    assert done.json()["points"] == 1 and done.json()["overridden"]
+    # Stored per key point: who decided each, met or not.
+    decisions = _decisions(database, attempt_id)
+    assert {k: v[0] for k, v in decisions.items()} == {VANISHING: 1.0, EXPLODING: 0.0}
+    assert all(source == "instructor" and by.startswith("instructor token")
+               for _, source, by in decisions.values())  # fmt: skip
+
+    (mine,) = client.get("/me/attempts", headers=student).json()
+    assert mine["points"] == 1 and mine["grade"]["points"] == 1
+    assert _met(mine["grade"]) == {VANISHING}
+    assert {c["decided_by"] for c in mine["grade"]["criteria"]} == {"instructor"}
+    assert told_one_way(Grade.model_validate(mine["grade"])) == []
+    event = _event_of(database, attempt_id)
+    assert event["attempt"]["points"] == 1 and event["attempt"]["verdict"] == mine["verdict"]
+    assert "Missing: “Exploding gradients”" in event["score"]["comment"]
+
+    # A total the key points do not add up to is an adjustment, shown with its reason.
+    adjusted = client.post(
+        url, json={"criteria": [VANISHING], "points": 1.5, "reason": "exploding is implied"},
+        headers=instructor,
+    )  # fmt: skip
+    assert adjusted.status_code == 200, adjusted.text
+    (mine,) = client.get("/me/attempts", headers=student).json()
+    grade = mine["grade"]
+    assert grade["points"] == 1.5 and _met(grade) == {VANISHING}
+    assert grade["adjustment"] == {
+        "points": 0.5,
+        "reason": "exploding is implied",
+        "by": "instructor",
+    }
+    assert "Your instructor added 0.5 points: exploding is implied." in grade["feedback"]
+    assert told_one_way(Grade.model_validate(grade)) == []
+
+    # A regrade keeps the instructor's key points and adjustment.
+    assert client.post(f"/rubrics/{QUESTION}/regrade", headers=instructor).status_code == 200
+    (mine,) = client.get("/me/attempts", headers=student).json()
+    assert mine["grade"]["points"] == 1.5 and _met(mine["grade"]) == {VANISHING}
+    rows = list(csv.DictReader(io.StringIO(client.get("/gradebook.csv", headers=instructor).text)))
+    (row,) = [r for r in rows if r["attempt_id"] == str(attempt_id)]
+    assert row["points"] == "1.5"
+
+
+def test_a_group_grade_goes_only_to_answers_the_machine_graded_alike(
+    client: TestClient, database: str
+) -> None:
+    """The issue's queue: a denial grouped with right answers is held back, not given their
+    grade; graded by key points, each member gets those key points with its own evidence."""
+    instructor = token_headers(database, "instructor")
+    answers = [
+        "Vanishing gradients.",
+        "Vanishing gradients, really.",
+        "The gradients vanish.",
+        "Vanishing and exploding gradients.",
+        "It is not about vanishing gradients; the problem is the memory size.",
+        "Exploding gradients.",
+    ]
+    made = {_answer(client, database, f"kp-group-{n}", a)[0]: a for n, a in enumerate(answers)}
+    machine = {
+        a["id"]: _met(a["grade"])
+        for a in client.get(
+            "/attempts", params={"question_id": QUESTION}, headers=instructor
+        ).json()
+        if a["id"] in made
+    }
+    groups = client.get(f"/questions/{QUESTION}/groups", headers=instructor).json()
+    graded_alike: set[int] = set()
+    for group in groups:
+        rep = group["representative"]
+        held = {h["attempt"]: set(h["differs"]) for h in group["held_back"]}
+        for member in group["members"][1:]:
+            differs = machine[member] ^ machine[rep]
+            assert held.get(member, set()) == differs, (group, machine)
+        response = client.post(f"/groups/{group['id']}/grade",
+                               json={"representative": rep, "criteria": sorted(machine[rep])},
+                               headers=instructor)  # fmt: skip
+        assert response.status_code == 200, response.text
+        graded = {a["id"] for a in response.json()["graded"]}
+        assert graded == set(group["members"]) - set(held)
+        graded_alike |= graded
+        for attempt in response.json()["graded"]:
+            assert attempt["grade"]["points"] == pytest.approx(len(machine[rep]))
+            assert _met(attempt["grade"]) == machine[rep]
+            if attempt["id"] != rep:
+                decisions = _decisions(database, attempt["id"])
+                assert {k for k, v in decisions.items() if v[0] >= 0.5} == machine[rep]
+    # Every answer graded through a group was one the machine graded like its representative.
+    listed = client.get("/attempts", params={"question_id": QUESTION}, headers=instructor).json()
+    for attempt in listed:
+        if attempt["id"] in graded_alike:
+            assert _met(attempt["grade"]) == machine[attempt["id"]]
