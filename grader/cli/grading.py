@@ -22,6 +22,7 @@ JUDGES_DIR = Path(".cache/grader/judge")
 SEED_ANSWERS = Path("tests/data/seed_answers.yaml")
 OWN_WORDS = Path("tests/data/own_words.yaml")
 OWN_WORDS_COURSE = Path("tests/data/documents/operating-systems.md")
+KEY_POINT_CLASS = Path("tests/data/key_point_class.yaml")
 
 
 def _rubric(question_id: str) -> Rubric:
@@ -152,7 +153,9 @@ def calibrate(
 def evaluate(
     dataset: Annotated[
         str,
-        typer.Argument(help="mohler, semeval, seed, own-words, all, course, judge or effort."),
+        typer.Argument(
+            help="mohler, semeval, seed, own-words, all, course, judge, effort or key-points."
+        ),
     ],
     data_dir: Annotated[
         Path, typer.Option(help="Folder with the graded answer CSVs.")
@@ -204,7 +207,17 @@ def evaluate(
 
     `effort` simulates an instructor who grades by answer groups, on Mohler, SemEval and the
     public sets: actions needed against grading one by one (docs/learning.md).
+
+    `key-points` simulates an instructor who decides the key points of 1, 2 or 3 answers per
+    question of tests/data/key_point_class.yaml (the rest graded with those decisions as
+    examples), and measures the nearest-example rule on SemEval's labels (docs/learning.md).
     """
+    if dataset == "key-points":
+        text = json.dumps(_evaluate_key_points(data_dir), indent=2)
+        typer.echo(text)
+        if json_out is not None:
+            json_out.write_text(text + "\n", encoding="utf-8")
+        return
     if dataset == "effort":
         effort = _evaluate_effort(data_dir, public_dir)
         text = json.dumps(effort, indent=2)
@@ -272,6 +285,31 @@ def evaluate(
     typer.echo(text)
     if json_out is not None:
         json_out.write_text(text + "\n", encoding="utf-8")
+
+
+def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
+    from grader.evaluation.datasets import load_semeval
+    from grader.evaluation.key_point_class import (
+        example_agreement,
+        load_class,
+        simulate,
+    )
+    from grader.scorer_setup import build_scorer
+
+    scorer = build_scorer(get_settings())
+    rubrics = {k: v.rubric for k, v in load_rubrics(get_settings()).rubrics.items()}
+    answers = load_class(KEY_POINT_CLASS)
+    results: dict[str, Any] = {"calibration": scorer.calibration.version, "class": {}}
+    for like in (0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
+        typer.echo(f"key-point class, least cosine {like}", err=True)
+        results["class"][f"{like:.2f}"] = simulate(scorer, rubrics, answers, like=like)
+    graded: dict[str, list[tuple[str, bool]]] = {}
+    for item in load_semeval(data_dir / "semeval2013_train.csv"):
+        if not item.source_group:  # the set's own answers, not another question's
+            graded.setdefault(item.group, []).append((item.answer, item.gold >= 0.5))
+    typer.echo("SemEval-2013: the nearest decided answer's label", err=True)
+    results["semeval_nearest_example"] = example_agreement(scorer.embedder, graded)
+    return results
 
 
 @contextmanager

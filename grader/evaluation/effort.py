@@ -238,6 +238,37 @@ def summarise(runs: list[QuestionRun], method: str, similarity: float) -> dict[s
     }
 
 
+def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
+    """An instructor who grades each group's representative right and keeps the page's
+    defaults, splitting nothing: before, every member got the representative's grade; now only
+    members whose machine verdict on the key point matches the representative's (these sets
+    have one reference each: met is the machine's share >= half), the others held back and
+    graded on their own (one action each, graded right). Per default: actions, and the share of
+    answers whose final grade is more than a quarter of the marks from their gold grade."""
+    labels = np.asarray(inputs.questions)
+    answers = len(labels)
+    tallies = {"every_member": [0, 0], "alike_members": [0, 0]}  # actions, off by > 1/4
+    for question in sorted(set(inputs.questions)):
+        index = np.flatnonzero(labels == question)
+        gold, machine = inputs.gold[index], inputs.rubric[index] >= 0.5
+        for members in initial_groups(inputs.vectors[index], "incremental", similarity):
+            rep = members[groups.representative(inputs.vectors[index][members])]
+            others = [m for m in members if m != rep]
+            off = [abs(gold[m] - gold[rep]) > 0.25 + 1e-9 for m in others]
+            tallies["every_member"][0] += 1
+            tallies["every_member"][1] += sum(off)
+            alike = [machine[m] == machine[rep] for m in others]
+            tallies["alike_members"][0] += 1 + alike.count(False)
+            tallies["alike_members"][1] += sum(o for o, a in zip(off, alike, strict=True) if a)
+    return {
+        default: {
+            "actions": actions, "actions_share_of_one_by_one": round(actions / answers, 4),
+            "off_by_more_than_a_quarter": round(wrong / answers, 4),
+        }
+        for default, (actions, wrong) in tallies.items()
+    }  # fmt: skip
+
+
 SIMILARITIES = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)  # the cuts compared
 
 
@@ -259,4 +290,7 @@ def effort_runs(
     # Why a member graded through its group does not teach the course model: with it, the
     # model auto-accepts near-copies' neighbours it gets wrong (docs/learning.md).
     runs.append(simulate(inputs, "agglomerative", groups.GROUP_SIMILARITY, members_teach=True))
-    return {"rubric_grade": inputs.rubric_source, "runs": runs}
+    return {
+        "rubric_grade": inputs.rubric_source, "runs": runs,
+        "kept_defaults": kept_defaults(inputs, groups.GROUP_SIMILARITY),
+    }  # fmt: skip

@@ -132,3 +132,47 @@ def _count(tally: Tally, grade: Grade, gold: float, rubric: Rubric) -> None:
     tally.within += not off
     tally.flagged += grade.needs_review
     tally.wrong_unflagged += off and not grade.needs_review
+
+
+def example_agreement(
+    embedder: Any,
+    graded: dict[str, list[tuple[str, bool]]],
+    *,
+    decided: tuple[int, ...] = (1, 3, 10),
+    likes: tuple[float, ...] = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95),
+    orders: int = 5,
+) -> dict[str, Any]:
+    """How often the nearest decided answer's label is a later answer's own, by similarity:
+    per question, ``k`` answers decided (in ``orders`` seeded orders) and each later answer
+    compared with them (whole answers: one key point each). Per ``k`` and least cosine: the
+    share of later answers an example would decide, and how often its label is right. No model
+    is fitted: this is the nearest-example rule itself, on graders' labels."""
+    report: dict[str, Any] = {}
+    for k in decided:
+        covered = {like: [0, 0] for like in likes}
+        total = 0
+        for answers in graded.values():
+            if len(answers) <= k:
+                continue
+            vectors = embedder.encode([a for a, _ in answers])
+            labels = [label for _, label in answers]
+            for order in range(orders):
+                sequence = list(range(len(answers)))
+                random.Random(order).shuffle(sequence)
+                chosen, later = sequence[:k], sequence[k:]
+                for j in later:
+                    total += 1
+                    similarity = vectors[chosen] @ vectors[j]
+                    best = int(np.argmax(similarity))
+                    for like in likes:
+                        if similarity[best] >= like:
+                            covered[like][0] += 1
+                            covered[like][1] += labels[chosen[best]] == labels[j]
+        report[str(k)] = {
+            f"{like:.2f}": {
+                "decided_share": round(n / total, 3) if total else None,
+                "agreement": round(right / n, 3) if n else None,
+            }
+            for like, (n, right) in covered.items()
+        }
+    return report

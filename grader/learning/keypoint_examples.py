@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from grader.scoring.grade import MET, Grade
+from grader.scoring.text import sentence_of
 
 Vectors = npt.NDArray[np.float32]
 
@@ -52,9 +53,13 @@ class ExampleVerdict:
 
 
 def evidence_text(grade: Grade, criterion_id: str, answer: str) -> str:
-    """The text an answer offers for a key point: the judge's evidence, else the whole answer."""
+    """The text an answer offers for a key point: the sentence that holds the judge's evidence
+    (a clause alone reads differently from the same words in a sentence: "a discriminator
+    labels data" is far from the credited sentence it is half of), else the whole answer."""
     found = next((c for c in grade.criteria if c.id == criterion_id), None)
-    return found.evidence if found is not None and found.evidence else answer
+    if found is None or not found.evidence:
+        return answer
+    return sentence_of(answer, found.evidence)
 
 
 def verdicts(
@@ -88,9 +93,8 @@ def verdicts(
         example = examples[rows[best]]
         if example.met and criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
             continue
+        # The instructor's decision, as they made it: a tick earns the key point's points.
         credit = 1.0 if example.met else 0.0
-        if (criterion.credit >= MET) == example.met:
-            credit = criterion.credit if example.met else 0.0
         did = "credited" if example.met else "refused"
         note = (
             f"like the answer you {did} (attempt {example.attempt_id}, similarity "

@@ -207,6 +207,11 @@ def split_answer(answer: str) -> tuple[list[str], dict[str, str]]:
     return list(dict.fromkeys(units)), carried
 
 
+def sentence_of(answer: str, part: str) -> str:
+    """The answer's sentence that holds ``part`` (a unit of it), else ``part`` itself."""
+    return next((s for s in _sentences(answer) if part in s), part)
+
+
 def _sentences(answer: str) -> Iterator[str]:
     for line in answer.splitlines():
         line = _BULLET.sub("", line).strip()

@@ -24,6 +24,7 @@ from grader.scoring.calibration import VerdictThresholds
 from grader.scoring.decisions import Decided, with_course_examples
 from grader.scoring.embedder import Embedder
 from grader.scoring.grade import MET, Grade
+from grader.scoring.text import sentence_of
 from grader.store import review
 from grader.store.session import Session
 
@@ -54,7 +55,10 @@ class KeyPointExamples:
             return cached
         examples = [
             KeyPointExample(
-                row.criterion_id, row.credit >= MET, row.attempt_id, row.evidence or answer
+                row.criterion_id,
+                row.credit >= MET,
+                row.attempt_id,
+                sentence_of(answer, row.evidence) if row.evidence else answer,
             )
             for row, answer in review.key_point_examples(session, question_id=question_id)
         ]

@@ -181,3 +181,59 @@ def test_a_group_grade_goes_only_to_answers_the_machine_graded_alike(
     for attempt in listed:
         if attempt["id"] in graded_alike:
             assert _met(attempt["grade"]) == machine[attempt["id"]]
+
+
+GAN = "what-are-the-learning-models-used-for-creating-adversarial"
+CREDITED = (
+    "A generator that creates new data and a discriminator that labels data as real or generated."
+)
+ALIKE = "A generator creates new data and a discriminator labels the data as real or generated."
+
+
+def test_a_key_point_decision_teaches_the_class_from_the_first_one(
+    client: TestClient, database: str
+) -> None:
+    instructor = token_headers(database, "instructor")
+
+    def answer(name: str, text: str, question: str = GAN) -> tuple[int, dict[str, Any]]:
+        student = token_headers(database, "student", name)
+        response = client.post(f"/questions/{question}/attempts", json={"answer": text},
+                               headers=student)  # fmt: skip
+        assert response.status_code == 201, response.text
+        return int(response.json()["attempt_id"]), response.json()["grade"]
+
+    credited, before = answer("kp-teach-1", CREDITED)
+    waiting, waiting_before = answer("kp-teach-2", ALIKE)
+    # The judge misses the discriminator in both (the point of this test).
+    assert not _met(before) >= {"generative-models", "discriminative-models"}
+    assert "discriminative-models" not in _met(waiting_before)
+
+    done = client.post(f"/attempts/{credited}/override",
+                       json={"criteria": ["generative-models", "discriminative-models"]},
+                       headers=instructor)  # fmt: skip
+    assert done.status_code == 200, done.text
+
+    # The answer waiting in review was graded again at once, like the one credited, and says so.
+    listed = client.get("/attempts", params={"question_id": GAN}, headers=instructor).json()
+    regraded = next(a for a in listed if a["id"] == waiting)
+    assert not regraded["overridden"]
+    grade = regraded["grade"]
+    assert _met(grade) == {"generative-models", "discriminative-models"}
+    taught = next(c for c in grade["criteria"] if c["id"] == "discriminative-models")
+    assert taught["decided_by"] == "course"
+    assert f"like the answer you credited (attempt {credited}, similarity" in taught["note"]
+    assert grade["needs_review"]  # it turned the judge's verdict: an instructor confirms
+    assert told_one_way(Grade.model_validate(grade)) == []
+
+    # A later answer like it is graded so when it is submitted.
+    _, later = answer(
+        "kp-teach-3",
+        "A generator creates new data, and a discriminator labels data as real or generated.",
+    )
+    assert _met(later) == {"generative-models", "discriminative-models"}
+    # An answer unlike every example keeps the judge's verdict.
+    _, far = answer("kp-teach-4", "Supervised and unsupervised models.")
+    assert all(c["decided_by"] == "machine" for c in far["criteria"])
+    # Another question learnt nothing from this one's decisions.
+    _, other = answer("kp-teach-5", ALIKE, QUESTION)
+    assert all(c["decided_by"] == "machine" for c in other["criteria"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.evaluation.course_data import CourseInputs
-from grader.evaluation.effort import simulate, simulate_question
+from grader.evaluation.effort import kept_defaults, simulate, simulate_question
 
 
 def _class(copies: int) -> tuple[np.ndarray, np.ndarray]:
@@ -49,3 +49,23 @@ def test_the_totals_count_every_question_and_compare_with_one_by_one() -> None:
     assert summary["actions"] == 2
     assert summary["actions_share_of_one_by_one"] == round(2 / 12, 4)
     assert summary["agreement"] == 1.0
+
+
+def test_keeping_the_defaults_spreads_a_grade_only_to_members_the_machine_graded_alike() -> None:
+    vectors, gold = _class(5)
+    # One answer alike in words to the right ones is wrong, and the machine says so.
+    gold[1] = 0.0
+    machine = np.where(gold >= 0.5, 0.9, 0.1)
+    inputs = CourseInputs(
+        questions=["q"] * 10, gold=gold, rubric=machine, reference=np.full(10, 0.5),
+        vectors=vectors, scale=1.0, rubric_source="test",
+    )  # fmt: skip
+    kept = kept_defaults(inputs, 0.8)
+    # Before: the wrong answer took its group's grade (one of ten off); now it is held back and
+    # graded on its own, one more action.
+    assert kept["every_member"] == {
+        "actions": 2, "actions_share_of_one_by_one": 0.2, "off_by_more_than_a_quarter": 0.1,
+    }  # fmt: skip
+    assert kept["alike_members"] == {
+        "actions": 3, "actions_share_of_one_by_one": 0.3, "off_by_more_than_a_quarter": 0.0,
+    }  # fmt: skip

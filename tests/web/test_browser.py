@@ -62,6 +62,28 @@ GROUPED_ANSWERS = (
 )
 
 
+# A copy of the bundled two-key-point question, for the held-back members' test alone.
+HELD = "what-are-the-challenges-held-back"
+HELD_RUBRIC = """id: what-are-the-challenges-held-back
+prompt: What are the challenges of long term dependencies?
+topic: Groups
+max_points: 2
+reference_answer: Vanishing and exploding gradients
+criteria:
+  - id: vanishing-gradients
+    text: Vanishing gradients
+  - id: exploding-gradients
+    text: Exploding gradients
+"""
+# Alike in words, not in key points: the machine grades the last two otherwise.
+HELD_ANSWERS = (
+    "Vanishing gradients.",
+    "The gradients vanish.",
+    "Vanishing and exploding gradients.",
+    "It is not about vanishing gradients; the problem is the memory size.",
+)
+
+
 @dataclass(frozen=True)
 class Site:
     base: str
@@ -75,6 +97,7 @@ def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     rubrics = copy_rubrics(tmp_path_factory.mktemp("rubrics"))
     (rubrics / f"{TYPESET}.yaml").write_text(TYPESET_RUBRIC, encoding="utf-8")
     (rubrics / f"{GROUPED}.yaml").write_text(GROUPED_RUBRIC, encoding="utf-8")
+    (rubrics / f"{HELD}.yaml").write_text(HELD_RUBRIC, encoding="utf-8")
     env = {
         "GRADER_DATABASE_URL": database_url, "GRADER_RUBRICS_DIR": str(rubrics),
         "GRADER_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
@@ -221,6 +244,44 @@ def test_an_instructor_grades_a_group_by_keyboard_and_splits_an_outlier(
             None if member == representative else representative
         )
     assert not graded[outlier]["overridden"] and not graded[apart]["overridden"]
+
+
+def test_a_group_holds_back_answers_the_machine_graded_otherwise_and_grades_by_key_points(
+    page: Page, site: Site
+) -> None:
+    for answer in HELD_ANSWERS:
+        _answer_by_api(site, answer, HELD)
+    instructor = {"Authorization": f"Bearer {site.instructor}"}
+    queue = httpx.get(f"{site.base}/questions/{HELD}/groups", headers=instructor, timeout=30)
+    group = next(g for g in queue.json() if g["held_back"])
+    held = {h["attempt"] for h in group["held_back"]}
+    alike = set(group["members"][1:]) - held
+    _sign_in(page, site, site.instructor, f"/app/review/{HELD}?group={group['id']}")
+    expect(page.locator("#held-back-note")).to_be_visible()
+    for member in held:
+        expect(page.locator(f"#held-back #member-{member}")).to_contain_text(
+            "the machine differs on"
+        )
+        expect(page.locator(f"#members-{member}")).not_to_be_checked()
+    for member in alike:
+        expect(page.locator(f"#members-{member}")).to_be_checked()
+    page.keyboard.press("2")  # toggle "Exploding gradients": a key-point decision
+    ticked = {
+        box.get_attribute("value")
+        for box in page.locator('input[name="criteria"]').all()
+        if box.is_checked()
+    }
+    page.keyboard.press("Enter")  # changed: saved for the representative and the ticked
+    expect(page.locator("#position")).to_contain_text(
+        f"{len(HELD_ANSWERS) - 1 - len(alike)} awaiting review"
+    )
+    graded = _attempts(site, HELD)
+    for member in [group["representative"], *alike]:
+        grade = graded[member]["grade"]
+        assert graded[member]["overridden"]
+        assert {c["id"] for c in grade["criteria"] if c["met"]} == ticked
+        assert {c["decided_by"] for c in grade["criteria"]} == {"instructor"}
+    assert not any(graded[member]["overridden"] for member in held)
 
 
 def _attempts(site: Site, question: str = QUESTION) -> dict[int, dict[str, Any]]:

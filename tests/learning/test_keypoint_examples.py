@@ -1,0 +1,62 @@
+"""The nearest-example rule that spreads an instructor's key-point decisions (pure numpy)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.learning.keypoint_examples import KeyPointExample, evidence_text, verdicts
+from grader.scoring.grade import CriterionResult, Grade
+
+
+def _unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def _grade(credit: float, note: str | None = None) -> Grade:
+    criterion = CriterionResult(
+        id="c", text="C", points=1, credit=credit, earned=credit, similarity=0.5,
+        evidence="the part. The rest", met=credit >= 0.5, selected=True, note=note,
+    )  # fmt: skip
+    return Grade(
+        question_id="q", score=credit, points=credit, max_points=1, verdict="partial",
+        criteria=[criterion], misconceptions_triggered=[], feedback="", confidence=0.7,
+        needs_review=False, model_id="m", calibration_version="c",
+    )  # fmt: skip
+
+
+EXAMPLES = [
+    KeyPointExample("c", True, 17, "credited"),
+    KeyPointExample("c", False, 18, "refused"),
+]
+VECTORS = np.vstack([_unit(1, 0, 0), _unit(0, 1, 0)])
+
+
+def test_the_nearest_example_decides_and_names_itself() -> None:
+    near_credited = {"c": _unit(1, 0.2, 0)}
+    (verdict,) = verdicts(_grade(0.2), near_credited, EXAMPLES, VECTORS, like=0.8)
+    assert verdict.credit == 1.0
+    assert verdict.note.startswith("like the answer you credited (attempt 17, similarity 0.98")
+    near_refused = {"c": _unit(0.1, 1, 0)}
+    (verdict,) = verdicts(_grade(0.9), near_refused, EXAMPLES, VECTORS, like=0.8)
+    assert verdict.credit == 0.0 and "refused (attempt 18" in verdict.note
+
+
+def test_an_answer_unlike_every_example_or_its_own_keeps_the_judges_verdict() -> None:
+    assert verdicts(_grade(0.2), {"c": _unit(0, 0, 1)}, EXAMPLES, VECTORS, like=0.8) == []
+    own = verdicts(_grade(0.2), {"c": _unit(1, 0, 0)}, EXAMPLES[:1], VECTORS[:1], exclude=17)
+    assert own == []
+
+
+def test_a_denial_near_a_credited_example_stays_refused() -> None:
+    denied = _grade(0.0, note="negated")
+    assert verdicts(denied, {"c": _unit(1, 0.1, 0)}, EXAMPLES, VECTORS, like=0.8) == []
+
+
+def test_the_evidence_is_read_in_its_sentence() -> None:
+    grade = _grade(0.6)
+    answer = "First this. The part, and then the rest of it. Last."
+    grade.criteria[0].evidence = "The part"
+    assert evidence_text(grade, "c", answer) == "The part, and then the rest of it"
+    grade.criteria[0].evidence = None
+    assert evidence_text(grade, "c", answer) == answer
