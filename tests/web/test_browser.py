@@ -65,7 +65,7 @@ GROUPED_ANSWERS = (
 # A copy of the bundled two-key-point question, for the held-back members' test alone.
 HELD = "what-are-the-challenges-held-back"
 HELD_RUBRIC = """id: what-are-the-challenges-held-back
-prompt: What are the challenges of long term dependencies?
+prompt: Which difficulties come with learning long-range dependencies?
 topic: Groups
 max_points: 2
 reference_answer: Vanishing and exploding gradients
