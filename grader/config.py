@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from grader.scoring.disclosure import FeedbackShown
@@ -124,8 +124,17 @@ class Settings(BaseSettings):
         ge=0,
         le=1000,
         description="Points are shown and sent to the LMS rounded to this step (0.5, 0.25; 0: "
-        "as computed), unless a rubric sets `points_step`; stored scores keep full precision.",
+        "as computed; otherwise at least 0.01), unless a rubric sets `points_step`; stored "
+        "scores keep full precision.",
     )
+
+    @field_validator("points_step")
+    @classmethod
+    def _a_step_or_none(cls, step: float) -> float:
+        if 0 < step < 0.01:
+            raise ValueError("must be 0 (no rounding) or at least 0.01")
+        return step
+
     web_session_hours: float = Field(
         default=12, gt=0, le=24 * 90, description="A browser sign-in lasts this long."
     )

@@ -7,7 +7,10 @@ from __future__ import annotations
 import logging
 import re
 
-_LINK_CODE = re.compile(r"(/sign-in/link/)[^\s/?\"]+")
+# The access log writes the path as sent: a slash may come percent-encoded ("link%2F<code>"),
+# and the router decodes it to the same sign-in route.
+_SLASH = r"(?:/|%2f|%252f)"
+_LINK_CODE = re.compile(rf"({_SLASH}sign-in{_SLASH}link{_SLASH})[^\s/?\"]+", re.IGNORECASE)
 REDACTED = r"\1[redacted]"
 
 

@@ -16,7 +16,10 @@ Slug = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Points = Annotated[float, Field(gt=0, le=1000)]
+# Every number a rubric holds is bounded: a hundredth of a point is the finest step anyone
+# grades in, and a step of 1e-309 made every answer's rounding overflow (a 500 per answer).
+MIN_POINTS = 0.01
+Points = Annotated[float, Field(ge=MIN_POINTS, le=1000, allow_inf_nan=False)]
 # What one rubric may hold: every text is embedded when the rubric is saved, so these bound
 # the work a save costs (a question never needs more).
 MAX_CRITERIA = 100
@@ -65,7 +68,7 @@ class Misconception(StrictModel):
 
     id: Slug
     text: Text
-    penalty: Annotated[float, Field(ge=0, le=1000)] = 1.0
+    penalty: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 1.0
     criterion: Slug | None = Field(
         default=None, description="The criterion this statement contradicts, if any."
     )
@@ -105,10 +108,12 @@ class Rubric(StrictModel):
         "against answers and never shown to students.",
     )
     demo: str = Field(default="", description="Id of the linked mini-demo; empty for none.")
-    points_step: Annotated[float, Field(gt=0, le=1000)] | None = Field(
-        default=None,
-        description="The step points are shown and sent to the LMS in (0.5: 1.5 of 2, never "
-        "1.37); stored scores keep full precision. Unset: the course's GRADER_POINTS_STEP.",
+    points_step: Annotated[float, Field(ge=MIN_POINTS, le=1000, allow_inf_nan=False)] | None = (
+        Field(
+            default=None,
+            description="The step points are shown and sent to the LMS in (0.5: 1.5 of 2, never "
+            "1.37); stored scores keep full precision. Unset: the course's GRADER_POINTS_STEP.",
+        )
     )
     feedback_shown: Literal["full", "hints", "points"] | None = Field(
         default=None,

@@ -9,6 +9,7 @@ needs them, and they are how a small "billion laughs" file expands into a huge d
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from ruamel.yaml.events import (
     CollectionEndEvent,
     CollectionStartEvent,
     NodeEvent,
+    ScalarEvent,
 )
 
 from grader.rubrics.checks import Loc
@@ -30,6 +32,13 @@ from grader.rubrics.checks import Loc
 # 13th bracket instead of costing seconds of parsing and a RecursionError.
 MAX_DEPTH = 12
 MAX_NODES = 5_000
+# A plain scalar of this many digits is no rubric value, and YAML would read it as an integer
+# past Python's 4,300-digit conversion limit (a ValueError with no line).
+MAX_NUMBER_DIGITS = 40
+_LONG_NUMBER = re.compile(rf"[-+]?[0-9_]{{{MAX_NUMBER_DIGITS + 1},}}")
+# Control characters (a NUL written as "\0" among them) no database text column or page holds:
+# refused in every value, at its line. Tabs and line breaks are text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class YamlReadError(Exception):
@@ -95,6 +104,15 @@ def parse_yaml(data: bytes) -> CommentedMap:
                 nodes += 1
                 if nodes > MAX_NODES:
                     raise YamlReadError(line, f"over {MAX_NODES} values: not a rubric")
+            if (
+                isinstance(event, ScalarEvent)
+                and not event.style
+                and _LONG_NUMBER.match(event.value)
+            ):
+                raise YamlReadError(line, f"a number of over {MAX_NUMBER_DIGITS} digits")
+            if isinstance(event, ScalarEvent) and (control := _CONTROL.search(event.value)):
+                code = f"U+{ord(control.group()):04X}"
+                raise YamlReadError(line, f"a control character ({code}) in a value")
         document = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -9,8 +9,13 @@ from urllib.parse import urlsplit
 from grader.errors import GraderError
 
 # IPv6 prefixes that carry an IPv4 address in their low 32 bits and reach it through a
-# translator: NAT64's well-known and local-use prefixes (RFC 6052, RFC 8215).
-_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+# translator: NAT64's well-known and local-use prefixes (RFC 6052, RFC 8215) and SIIT's
+# IPv4-translated addresses (::ffff:0:a.b.c.d, RFC 2765).
+_NAT64 = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+)
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -39,8 +44,12 @@ def embedded_ipv4(address: Address) -> list[ipaddress.IPv4Address]:
 
 
 def is_public(address: Address) -> bool:
-    """Global, and so is every IPv4 address it embeds."""
-    return address.is_global and all(inner.is_global for inner in embedded_ipv4(address))
+    """A global unicast address, and so is every IPv4 address it embeds (multicast, reserved
+    and unspecified addresses count as global to :mod:`ipaddress`, and are no receiver)."""
+    return all(
+        a.is_global and not (a.is_multicast or a.is_reserved or a.is_unspecified)
+        for a in (address, *embedded_ipv4(address))
+    )
 
 
 def check_url(url: str, *, allow_private: bool) -> None:

@@ -208,6 +208,33 @@ def test_put_never_creates_a_question(
 
 
 @pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("max_points: 2\n", "max_points: 2\npoints_step: 1.0e-309\n", "points_step"),
+        ("text: Vanishing gradients\n", 'text: "Vanishing\\0 gradients"\n', "control character"),
+        ("max_points: 2\n", "max_points: " + "9" * 5_000 + "\n", "over 40 digits"),
+    ],
+)
+def test_a_rubric_that_would_break_every_answer_is_refused_and_nothing_changes(
+    client: TestClient, database_url: str, old: str, new: str, where: str
+) -> None:
+    instructor = token_headers(database_url, "instructor")
+    path = REPO_ROOT / "rubrics" / f"{QUESTION}.yaml"
+    before = path.read_text(encoding="utf-8")
+    assert old in before
+    response = client.put(f"/rubrics/{QUESTION}", content=before.replace(old, new, 1),
+                          headers=instructor)  # fmt: skip
+    assert where in json.dumps(_problem(response, 422)), response.text
+    assert path.read_text(encoding="utf-8") == before
+    student = token_headers(database_url, "student", f"after-{where[:8]}")
+    answered = client.post(f"/questions/{QUESTION}/attempts",
+                           json={"answer": "Vanishing gradients."}, headers=student)  # fmt: skip
+    assert answered.status_code == 201, answered.text
+    assert client.get(f"/questions/{QUESTION}/groups", headers=instructor).status_code == 200
+    assert client.get("/gradebook.csv", headers=instructor).status_code == 200
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "http://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
@@ -215,6 +242,8 @@ def test_put_never_creates_a_question(
         "http://[2002:7f00:1::]/hook",  # 6to4 of 127.0.0.1
         "http://[::ffff:169.254.169.254]/hook",  # IPv4-mapped metadata address
         "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",  # Teredo, client 192.0.2.45
+        "http://[::ffff:0:7f00:1]/hook",  # IPv4-translated (SIIT) 127.0.0.1
+        "http://224.0.0.1/hook",  # multicast: no receiver, yet "global" to ipaddress
     ],
 )
 def test_webhook_urls_that_embed_a_private_ipv4_address_are_refused(

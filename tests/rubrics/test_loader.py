@@ -103,6 +103,11 @@ def test_field_problems_name_file_line_and_field(
         ("- just\n- a list\n", 1, "must be a mapping"),
         ("", 1, "must be a mapping"),
         ("id: a\nid: b\n", 2, "duplicate key"),
+        # Past Python's 4,300-digit limit an integer is a ValueError with no line: refused first.
+        ("id: a\n\nmax_points: " + "9" * 5_000 + "\n", 3, "a number of over 40 digits"),
+        # A NUL through a YAML escape: no database column holds it (500s on PostgreSQL pages).
+        ('id: a\ncriteria:\n  - text: "Google\\0 Street view"\n', 3, "control character (U+0000)"),
+        ('id: a\nprompt: "bell\\a"\n', 2, "control character (U+0007)"),
     ],
 )
 def test_unreadable_documents_are_refused_with_a_line(
@@ -132,6 +137,29 @@ def test_a_nesting_bomb_is_refused_at_its_line_before_it_is_parsed(
 ) -> None:
     (problem,) = _problems(tmp_path, bomb)
     assert "nested over 12 levels deep" in problem.message and problem.line == line
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("max_points: 2\n", "max_points: 2\npoints_step: 1.0e-309\n", "points_step"),
+        ("    points: 1\n", "    points: 0.001\n", "criteria[0].points"),
+        ("max_points: 2\n", "max_points: .inf\n", "max_points"),
+    ],
+)
+def test_every_number_a_rubric_holds_is_bounded(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    """A step of 1e-309 was accepted, then every answer's rounding overflowed (a 500)."""
+    problems = _problems(tmp_path, GOOD.replace(old, new, 1))
+    assert any(p.field == field for p in problems), problems
+
+
+def test_tabs_and_line_breaks_are_text(tmp_path: Path) -> None:
+    path = tmp_path / "sample.yaml"
+    path.write_text(GOOD.replace("prompt: What", 'prompt: "Tab\\there: what', 1).replace(
+        "challenges?", 'challenges?"', 1), encoding="utf-8")  # fmt: skip
+    assert not isinstance(load_rubric_file(path, known_demos=set(), max_bytes=65536), list)
 
 
 def test_brackets_in_prose_open_nothing(tmp_path: Path) -> None:

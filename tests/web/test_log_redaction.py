@@ -9,6 +9,7 @@ import httpx
 from typer.testing import CliRunner
 
 from bench.live import start_server, stop_server
+from grader.api.redaction import redact
 from grader.cli import app as cli
 from grader.config import get_settings
 from grader.store.session import upgrade
@@ -39,3 +40,15 @@ def test_sign_in_codes_are_redacted_from_the_access_log(tmp_path: Path) -> None:
     written = log_path.read_text(encoding="utf-8", errors="replace")
     assert "/app/sign-in/link/[redacted]" in written  # the request was logged, without it
     assert code not in written
+
+
+def test_a_code_behind_an_encoded_slash_is_redacted_too() -> None:
+    code = "s3cretC0de-_x"
+    for path in (
+        f"/app/sign-in/link/{code}", f"/app/sign-in/link%2F{code}", f"/app/sign-in/link%2f{code}",
+        f"/app/sign-in%2Flink%2F{code}", f"/app%2Fsign-in%2flink%2F{code}",
+        f"/app/sign-in/link%252F{code}",
+    ):  # fmt: skip
+        line = f'127.0.0.1:5000 - "GET {path} HTTP/1.1" 200'
+        assert code not in redact(line), path
+        assert "[redacted]" in redact(line)

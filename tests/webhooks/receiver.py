@@ -44,6 +44,27 @@ class Receiver:
                 if kind == "hang":
                     time.sleep(value)
                     value = 200
+                if kind == "trickle":  # ("trickle", (bytes, seconds)): 200, a byte at a time
+                    payload, pause = value
+                    self.send_response(200)
+                    self.send_header("content-length", str(len(payload)))
+                    self.end_headers()
+                    for byte in payload:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(pause)
+                    return
+                if kind == "huge":  # ("huge", megabytes): 200 and that much body
+                    self.send_response(200)
+                    self.send_header("content-length", str(value * 1024 * 1024))
+                    self.end_headers()
+                    block = b"x" * (1024 * 1024)
+                    try:
+                        for _ in range(value):
+                            self.wfile.write(block)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass  # the worker read what it wanted and hung up
+                    return
                 extra: dict[str, str] = {}
                 payload = b"ok"
                 if kind == "body":  # ("body", (status, bytes)): any bytes, NUL included

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -324,6 +325,43 @@ def test_a_dead_workers_batch_is_taken_over_once_its_lease_lapses(
     assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(ids)
 
 
+def test_a_trickling_receiver_cannot_hold_a_delivery_past_its_deadline(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    """Its 200 a byte every 0.3 s: each read is quick, the whole send is not (timeout 1 s)."""
+    _endpoint(sessions, receiver.url, new_secret())
+    (message_id,) = _events(sessions, 1)
+    receiver.script.append(("trickle", (b"ok, slowly" * 2, 0.3)))
+    started = time.perf_counter()
+    with httpx.Client() as client:
+        deliver_due(sessions, client, SETTINGS, now=Clock())
+    assert time.perf_counter() - started < SETTINGS.timeout_s + 1.0
+    delivery = _delivery(sessions, message_id)
+    assert (delivery.status, delivery.last_status_code) == ("pending", None)  # retried later
+    with sessions() as session:
+        (tried,) = store.delivery_log(session, delivery_id=delivery.id)
+    assert "SendDeadline" in tried.response
+
+
+def test_a_huge_answer_is_read_only_up_to_a_bound(sessions: Sessions, receiver: Receiver) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    (message_id,) = _events(sessions, 1)
+    receiver.script.append(("huge", 64))  # 64 MB of answer
+    read: list[int] = []
+    real = httpx.Response.iter_raw
+
+    def counted(self: httpx.Response, *args: Any, **kwargs: Any) -> Iterator[bytes]:
+        for chunk in real(self, *args, **kwargs):
+            read.append(len(chunk))
+            yield chunk
+
+    with httpx.Client() as client, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx.Response, "iter_raw", counted)
+        deliver_due(sessions, client, SETTINGS, now=Clock())
+    assert _delivery(sessions, message_id).status == "delivered"
+    assert worker.MAX_RESPONSE_BYTES <= sum(read) <= 2 * worker.MAX_RESPONSE_BYTES + 65536
+
+
 def test_the_worker_says_why_a_delivery_failed(
     sessions: Sessions, receiver: Receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -333,6 +371,19 @@ def test_the_worker_says_why_a_delivery_failed(
     with caplog.at_level("INFO"), httpx.Client() as client:
         deliver_due(sessions, client, SETTINGS)
     assert "failed: HTTP 503" in caplog.text and "retry in" in caplog.text
+
+
+def test_a_receivers_bytes_reach_the_log_escaped(
+    sessions: Sessions, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    _endpoint(sessions, receiver.url, new_secret())
+    _events(sessions, 1)
+    receiver.script.append(("body", (500, b"bad\x00\x00nul \x1b[31mred")))
+    with caplog.at_level("INFO"), httpx.Client() as client:
+        deliver_due(sessions, client, SETTINGS, now=Clock())
+    failed = next(r.getMessage() for r in caplog.records if "failed: HTTP 500" in r.getMessage())
+    assert "\x00" not in failed and "\x1b" not in failed
+    assert "bad\\x00\\x00nul \\x1b[31mred" in failed
 
 
 def test_a_response_with_nul_bytes_is_stored_safely_and_the_worker_goes_on(

@@ -43,7 +43,9 @@ def test_the_retry_schedule_follows_the_spec_then_gives_up() -> None:
 @pytest.mark.parametrize(
     "url",
     ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/x", "http://[::1]/x",
-     "http://169.254.169.254/latest", "ftp://example.org/x", "not a url"],
+     "http://169.254.169.254/latest", "ftp://example.org/x", "not a url",
+     "http://[::ffff:0:7f00:1]/", "http://224.0.0.1/", "http://[ff02::1]/", "http://240.0.0.1/",
+     "http://[::ffff:0:a01:203]/"],
 )  # fmt: skip
 def test_private_loopback_and_odd_urls_are_refused(url: str) -> None:
     with pytest.raises(UnsafeUrl):
