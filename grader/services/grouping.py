@@ -280,7 +280,13 @@ def split_off(
         session, question_id=group.question_id, centre=_pack(groups.centre(vectors)),
         members=len(chosen), model_id=course.scorer.embedder.model_id, now=now,
     )  # fmt: skip
-    store.move_to_group(session, attempt_ids=[a.id for a in chosen], group_id=new.id)
+    moved = store.move_to_group(
+        session, attempt_ids=[a.id for a in chosen], group_id=new.id, from_group=group_id
+    )
+    if not moved:
+        raise Conflict(
+            f"answer group {group_id} changed meanwhile (graded or split): reload the group"
+        )
     staying = [m for m in members if m not in chosen]
     group.centre = _pack(groups.centre(_embed(course, staying)))
     group.members = len(staying)
@@ -332,6 +338,14 @@ def grade_group(
     chosen = (
         view.alike if decision.members is None else _chosen(view.others, decision.members, group_id)
     )
+    claimed = store.claim_waiting(
+        session, attempt_ids=[representative.id, *(m.id for m in chosen)], group_id=group_id,
+        by=decision.by,
+    )  # fmt: skip
+    if not claimed:
+        raise Conflict(
+            f"answer group {group_id} changed meanwhile (graded or split): reload the group"
+        )
     accepted = decision.points is None and decision.criteria is None
     comment = decision.comment or ("accepted as graded" if accepted else "graded by key points")
     rubric = course.question(representative.question_id).rubric

@@ -202,10 +202,10 @@ def split_page(
         if not chosen:
             raise InvalidInput("members", "untick the members to split off first")
         grouping.split_off(course, session, group_id=group_id, attempt_ids=chosen)
-    except (InvalidInput, NotFound) as error:
+    except (InvalidInput, Conflict, NotFound) as error:
         session.rollback()
-        return _queue_page(request, session, user, question_id, group_id,
-                           error=_message(error), status=422)  # fmt: skip
+        return _queue_page(request, session, user, question_id, group_id, error=_message(error),
+                           status=409 if isinstance(error, Conflict) else 422)  # fmt: skip
     return see_other(request, f"/app/review/{question_id}?group={group_id}")
 
 
