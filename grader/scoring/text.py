@@ -157,9 +157,13 @@ def negation_scope(text: str) -> str:
     gives "gradient problems with long term dependencies".
     """
     folded = text.replace("'", "").replace("\u2019", "")
+    cues = list(_NEGATION_CUE.finditer(folded))
     scopes = []
-    for cue in _NEGATION_CUE.finditer(folded):
-        rest = folded[cue.end() :]
+    for index, cue in enumerate(cues):
+        following = cues[index + 1] if index + 1 < len(cues) else None
+        # A scope also ends where the next negation starts its own: the words joined are the
+        # same, and "not " x 1,250 is read once, not 1,250 times (0.95 CPU-s an answer).
+        rest = folded[cue.end() : following.start() if following else len(folded)]
         end = _SCOPE_END.search(rest)
         scopes.append(rest[: end.start()] if end else rest)
     return " ".join(scope.strip() for scope in scopes)
