@@ -49,10 +49,31 @@ class BatchLine(BaseModel):
     error: str | None = None
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema with its ``$defs`` written in place: a schema put into the
+    OpenAPI document by hand keeps no ``$defs`` beside it, so a ``#/$defs/...`` reference
+    there resolves to nothing (ReDoc stopped at "Invalid reference token: $defs")."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 _SIGNED_BATCH = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": SubmissionBatch.model_json_schema()}},
+        "content": {"application/json": {"schema": inline_schema(SubmissionBatch)}},
     }
 }
 
@@ -64,7 +85,7 @@ _SIGNED_BATCH = {
         200: {
             "description": "One JSON line per submission, in order, each written after its "
             "grade was stored: {index, attempt_id, grade} or {index, error}",
-            "content": {"application/x-ndjson": {"schema": BatchLine.model_json_schema()}},
+            "content": {"application/x-ndjson": {"schema": inline_schema(BatchLine)}},
         },
         **problem_responses(400, 401, 413, 422, 503),
     },

@@ -162,6 +162,50 @@ def test_a_student_answers_sees_the_feedback_and_the_demo_and_goes_on(
     assert problems == []
 
 
+def test_both_api_docs_pages_render_offline(page: Page, site: Site) -> None:
+    """/redoc stopped at "Invalid reference token: $defs" (a batch body's schema kept
+    references to definitions the document did not hold)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    # Our own files only: ReDoc's footer asks its CDN for a logo, which offline just fails.
+    page.on(
+        "requestfailed", lambda r: problems.append(r.url) if r.url.startswith(site.base) else None
+    )
+    page.goto(f"{site.base}/redoc")
+    expect(page.get_by_role("heading", name=re.compile("grader")).first).to_be_visible(
+        timeout=20_000
+    )
+    expect(page.get_by_text("Submit Batch").first).to_be_attached()  # the batch route is listed
+    expect(page.get_by_text("Invalid reference token")).to_have_count(0)
+    page.goto(f"{site.base}/docs")
+    expect(page.get_by_text("/lms/submissions/batch").first).to_be_visible(timeout=20_000)
+    assert problems == []
+
+
+def test_a_blank_or_too_long_answer_is_refused_with_words_on_the_page(
+    page: Page, site: Site
+) -> None:
+    """Spaces passed the form's `required` and htmx showed nothing for the 422; a long answer
+    was cut at 5,000 characters by the textarea and the rest graded without a word."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    _sign_in(page, site, site.student, f"/app/questions/{QUESTION}")
+    before = len(_attempts(site))
+    page.get_by_label("Your answer").fill("     ")
+    page.get_by_role("button", name="Submit answer").click()
+    expect(page.locator("#answer-error")).to_have_text("Write an answer first.")
+    long_answer = "The gradients vanish. " * 300  # 6,600 characters
+    page.get_by_label("Your answer").fill(long_answer)
+    assert len(page.get_by_label("Your answer").input_value()) == len(long_answer)  # not cut
+    page.get_by_role("button", name="Submit answer").click()
+    expect(page.locator("#answer-error")).to_contain_text(
+        f"answer is {len(long_answer.strip())} characters; the limit is 5000"
+    )
+    assert len(_attempts(site)) == before  # nothing graded
+    # htmx swapped the 422 in as a page part, not as an error (the browser still notes it).
+    assert not [p for p in problems if "Response Status Error" in p], problems
+
+
 def test_an_instructor_works_the_queue_by_keyboard_and_the_student_sees_the_override(
     page: Page, site: Site
 ) -> None:
