@@ -45,7 +45,7 @@ class RubricInvalid(GraderError):
     def __init__(self, problems: list[Any]) -> None:
         self.problems = problems
         super().__init__(
-            f"the rubric has {len(problems)} problem(s): "
+            f"the rubric has {len(problems)} problem{'s' if len(problems) != 1 else ''}: "
             + "; ".join(f"line {p.line}: {p.field}: {p.message}" for p in problems)
         )
 

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from grader.api.lms import Submission, store_submission, verified_body
 from grader.api.problems import ApiProblem, FieldProblem, problem_responses, validation_problems
 from grader.rubrics.loader import LoadedRubric
+from grader.rubrics.points import counted
 from grader.scoring.grade import Grade
 from grader.services.learning import grade_answers
 from grader.store.session import UNAVAILABLE, Session
@@ -104,8 +105,11 @@ async def submit_batch(
         batch = SubmissionBatch.model_validate_json(body)
     except ValidationError as error:
         problems = validation_problems(error.errors(include_url=False))
-        raise ApiProblem(422, f"{len(problems)} invalid field(s), first: {problems[0].field}: "
-                         f"{problems[0].message}", errors=problems) from error  # fmt: skip
+        first = problems[0]
+        raise ApiProblem(
+            422, f"{counted(len(problems), 'invalid field')}, first: {first.field}: "
+            f"{first.message}", errors=problems,
+        ) from error  # fmt: skip
     rubrics = request.app.state.rubrics.rubrics
     unknown = [
         FieldProblem(field=f"submissions.{n}.question_id", message=f"no question '{s.question_id}'")
@@ -113,7 +117,12 @@ async def submit_batch(
         if s.question_id not in rubrics
     ]
     if unknown:
-        raise ApiProblem(422, f"{len(unknown)} submission(s) name no question", errors=unknown)
+        raise ApiProblem(
+            422,
+            f"{counted(len(unknown), 'submission')} "
+            f"{'names' if len(unknown) == 1 else 'name'} no question",
+            errors=unknown,
+        )
     return StreamingResponse(
         _lines(request, webhook_id, batch.submissions), media_type="application/x-ndjson"
     )

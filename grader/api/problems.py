@@ -142,10 +142,21 @@ def field_name(location: Sequence[int | str]) -> str:
 
 
 def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
-    return [FieldProblem(field=field_name(e.get("loc", ())), message=e["msg"]) for e in errors]
+    """One problem per pydantic error, its message as a person reads it: pydantic's "Value
+    error, " and "Assertion failed, " prefixes are for programmers."""
+    return [
+        FieldProblem(field=field_name(e.get("loc", ())), message=_readable(e["msg"]))
+        for e in errors
+    ]
 
 
-async def _http_problem(request: Request, error: Exception) -> ProblemResponse:
+def _readable(message: str) -> str:
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message
+
+
+async def http_problem(request: Request, error: Exception) -> ProblemResponse:
     assert isinstance(error, HTTPException)
     errors = error.errors if isinstance(error, ApiProblem) else []
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
@@ -179,11 +190,15 @@ async def _database_problem(request: Request, error: Exception) -> ProblemRespon
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
                 type(error.__cause__ or error).__name__)  # fmt: skip
     return problem_response(
-        request.url.path,
-        503,
-        "the database is unavailable; nothing was saved, try again",
-        headers={"Retry-After": "2"},
+        request.url.path, 503, database_unavailable(request.method), headers={"Retry-After": "2"}
     )
+
+
+def database_unavailable(method: str) -> str:
+    """The 503's words: a read saved nothing because it was saving nothing."""
+    if method.upper() in ("GET", "HEAD", "OPTIONS"):
+        return "the database is unavailable; try again"
+    return "the database is unavailable; nothing was saved, try again"
 
 
 async def _busy_problem(request: Request, error: Exception) -> ProblemResponse:
@@ -202,7 +217,7 @@ def internal_problem(path: str) -> ProblemResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(HTTPException, _http_problem)
+    app.add_exception_handler(HTTPException, http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     for deliberate in (NotFound, Conflict, InvalidInput, RubricInvalid):
         app.add_exception_handler(deliberate, _grader_problem)

@@ -10,6 +10,7 @@ import typer
 
 from grader.config import get_settings
 from grader.course import load_rubrics
+from grader.rubrics.points import counted
 
 if TYPE_CHECKING:
     from grader.store.session import SessionFactory
@@ -127,7 +128,9 @@ def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None
             with sessions() as session:
                 accepted = accept_covered(course, session, loaded.rubric)
             if accepted:
-                typer.echo(f"{question_id}: accepted {accepted} waiting answer(s) it covers")
+                typer.echo(
+                    f"{question_id}: accepted {counted(accepted, 'waiting answer')} it covers"
+                )
 
 
 def train(

@@ -8,6 +8,7 @@ import typer
 
 from grader.cli.rubrics import load_rubric_paths
 from grader.config import get_settings
+from grader.rubrics.points import counted
 
 
 def serve(
@@ -28,12 +29,22 @@ def serve(
     from grader.main import create_app
 
     settings = get_settings()
+    bind_host, bind_port = host or settings.host, port or settings.port
+    # Before the model loads (seconds): a port in use is said at once, naming the setting.
+    busy = _port_in_use(bind_host, bind_port)
+    if busy is not None:
+        typer.echo(
+            f"error: cannot serve on {bind_host}:{bind_port}: {busy}. Stop what uses it, or "
+            "choose another port (GRADER_PORT, or --port).",
+            err=True,
+        )
+        raise typer.Exit(2)
     rubric_set = load_rubric_paths([settings.rubrics_dir])
     for loaded in rubric_set.ordered():
         rubric = loaded.rubric
         typer.echo(
-            f"{rubric.id}  [{rubric.topic}]  {rubric.max_points:g} pts, "
-            f"{len(rubric.criteria)} criteria"
+            f"{rubric.id}  [{rubric.topic}]  {counted(rubric.max_points, 'point')}, "
+            f"{counted(len(rubric.criteria), 'key point')}"
         )
     for problem in rubric_set.problems:
         typer.echo(f"skipped: {problem}", err=True)
@@ -45,11 +56,25 @@ def serve(
             upgrade(settings.database_url)  # once, here: workers migrating at once would clash
         uvicorn.run(
             "grader.main:create_app", factory=True, workers=workers,
-            host=host or settings.host, port=port or settings.port,
+            host=bind_host, port=bind_port,
         )  # fmt: skip
     else:
         app = create_app(settings, rubric_set)
-        uvicorn.run(app, host=host or settings.host, port=port or settings.port)
+        uvicorn.run(app, host=bind_host, port=bind_port)
+
+
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be bound now (None when it can): a trial bind, closed at once."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as trial:
+        trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            trial.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 def export_onnx_command(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator, model_validator
 
 from grader.demos.base import Demo, DemoParams, DemoResult
+from grader.rubrics.points import counted
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -90,7 +91,8 @@ def run(params: LongTermParams) -> DemoResult:
             "accuracy_longest_gap": accuracies[-1],
         },
         explanation=(
-            f"Recalling a bit {params.gaps[0]} step(s) back: accuracy {accuracies[0]:.2f}; "
+            f"Recalling a bit {counted(params.gaps[0], 'step')} back: accuracy "
+            f"{accuracies[0]:.2f}; "
             f"{params.gaps[-1]} steps back: {accuracies[-1]:.2f} (chance is 0.50). The same "
             "network and training fail once the dependency is long: the gradient linking the "
             "answer to the first input vanishes across the gap."

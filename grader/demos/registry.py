@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from grader.demos import attention, esn, gan, gradients, long_term, rnn_vs_cnn
 from grader.demos.base import Demo, DemoParams, DemoResult
 from grader.errors import GraderError
+from grader.rubrics.points import counted
 
 T = TypeVar("T")
 
@@ -51,7 +52,7 @@ class InvalidDemoParams(GraderError):
 
 class DemoBusy(GraderError):
     def __init__(self, limit: int) -> None:
-        super().__init__(f"{limit} demo run(s) already in progress; try again in a moment")
+        super().__init__(f"{counted(limit, 'demo run')} already in progress; try again in a moment")
 
 
 def demo_ids() -> frozenset[str]:

@@ -170,26 +170,31 @@ def _scheme_rubric(question: Question, document: str, demo: str) -> Rubric:
             f"The question says {question.points:g} points; its marking scheme allots "
             f"{total:g} (the rubric follows the scheme)."
         )
+    # Students read the reference as the worked answer: the key points, not "1 P for naming
+    # ..." (the scheme as written stays with the instructors, in the notes).
+    notes.append("Marking scheme: " + " ".join(question.answer.split()))
+    worked = "\n".join(f"- {c.text}" for c in criteria)
     return _rubric(
         question, document, demo,
         max_points=total,
         criteria=criteria,
         hints=_hints(criteria, None, examples=False, asked=asked_count(question.prompt)),
         notes=notes,
+        reference_answer=worked,
     )  # fmt: skip
 
 
 def _rubric(question: Question, document: str, demo: str, **parts: Any) -> Rubric:
     """A generated rubric: what every one takes from its question and document, and
     ``parts`` (points, criteria, hints, ...)."""
+    given: dict[str, Any] = {"reference_answer": question.answer, **parts}
     return Rubric(
         id=question.id,
         prompt=question.prompt,
         topic=topic_of(question),
-        reference_answer=question.answer,
         demo=demo,
         source=Source(document=document, number=question.number),
-        **parts,
+        **given,
     )
 
 

@@ -23,3 +23,10 @@ def in_steps(points: float, step: float, max_points: float | None = None) -> flo
 def format_points(points: float) -> str:
     """1.0 → "1", 1.5 → "1.5", 0.25 → "0.25": no trailing zeros, at most four decimals."""
     return f"{round(points, 4):g}"
+
+
+def counted(count: float, noun: str, plural: str | None = None) -> str:
+    """``count`` and its noun in the right number: "1 point", "0 points", "1.5 points",
+    "2 problems" (``plural``: when the noun does not take an s)."""
+    word = noun if count == 1 else (plural or f"{noun}s")
+    return f"{format_points(count)} {word}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from grader.rubrics.points import counted
 from grader.scoring.grade import CriterionResult, Grade, MisconceptionResult
 
 FeedbackShown = Literal["full", "hints", "points"]
@@ -15,7 +16,7 @@ def disclose(grade: Grade, shown: FeedbackShown) -> Grade:
     misconception's text (the answer key) is left in it, feedback included."""
     if shown == "full":
         return grade
-    summary = f"{grade.points:g} of {grade.max_points:g} points ({grade.verdict})."
+    summary = f"{grade.points:g} of {counted(grade.max_points, 'point')} ({grade.verdict})."
     if shown == "points":
         return grade.model_copy(
             update={

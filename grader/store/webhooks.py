@@ -269,6 +269,16 @@ def event_types(session: Session, *, event_ids: set[int]) -> dict[int, str]:
     return {row.id: row.type for row in session.execute(query)}
 
 
+def endpoint_urls(session: Session, *, endpoint_ids: set[int]) -> dict[int, str]:
+    """Each endpoint's URL, for lists that show deliveries."""
+    if not endpoint_ids:
+        return {}
+    query = select(WebhookEndpoint.id, WebhookEndpoint.url).where(
+        WebhookEndpoint.id.in_(endpoint_ids)
+    )
+    return {row.id: row.url for row in session.execute(query)}
+
+
 def delivery_log(session: Session, *, delivery_id: int) -> list[DeliveryAttempt]:
     query = select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery_id)
     return list(session.scalars(query.order_by(DeliveryAttempt.id)))

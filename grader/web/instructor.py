@@ -13,7 +13,7 @@ from grader.api.deps import SessionDep, course_of
 from grader.api.downloads import csv_download
 from grader.api.fields import Id
 from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid
-from grader.rubrics.points import in_steps
+from grader.rubrics.points import counted, in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
 from grader.services import grouping, reviewing, stats
@@ -113,8 +113,11 @@ def _attempt_view(attempt: Attempt, rubric: Rubric) -> dict[str, Any]:
     rule = rubric.counting_rule()
     return {
         "grade": grade,
+        # Marked as evidence: what met a key point (a missed point's closest try is listed
+        # with the point; marking it read as if it had counted).
         "segments": highlight(
-            attempt.answer, [(n, c.evidence) for n, c in enumerate(grade.criteria, start=1)]
+            attempt.answer,
+            [(n, c.evidence) for n, c in enumerate(grade.criteria, start=1) if c.met],
         ),
         "criterion_points": points,
         "select_any": rule.any if rule else 0,
@@ -337,7 +340,7 @@ def save_rubric(
     except RubricInvalid as error:
         return _rubric_page(
             request, user, current.rubric, text, problems=error.problems, status=422,
-            message=f"Not saved: {len(error.problems)} problem(s). The rubric in force is "
+            message=f"Not saved: {counted(len(error.problems), 'problem')}. The rubric in force is "
             "unchanged.",
         )  # fmt: skip
     except (InvalidInput, Busy) as error:
@@ -364,7 +367,8 @@ def regrade_page(
     text = loaded.path.read_text(encoding="utf-8")
     return _rubric_page(
         request, user, loaded.rubric, text, saved=True,
-        message=f"Regraded {count} attempt(s) with the rubric in force; instructors' grades kept.",
+        message=f"Regraded {counted(count, 'attempt')} with the rubric in force; instructors' "
+        "grades kept.",
     )  # fmt: skip
 
 
@@ -387,5 +391,6 @@ def deliveries_page(
     listed = webhook_store.deliveries(session, status=status or None, limit=100)
     rows = [(d, webhook_store.delivery_log(session, delivery_id=d.id)) for d in listed]
     types = webhook_store.event_types(session, event_ids={d.event_id for d in listed})
-    context = {"rows": rows, "status": status or "", "types": types}
+    urls = webhook_store.endpoint_urls(session, endpoint_ids={d.endpoint_id for d in listed})
+    context = {"rows": rows, "status": status or "", "types": types, "urls": urls}
     return render(request, "deliveries.html", context, user=user)

@@ -11,9 +11,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from starlette.exceptions import HTTPException
 from starlette.templating import Jinja2Templates
 
 from grader.api.deps import course_of
+from grader.api.problems import http_problem
 from grader.rubrics.points import format_points, in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import CriterionResult
@@ -125,6 +127,17 @@ async def _refused(request: Request, error: Exception) -> Response:
     return render(request, "refused.html", {"message": error.message}, status=error.status)
 
 
+async def _no_such_page(request: Request, error: Exception) -> Response:
+    """A page address that names nothing is a page saying so (it was a JSON problem); the
+    API's answers stay problems."""
+    assert isinstance(error, HTTPException)
+    if error.status_code in (404, 405) and request.url.path.startswith("/app"):
+        message = "There is no such page." if error.status_code == 404 else "Not here."
+        return render(request, "refused.html", {"message": message}, status=error.status_code)
+    return await http_problem(request, error)
+
+
 def install_page_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _sign_in_first)
     app.add_exception_handler(PageRefused, _refused)
+    app.add_exception_handler(HTTPException, _no_such_page)

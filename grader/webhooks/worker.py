@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from grader.rubrics.points import counted
 from grader.store.session import UNAVAILABLE, Session
 from grader.store.webhooks import (
     Claimed,
@@ -234,7 +235,7 @@ def run(
                 sleep(wait)
                 continue
             if failures:
-                log.info("worker: polling again after %d failed poll(s)", failures)
+                log.info("worker: polling again after %s", counted(failures, "failed poll"))
                 failures = 0
             if tried == 0:
                 sleep(idle_sleep)

@@ -68,7 +68,8 @@ def test_students_and_webhooks_never_see_the_answer_key(
     engine.dispose()
     for key in _key_texts(rubrics_dir, question_id):
         assert key not in response.text and key not in comment
-    assert f"of {grade['max_points']:g} points" in grade["feedback"]
+    noun = "point" if grade["max_points"] == 1 else "points"
+    assert f"of {grade['max_points']:g} {noun} ({grade['verdict']})" in grade["feedback"]
     if question_id == POINTS_ONLY:
         assert grade["criteria"] == [] and grade["hint"] is None
     else:

@@ -195,3 +195,11 @@ def test_an_unexpected_error_is_a_500_problem_logged_without_its_message(
     assert "whsec" not in response.text
     assert "unhandled RuntimeError on GET /questions" in caplog.text
     assert "whsec_do_not_log_me" not in caplog.text
+
+
+def test_a_read_refused_for_the_database_does_not_say_nothing_was_saved() -> None:
+    from grader.api.problems import database_unavailable
+
+    assert database_unavailable("GET") == "the database is unavailable; try again"
+    assert "nothing was saved" in database_unavailable("POST")
+    assert "nothing was saved" in database_unavailable("put")

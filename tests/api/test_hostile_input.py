@@ -79,7 +79,7 @@ def test_nul_characters_are_refused_wherever_they_come_in(
         f"/questions/{QUESTION}/attempts", json={"answer": "grad\x00ients"}, headers=student
     )
     assert _problem(answer, 422)["errors"] == [
-        {"field": "answer", "message": "Value error, must not contain a NUL character"}
+        {"field": "answer", "message": "must not contain a NUL character"}
     ]
     url = client.post(
         "/webhooks/endpoints", json={"url": "https://example.com/\x00"}, headers=instructor
@@ -112,7 +112,10 @@ def test_blank_answers_are_refused_like_empty_ones(client: TestClient, database_
         response = client.post(
             f"/questions/{QUESTION}/attempts", json={"answer": blank}, headers=student
         )
-        assert _problem(response, 422)["errors"][0]["field"] == "answer"  # type: ignore[index]
+        errors = _problem(response, 422)["errors"]
+        assert isinstance(errors, list) and len(errors) == 1
+        assert errors[0]["field"] == "answer"
+        assert not errors[0]["message"].startswith("Value error")
     assert count_rows(database_url, Attempt) == before
 
 

@@ -161,8 +161,29 @@ def test_serve_prints_the_rubric_set_and_answers_health_over_http(tmp_path: Path
         output, _ = process.communicate(timeout=10)
     assert "6 rubrics loaded from rubrics" in output
     assert (
-        "write-any-two-differences-between-rnn-and-cnn  [RNN vs CNN]  2 pts, 4 criteria" in output
+        "write-any-two-differences-between-rnn-and-cnn  [RNN vs CNN]  2 points, 4 key points"
+        in output
     )
+
+
+def test_serve_on_a_port_in_use_says_so_before_loading_anything(tmp_path: Path) -> None:
+    """It said "[Errno 98]" after loading the model for seconds, naming no setting."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "GRADER_DATABASE_URL": f"sqlite:///{tmp_path / 'grader.db'}",
+               "GRADER_PORT": str(port)}  # fmt: skip
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "grader.cli", "serve"], cwd=REPO_ROOT, env=env,
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr and "GRADER_PORT" in done.stderr
+    assert "Errno" not in done.stderr and "Traceback" not in done.stderr
+    assert "rubrics loaded" not in done.stdout  # nothing was loaded first
+    assert time.monotonic() - started < 30
 
 
 def test_grade_prints_one_json_grade(tmp_path: Path) -> None:
@@ -389,7 +410,7 @@ def test_learn_accepts_the_waiting_answers_the_refitted_model_covers(tmp_path: P
     csv_file.write_text("\n".join(rows) + "\n", encoding="utf-8")
     imported = runner.invoke(app, ["grades", "import", str(csv_file)])
     assert imported.exit_code == 0, imported.output
-    assert f"{QUESTION}: accepted 1 waiting answer(s) it covers" in imported.output
+    assert f"{QUESTION}: accepted 1 waiting answer it covers" in imported.output
     with sessions() as session:
         attempt = session.get_one(Attempt, waiting)
         assert not attempt.needs_review and attempt.points == 2

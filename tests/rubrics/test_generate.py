@@ -185,7 +185,10 @@ def test_a_marking_scheme_alone_becomes_criteria_with_its_points(
     ]  # fmt: skip
     assert rubric.criteria[0].phrasings == ["Token Ring", "p-persistent CSMA", "TDMA"]
     assert rubric.max_points == 2.5
-    assert rubric.reference_answer.startswith("0.5 P for a sensible choice")
+    # Students read the key points as the worked answer, never "0.5 P for ..."; the scheme as
+    # written is a note for instructors.
+    assert rubric.reference_answer == "- A sensible choice\n- The drawback\n- An advantage"
+    assert any(n.startswith("Marking scheme: 0.5 P for a sensible choice") for n in rubric.notes)
     # "May be considered" lists are for whoever grades: one property must not earn two points.
     assert any("determinism" in note for note in rubric.notes)
     assert all("determinism" not in p for c in rubric.criteria for p in c.phrasings)

@@ -403,7 +403,7 @@ def test_what_students_read_is_typeset_and_the_attempts_list_follows_each_answer
         expect(attempts).to_have_count(before)  # the list follows, without a reload
         heading = page.locator("#result-heading")
         # Points in the course's step (0.5): "0.5 of 1", never "0.0139 of 1.0".
-        expect(heading).to_contain_text(re.compile(r"^\s*(0|0\.5|1) of 1 points"))
+        expect(heading).to_contain_text(re.compile(r"^\s*(0|0\.5|1) of 1 point\b"))
         expect(page.locator("details.reference")).to_have_count(1)  # shown once
         expect(page.locator("#result li math").first).to_be_visible()  # the key point typeset
         for raw in RAW_MARKUP:

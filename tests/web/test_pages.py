@@ -278,6 +278,8 @@ def test_the_review_queue_accepts_overrides_and_the_student_sees_the_instructors
     queue = client.get(f"/app/review/{QUESTION}?at={attempt_id}")
     assert f"(attempt {attempt_id})" in queue.text and 'data-key="1"' in queue.text
     assert '<span id="student-name">zed</span>' in queue.text  # a name, not "student 7"
+    # Only what met a key point is marked as evidence: the missed one's closest try is not.
+    assert re.search(r"<mark[^>]*>Gradients vanish<sup>1</sup></mark>", queue.text), queue.text
     csrf = csrf_of(queue.text)
     bad = client.post(f"/app/review/{QUESTION}/{attempt_id}",
                       data={"csrf": csrf, "action": "override", "points": "9"})  # fmt: skip
@@ -353,6 +355,17 @@ def test_stats_and_deliveries_pages_render_what_is_stored(
     assert "Most-missed key points" in stats.text
     deliveries = client.get("/app/deliveries?status=failed")
     assert deliveries.status_code == 200 and "Webhook deliveries" in deliveries.text
+    # A delivery names its endpoint by URL (it said "1").
+    instructor = {"Authorization": f"Bearer {new_token(database_url, 'instructor')}"}
+    url = "http://127.0.0.1:9/deliveries-page-hook"
+    made = client.post("/webhooks/endpoints", json={"url": url}, headers=instructor)
+    assert made.status_code == 201, made.text
+    sign_in(client, new_token(database_url, "student", "delivery-page-student"))
+    _answer(client, "Gradients vanish.")
+    sign_in(client, new_token(database_url, "instructor"))
+    assert url in client.get("/app/deliveries").text
+    gone = client.delete(f"/webhooks/endpoints/{made.json()['id']}", headers=instructor)
+    assert gone.status_code in (200, 204), gone.text
     assert client.get("/app/deliveries?status=nonsense").status_code == 404
 
 
@@ -511,3 +524,12 @@ def test_an_instructor_downloads_the_gradebook_from_the_pages(
     download = client.get("/app/gradebook.csv")
     assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
     assert "\r\ngail," in download.text  # a row for the student, by name
+
+
+def test_a_page_address_that_names_nothing_is_a_page(client: TestClient) -> None:
+    missing = client.get("/app/no-such-page")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "There is no such page." in missing.text and 'href="/app"' in missing.text
+    api = client.get("/no-such-route")  # the API's answers stay RFC 9457 problems
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
