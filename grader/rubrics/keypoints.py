@@ -71,9 +71,10 @@ def key_points(question: Question, expected: int | None = None) -> list[KeyPoint
 
 
 def clean(text: str) -> str:
-    """Plain text for a key point: markdown emphasis and math delimiters removed."""
+    """A key point's text: markdown emphasis removed, math kept between its ``$`` delimiters
+    (the pages typeset it; without them "x(1), \\ldots, x(\\tau)" showed raw, and the scorer
+    reads either the same: ``scoring.text.readable``)."""
     text = re.sub(r"(\*\*|__|`)", "", text)
-    text = text.replace("$", "")
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"\s+([,.;:])", r"\1", text)
     text = text.strip().rstrip(",;").strip()

@@ -16,6 +16,7 @@ from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid
 from grader.rubrics.points import counted, in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
+from grader.scoring.text import readable
 from grader.services import grouping, reviewing, stats
 from grader.services.gradebook import gradebook_csv
 from grader.services.rubric_edits import replace_rubric
@@ -288,7 +289,9 @@ def stats_page(
         list(figures.score_distribution.items()), title_of="{value} attempts scored {label}"
     )
     missed = bars(
-        [(m.text, m.missed) for m in figures.most_missed], title_of="missed {value} times: {label}"
+        # An SVG label is plain text: LaTeX read as text ("x(1), …, x(τ)"), never raw.
+        [(readable(m.text), m.missed) for m in figures.most_missed],
+        title_of="missed {value} times: {label}",
     )
     context = {"rubric": loaded.rubric, "stats": figures, "distribution": distribution,
                "missed": missed}  # fmt: skip

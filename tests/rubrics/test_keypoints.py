@@ -85,10 +85,11 @@ def test_math_and_its_caption_are_not_key_points() -> None:
     assert _points(doc) == ["A real point is made here.", "Another real point here."]
 
 
-def test_clean_removes_markup_and_capitalises() -> None:
+def test_clean_removes_emphasis_keeps_math_and_capitalises() -> None:
+    # The math keeps its delimiters: the pages typeset it (without them it showed raw).
     assert (
         clean("the value **tends to vanish,** here $E^{(k)}$ ,")
-        == "The value tends to vanish, here E^{(k)}"
+        == "The value tends to vanish, here $E^{(k)}$"
     )
 
 

@@ -411,6 +411,25 @@ def test_what_students_read_is_typeset_and_the_attempts_list_follows_each_answer
     assert problems == []
 
 
+def test_the_bundled_key_points_with_math_are_typeset_on_every_page(page: Page, site: Site) -> None:
+    """Generation dropped the `$` around "x(1), \\ldots, x(\\tau)" (RNN vs CNN): the result
+    page, the review queue and the statistics showed it raw."""
+    rnn = "write-any-two-differences-between-rnn-and-cnn"
+    _sign_in(page, site, site.student, f"/app/questions/{rnn}")
+    page.get_by_label("Your answer").fill("A CNN processes images; an RNN processes sequences.")
+    page.get_by_role("button", name="Submit answer").click()
+    result = page.locator("#result")
+    expect(result.locator("li math").first).to_be_visible()
+    assert "\\ldots" not in result.inner_text() and "$" not in result.inner_text()
+    page.context.clear_cookies()
+    _sign_in(page, site, site.instructor, f"/app/review/{rnn}")
+    expect(page.locator("#review-form math").first).to_be_visible()
+    assert "\\ldots" not in page.locator("#review-form").inner_text()
+    page.goto(f"{site.base}/app/stats/{rnn}")
+    expect(page.locator("main svg").first).to_be_visible()
+    assert "\\ldots" not in page.locator("main").inner_text()
+
+
 def test_the_review_queue_names_the_student_and_grades_in_steps(page: Page, site: Site) -> None:
     _answer_by_api(site, "The gradients vanish.")
     _sign_in(page, site, site.instructor, f"/app/review/{QUESTION}")
