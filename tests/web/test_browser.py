@@ -430,6 +430,27 @@ def test_the_bundled_key_points_with_math_are_typeset_on_every_page(page: Page, 
     assert "\\ldots" not in page.locator("main").inner_text()
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_instructor_pages_hold_at_phone_and_desktop_width(
+    page: Page, site: Site, width: int
+) -> None:
+    """The review index was 514 px wide in a 390 px window."""
+    _answer_by_api(site, "The gradients vanish.")
+    page.set_viewport_size({"width": width, "height": 800})
+    _sign_in(page, site, site.instructor, "/app/review")
+    # What sticks out, named (tag.class#id and its right edge), for each page too wide.
+    sticking_out = """w => [...document.querySelectorAll('main *')]
+        .filter(e => e.getBoundingClientRect().right > w).slice(0, 3)
+        .map(e => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`)"""
+    wide = {}
+    for path in ("/app/review", f"/app/review/{QUESTION}", f"/app/stats/{QUESTION}",
+                 f"/app/rubrics/{QUESTION}", "/app/deliveries"):  # fmt: skip
+        page.goto(f"{site.base}{path}")
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            wide[path] = page.evaluate(sticking_out, width)
+    assert wide == {}
+
+
 def test_the_review_queue_names_the_student_and_grades_in_steps(page: Page, site: Site) -> None:
     _answer_by_api(site, "The gradients vanish.")
     _sign_in(page, site, site.instructor, f"/app/review/{QUESTION}")
