@@ -6,6 +6,7 @@ import logging
 from typing import cast
 
 from grader.config import Settings
+from grader.scoring import language
 from grader.scoring.batching import BatchingEmbedder
 from grader.scoring.calibration import Calibration, default_calibration
 from grader.scoring.embedder import Embedder, SentenceTransformerEmbedder, bundled_model_path
@@ -57,6 +58,7 @@ def build_scorer(settings: Settings) -> Scorer:
             calibration.model_id,
             embedder.model_id,
         )
+    language.warm()  # the language identifier's model (a second), before any answer waits
     return Scorer(
         embedder,
         calibration,

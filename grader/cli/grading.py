@@ -23,6 +23,7 @@ SEED_ANSWERS = Path("tests/data/seed_answers.yaml")
 OWN_WORDS = Path("tests/data/own_words.yaml")
 OWN_WORDS_COURSE = Path("tests/data/documents/operating-systems.md")
 KEY_POINT_CLASS = Path("tests/data/key_point_class.yaml")
+LANGUAGE_CASES = Path("tests/data/languages.yaml")
 
 
 def _rubric(question_id: str) -> Rubric:
@@ -154,7 +155,8 @@ def evaluate(
     dataset: Annotated[
         str,
         typer.Argument(
-            help="mohler, semeval, seed, own-words, all, course, judge, effort or key-points."
+            help="mohler, semeval, seed, own-words, all, course, judge, effort, key-points or "
+            "languages."
         ),
     ],
     data_dir: Annotated[
@@ -212,6 +214,12 @@ def evaluate(
     question of tests/data/key_point_class.yaml (the rest graded with those decisions as
     examples), and measures the nearest-example rule on SemEval's labels (docs/learning.md).
     """
+    if dataset == "languages":
+        text = json.dumps(_evaluate_languages(data_dir), indent=2)
+        typer.echo(text)
+        if json_out is not None:
+            json_out.write_text(text + "\n", encoding="utf-8")
+        return
     if dataset == "key-points":
         text = json.dumps(_evaluate_key_points(data_dir), indent=2)
         typer.echo(text)
@@ -285,6 +293,16 @@ def evaluate(
     typer.echo(text)
     if json_out is not None:
         json_out.write_text(text + "\n", encoding="utf-8")
+
+
+def _evaluate_languages(data_dir: Path) -> dict[str, Any]:
+    from grader.evaluation.languages import graded_english, language_cases, unread_counts
+    from grader.scoring.embedder import bundled_model_path
+
+    settings = get_settings()
+    vocabulary = (settings.model_path or bundled_model_path()) / "vocab.txt"
+    sets = {**graded_english(data_dir), **language_cases(LANGUAGE_CASES)}
+    return {name: unread_counts(answers, vocabulary) for name, answers in sets.items()}
 
 
 def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:

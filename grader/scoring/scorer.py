@@ -35,6 +35,7 @@ from grader.scoring.grade import (
     demo_link,
 )
 from grader.scoring.judge import Judge
+from grader.scoring.language import MIN_WORDS, unreadable
 from grader.scoring.prepared import PreparedRubric, prepare, rubric_fingerprint
 from grader.scoring.selection import Selection, select
 from grader.scoring.text import (
@@ -155,6 +156,8 @@ class Scorer:
                 Analysis(rubric_prepared, answer, [], zero_reason="the answer is empty")
             )
             if not units:
+                if any(ch.isalnum() for ch in answer):  # words the model does not read
+                    _unread(analyses[-1], unreadable(answer) or "it has no English word")
                 continue
             plan = make_plan(
                 rubric_prepared,
@@ -210,12 +213,21 @@ class Scorer:
     def _whole_answer_checks(self, analysis: Analysis, units: np.ndarray) -> None:
         prepared, traps = analysis.prepared, self.calibration.traps
         closest = float((units @ prepared.rubric_rows.T).max()) if len(units) else 0.0
-        if known_word_ratio(analysis.answer, self.vocabulary_file) < traps.known_word_ratio:
-            # Jargon ("enqueue") is unknown too, so only text that is also unlike the rubric is
-            # refused; the rest is graded but flagged.
-            if closest < traps.foreign_similarity:
-                analysis.zero_reason = "the answer is not recognisable English text"
-            analysis.review_flags.append("the answer may not be English")
+        known = known_word_ratio(analysis.answer, self.vocabulary_file)
+        unread = unreadable(analysis.answer, known)
+        if unread is not None:
+            # Another language, code, formulas: not wrong for that; graded provisionally and
+            # sent to an instructor with the reason.
+            analysis.review_flags.append(f"the grader cannot read this answer: {unread}")
+        elif (
+            len(words(analysis.answer)) >= MIN_WORDS
+            and closest < traps.foreign_similarity
+            and known < traps.known_word_ratio
+        ):
+            # Words the model does not know, in no language the identifier is sure of, unlike
+            # the rubric: gibberish. Jargon ("enqueue") is unknown too, hence the rubric test;
+            # and a few words ("Overfitting and underfitting") are never judged so.
+            analysis.zero_reason = "the answer is not recognisable text"
         elif closest < traps.off_topic_similarity and len(words(analysis.answer)) >= 3:
             analysis.zero_reason = "the answer is off-topic: it is not about this question"
         elif (
@@ -373,6 +385,14 @@ class Scorer:
                 linked = [m for m in rubric.misconceptions if m.criterion == criterion.id]
                 found.extend((m, match.refused_evidence) for m in linked[:1])
         return found
+
+
+def _unread(analysis: Analysis, reason: str) -> None:
+    """An answer with nothing the model reads: zero for now, to review, with the reason."""
+    analysis.zero_reason = (
+        f"the grader cannot read this answer ({reason}); an instructor will grade it"
+    )
+    analysis.review_flags.append(f"the grader cannot read this answer: {reason}")
 
 
 def _topical(analysis: Analysis) -> float:

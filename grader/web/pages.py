@@ -77,6 +77,7 @@ templates.env.filters["kp_pts"] = key_point_points
 templates.env.filters["standing"] = standing
 templates.env.globals["step_of"] = _step
 templates.env.filters["confidence_words"] = confidence_words
+templates.env.tests["containing"] = lambda text, part: isinstance(text, str) and part in text
 
 
 def is_htmx(request: Request) -> bool:

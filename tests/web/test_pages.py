@@ -533,3 +533,14 @@ def test_a_page_address_that_names_nothing_is_a_page(client: TestClient) -> None
     assert "There is no such page." in missing.text and 'href="/app"' in missing.text
     api = client.get("/no-such-route")  # the API's answers stay RFC 9457 problems
     assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_an_answer_in_another_language_is_graded_provisionally_and_said_so(
+    client: TestClient, database_url: str
+) -> None:
+    sign_in(client, new_token(database_url, "student", "lang-ana"))
+    page = _answer(
+        client, "Los gradientes que desaparecen y los gradientes que explotan.", htmx=True
+    )
+    assert "The grader cannot read this answer (it reads as Spanish)" in page
+    assert "provisional until an instructor grades it" in page
