@@ -51,6 +51,13 @@ class OverrideCreate(RequestBody):
         "machine found them",
         examples=[["vanishing-gradients"]],
     )  # fmt: skip
+    evidence: dict[CriterionId, Text] | None = Field(
+        default=None, max_length=100,
+        description="For key points you mark yourself: criterion id -> the part of the answer "
+        "that makes (or misses) it, as written in the answer; kept with the decision and shown "
+        "as its evidence (otherwise the machine's). With `criteria` only",
+        examples=[{"vanishing-gradients": "the gradient shrinks"}],
+    )  # fmt: skip
     # Strict: a number (an integer is one), never `false` or "1.5"; NaN and infinities refused.
     points: float | None = Field(
         default=None, ge=0, strict=True, allow_inf_nan=False, examples=[1.5],
@@ -210,7 +217,7 @@ def override_attempt(
     course = course_of(request)
     grade = reviewing.HandGrade(
         points=body.points, criteria=body.criteria, reason=body.reason or "graded by key points",
-        by=by(caller), add_as_phrasing_of=body.add_as_phrasing_of,
+        by=by(caller), add_as_phrasing_of=body.add_as_phrasing_of, evidence=body.evidence,
     )  # fmt: skip
     try:
         attempt, refit = reviewing.override(course, session, attempt_id=attempt_id, grade=grade)

@@ -15,7 +15,7 @@ invariant every shown grade keeps (the tests check every kind of grade against i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,14 +47,21 @@ class KeyPointDecision:
         return self.credit >= MET
 
 
-def ticked(rubric: Rubric, met: Iterable[str], machine: Grade) -> list[KeyPointDecision]:
+def ticked(
+    rubric: Rubric,
+    met: Iterable[str],
+    machine: Grade,
+    marked: Mapping[str, str] | None = None,
+) -> list[KeyPointDecision]:
     """An instructor's ticks as a decision on every key point: the ticked ones met (full
-    credit), the others not; each keeps the machine's evidence for it."""
+    credit), the others not; each keeps the machine's evidence for it, or the part of the
+    answer the instructor ``marked`` for it (criterion id -> text)."""
     chosen = set(met)
-    unknown = chosen - {c.id for c in rubric.criteria}
+    known = {c.id for c in rubric.criteria}
+    unknown = (chosen | set(marked or {})) - known
     if unknown:
         raise ValueError(f"no criterion '{sorted(unknown)[0]}' in this rubric")
-    evidence = {c.id: c.evidence for c in machine.criteria}
+    evidence = {c.id: c.evidence for c in machine.criteria} | dict(marked or {})
     return [
         KeyPointDecision(c.id, 1.0 if c.id in chosen else 0.0, TICKED, evidence.get(c.id))
         for c in rubric.criteria
@@ -274,15 +281,17 @@ def instructor_decisions(
     met: Iterable[str] | None,
     points: float | None,
     reason: str,
+    marked: Mapping[str, str] | None = None,
 ) -> tuple[list[KeyPointDecision], Adjustment | None]:
     """An instructor's grade as key-point decisions and, when they also gave a total that the
     key points do not add up to, an explicit adjustment with their reason.
 
     ``met``: the key points met (None: as the machine found them, accepted). ``points``: the
     total they want (None: what the key points earn; accepting keeps the course model's
-    adjustment, as the grade accepted showed it).
+    adjustment, as the grade accepted showed it). ``marked``: the evidence they marked in the
+    answer for some key points (with ``met`` only).
     """
-    decisions = accepted(machine) if met is None else ticked(rubric, met, machine)
+    decisions = accepted(machine) if met is None else ticked(rubric, met, machine, marked)
     if points is None:
         return decisions, machine.adjustment if met is None else None
     return decisions, adjustment_to(machine, rubric, decisions, thresholds, points, reason)

@@ -11,7 +11,7 @@ question's refit (which must read it).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +41,7 @@ class HandGrade:
     points: float | None = None  # a total; where the key points add up to less or more, the
     # difference is an explicit adjustment with the reason (None: what the key points earn)
     criteria: Sequence[str] | None = None  # the key points met (None: as the machine found them)
+    evidence: Mapping[str, str] | None = None  # criterion id -> the part of the answer for it
     add_as_phrasing_of: str | None = None
 
 
@@ -61,6 +62,7 @@ def key_point_grade(
     met: Sequence[str] | None,
     points: float | None,
     reason: str,
+    marked: Mapping[str, str] | None = None,
 ) -> KeyPointGrade:
     """What an instructor's ticks (``met``; None accepts the machine's key points) and total
     (``points``; None: what the key points earn) make of ``attempt``'s grade."""
@@ -68,9 +70,16 @@ def key_point_grade(
         raise InvalidInput("points", f"at most {attempt.max_points:g} for this question")
     machine = Grade.model_validate(attempt.result)
     thresholds = course.scorer.calibration.verdict
+    for criterion_id, text in (marked or {}).items():
+        if not text.strip() or text not in attempt.answer:
+            raise InvalidInput(
+                f"evidence.{criterion_id}", "must be a part of the answer, as written in it"
+            )
+    if marked and met is None:
+        raise InvalidInput("evidence", "mark evidence with the key points met (criteria)")
     try:
         decisions, adjustment = instructor_decisions(
-            rubric, machine, thresholds, met=met, points=points, reason=reason
+            rubric, machine, thresholds, met=met, points=points, reason=reason, marked=marked
         )
     except ValueError as error:
         raise InvalidInput("criteria", str(error)) from None
@@ -110,8 +119,9 @@ def override(
     attempt = locked_attempt(session, attempt_id)
     rubric = course.question(attempt.question_id).rubric
     decided = key_point_grade(
-        course, rubric, attempt, met=grade.criteria, points=grade.points, reason=grade.reason
-    )
+        course, rubric, attempt, met=grade.criteria, points=grade.points, reason=grade.reason,
+        marked=grade.evidence,
+    )  # fmt: skip
     if grade.add_as_phrasing_of is not None:
         with course.rubric_jobs.take():
             add_answer_as_phrasing(

@@ -237,3 +237,27 @@ def test_a_key_point_decision_teaches_the_class_from_the_first_one(
     # Another question learnt nothing from this one's decisions.
     _, other = answer("kp-teach-5", ALIKE, QUESTION)
     assert all(c["decided_by"] == "machine" for c in other["criteria"])
+
+
+def test_an_instructor_marks_the_evidence_for_a_key_point(
+    client: TestClient, database: str
+) -> None:
+    instructor = token_headers(database, "instructor")
+    answer = "Long sequences are hard: the signal fades as it goes back, and training blows up."
+    attempt_id, student = _answer(client, database, "kp-marks", answer)
+    url = f"/attempts/{attempt_id}/override"
+    elsewhere = client.post(
+        url, json={"criteria": [VANISHING], "evidence": {VANISHING: "not in the answer"}},
+        headers=instructor,
+    )  # fmt: skip
+    assert elsewhere.status_code == 422 and f"evidence.{VANISHING}" in elsewhere.text
+    marked = {VANISHING: "the signal fades as it goes back", EXPLODING: "training blows up"}
+    done = client.post(url, json={"criteria": [VANISHING, EXPLODING], "evidence": marked},
+                       headers=instructor)  # fmt: skip
+    assert done.status_code == 200, done.text
+    (mine,) = client.get("/me/attempts", headers=student).json()
+    shown = {c["id"]: c["evidence"] for c in mine["grade"]["criteria"]}
+    assert shown == marked and mine["grade"]["points"] == 2
+    assert {k: v[0] for k, v in _decisions(database, attempt_id).items()} == {
+        VANISHING: 1.0, EXPLODING: 1.0,
+    }  # fmt: skip
