@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from grader.rubrics.schema import Criterion, Rubric
 from grader.scoring.grade import CriterionResult, MisconceptionResult
-from grader.scoring.text import readable
+from grader.scoring.text import shown
 
 _MAX_QUOTE = 100
 
@@ -65,12 +65,13 @@ def missing_criteria(rubric: Rubric, criteria: list[CriterionResult]) -> list[Cr
 
 
 def readable_criterion(criterion: Criterion) -> str:
-    """A criterion as a student reads it; a comparison as "CNN: ... vs. RNN: ..."."""
+    """A criterion as a student reads it, in plain text (math as "∑ₖ₌₁⁶ k ·1/6", not
+    "∑_k=1^6"); a comparison as "CNN: ... vs. RNN: ..."."""
     if criterion.contrast:
         return " vs. ".join(
-            f"{claim.subject}: {readable(claim.claim)}" for claim in criterion.contrast
+            f"{claim.subject}: {shown(claim.claim)}" for claim in criterion.contrast
         )
-    return readable(criterion.text)
+    return shown(criterion.text)
 
 
 def summarise(text: str, limit: int = _MAX_QUOTE) -> str:

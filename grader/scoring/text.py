@@ -75,6 +75,35 @@ def readable(text: str) -> str:
     return " ".join(converted.split())
 
 
+_SUPERSCRIPT = str.maketrans(
+    "0123456789+-=()abcdefghijklmnoprstuvwxyzT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵀ"
+)
+_SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SCRIPT = re.compile(r"(\\[A-Za-z]+)?([\^_])(?:\{([^{}]*)\}|([A-Za-z0-9]))")
+
+
+def shown(text: str) -> str:
+    """``text`` as a person reads it in plain text: :func:`readable`, with sub- and
+    superscripts in Unicode where every character has one ("\\sum_{k=1}^{6}" → "∑ₖ₌₁⁶",
+    "E^{(k)}" → "E⁽ᵏ⁾"; otherwise "_(...)" and "^(...)"). For feedback and labels only: the
+    scorer embeds :func:`readable` text."""
+
+    def script(match: re.Match[str]) -> str:
+        macro, mark = match.group(1) or "", match.group(2)
+        body = match.group(3) if match.group(3) is not None else match.group(4)
+        # A macro's name ends where its script starts ("\\sum{}ₖ", not "\\sumₖ").
+        before = f"{macro}{{}}" if macro else ""
+        plain = body.replace(" ", "")
+        converted = plain.translate(_SUPERSCRIPT if mark == "^" else _SUBSCRIPT)
+        if all(ch != source for ch, source in zip(converted, plain, strict=True)):
+            return before + converted
+        return f"{before}{mark}({body})"
+
+    if not _LATEX.search(text):
+        return text
+    return readable(_SCRIPT.sub(script, text))
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens, apostrophes folded ("isn't" → "isnt")."""
     return [w.replace("'", "") for w in _WORD.findall(text.lower())]

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from grader.scoring.embedder import bundled_model_path
+from grader.scoring.scorer import Scorer
 from grader.scoring.text import (
     attributed_segments,
     carried_subjects,
@@ -232,3 +233,21 @@ def test_many_negations_are_read_once_each(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(text, "_SCOPE_END", Counting())
     text.negation_scope("not " * 1250)
     assert searched <= len("not " * 1250)  # each character searched once, not 1,250 times
+
+
+def test_feedback_text_shows_scripts_as_a_person_reads_them(fake_scorer: Scorer) -> None:
+    """Feedback showed "∑_k=1^6 k ·1/6" for an imported course's key point."""
+    from grader.rubrics.schema import Criterion, Rubric
+    from grader.scoring.text import shown
+
+    assert shown(r"$\sum_{k=1}^{6} k \cdot \frac{1}{6}$") == "∑ₖ₌₁⁶ k ·1/6"
+    assert shown(r"the error $E^{(k)}$") == "the error E⁽ᵏ⁾"
+    assert shown(r"$a_{\alpha}$") == "a_(\N{GREEK SMALL LETTER ALPHA})"  # no subscript alpha
+    assert shown("50% & more") == "50% & more"  # prose is left alone
+    rubric = Rubric(
+        id="dice", prompt="What is the expected value of a fair die?", topic="t", max_points=1,
+        reference_answer="3.5",
+        criteria=[Criterion(id="sum", text=r"$\sum_{k=1}^{6} k \cdot \frac{1}{6} = 3.5$")],
+    )  # fmt: skip
+    feedback = fake_scorer.grade(rubric, "I do not know.").feedback
+    assert "∑ₖ₌₁⁶ k ·1/6 = 3.5" in feedback and "_k" not in feedback
