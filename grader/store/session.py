@@ -13,8 +13,10 @@ answer (503) within a declared time instead of a hung request:
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -123,14 +125,22 @@ class _SerialisedWriter(sqlite3.Connection):
     def take_write_lock(self) -> None:
         if self.holds_lock:
             return
+        started = time.monotonic()
         if not self.write_lock.acquire(timeout=self.lock_s):
             raise sqlite3.OperationalError("database is locked")
         self.holds_lock = True
+        # One wait in all: what is left of the lock timeout is what SQLite may still wait for
+        # another process's lock. Waiting the whole timeout for each (behind two writers of
+        # this process, then for the file) took three times the declared timeout.
+        left = max(0.001, self.lock_s - (time.monotonic() - started))
+        self.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
 
     def _give_back(self) -> None:
         if self.holds_lock:
             self.holds_lock = False
             self.write_lock.release()
+            with contextlib.suppress(sqlite3.Error):  # closing: nothing to restore
+                self.execute(f"PRAGMA busy_timeout = {int(self.lock_s * 1000)}")
 
     def commit(self) -> None:
         try:

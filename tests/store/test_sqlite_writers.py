@@ -3,6 +3,7 @@ back when it ends, instead of polling SQLite's busy handler."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -105,3 +106,37 @@ def test_concurrent_writers_take_turns_and_all_commit(sqlite_url: str) -> None:
             assert session.scalar(select(func.count()).select_from(Student)) == 8
     finally:
         engine.dispose()
+
+
+def test_a_writer_queued_behind_another_waits_one_lock_timeout_in_all(sqlite_url: str) -> None:
+    """Another process holds the file's write lock. A writer of ours queued behind a first one
+    (which waits for the file) waited the lock timeout for our lock, then the whole timeout
+    again for the file's: up to three times the declared timeout in the probe."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    quick = Timeouts(lock_s=1.0)
+    engine = make_engine(sqlite_url, quick)
+    other_process = sqlite3.connect(str(make_url(sqlite_url).database), isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    took: dict[str, float] = {}
+
+    def write(name: str) -> None:
+        started = time.monotonic()
+        with contextlib.suppress(DatabaseUnavailable), make_sessions(engine).begin() as session:
+            practice.create_student(session, name=name)
+        took[name] = time.monotonic() - started
+
+    try:
+        first = threading.Thread(target=write, args=("first",))
+        first.start()
+        time.sleep(0.5)  # the second comes while the first waits for the file
+        write("second")
+        first.join()
+    finally:
+        other_process.execute("ROLLBACK")
+        other_process.close()
+        engine.dispose()
+    assert took["first"] < quick.lock_s + 0.3
+    assert took["second"] < quick.lock_s + 0.3  # was about 1.5: half for our lock, one for the file
