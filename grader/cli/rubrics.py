@@ -12,6 +12,7 @@ from grader.course import load_rubrics
 from grader.demos.registry import demo_for_questions
 from grader.errors import ContentError
 from grader.rubrics.loader import RubricSet
+from grader.rubrics.points import counted
 from grader.rubrics.regenerate import generate_rubrics, plan_rubrics
 from grader.rubrics.report import layout_report
 
@@ -109,7 +110,8 @@ def rubrics_check(
     if not rubric_set.rubrics and not rubric_set.problems:
         typer.echo("error: no rubric files found", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{len(rubric_set.rubrics)} rubrics valid, {len(rubric_set.problems)} problems")
+    valid, problems = len(rubric_set.rubrics), len(rubric_set.problems)
+    typer.echo(f"{counted(valid, 'rubric')} valid, {counted(problems, 'problem')}")
     if rubric_set.problems:
         raise typer.Exit(1)
 

@@ -68,7 +68,24 @@ def test_check_reports_file_line_field_and_fails(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rubrics", "check", str(folder)])
     assert result.exit_code == 1
     assert f"{target}:{line}: max_points: is 5 but the criteria add up to 4" in result.output
-    assert "5 rubrics valid, 1 problems" in result.output
+    assert "5 rubrics valid, 1 problem" in result.output
+
+
+def test_check_names_the_line_of_a_number_too_long(tmp_path: Path) -> None:
+    """A 5,000-digit integer was a traceback without file:line (and one bad file stopped
+    `grader serve`: now the file is a problem like any other, and the rest load)."""
+    folder = tmp_path / "rubrics"
+    shutil.copytree(REPO_ROOT / "rubrics", folder)
+    target = folder / "what-is-echo-state-network.yaml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("max_points: 4", "max_points: " + "9" * 5_000), encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("max_points"))
+    result = runner.invoke(app, ["rubrics", "check", str(folder)])
+    assert (result.exit_code == 1 and result.exception is None) or isinstance(
+        result.exception, SystemExit
+    )
+    assert f"{target}:{line}: a number of over 40 digits" in result.output
+    assert "Traceback" not in result.output and "5 rubrics valid, 1 problem" in result.output
 
 
 def test_generate_reports_a_bad_document_with_its_line(tmp_path: Path) -> None:
