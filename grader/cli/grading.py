@@ -321,13 +321,38 @@ def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
     for like in (0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
         typer.echo(f"key-point class, least cosine {like}", err=True)
         results["class"][f"{like:.2f}"] = simulate(scorer, rubrics, answers, like=like)
+    # The nearest examples alone (no judge's line), at the shipped cut: what the line adds.
+    results["class_examples_only"] = simulate(scorer, rubrics, answers, by_credit=False)
     graded: dict[str, list[tuple[str, bool]]] = {}
     for item in load_semeval(data_dir / "semeval2013_train.csv"):
         if not item.source_group:  # the set's own answers, not another question's
             graded.setdefault(item.group, []).append((item.answer, item.gold >= 0.5))
     typer.echo("SemEval-2013: the nearest decided answer's label", err=True)
     results["semeval_nearest_example"] = example_agreement(scorer.embedder, graded)
+    results["credit_line"] = _credit_line(
+        scorer, data_dir, rubrics_set=load_rubrics(get_settings())
+    )
     return results
+
+
+def _credit_line(scorer: Any, data_dir: Path, rubrics_set: Any) -> dict[str, Any]:
+    """The per-key-point line on every graded set at hand (the public ones when fetched), on
+    out-of-fold rubric grades (Mohler, SemEval) or the shipped calibration's (the others)."""
+    from grader.evaluation.course_data import cached_inputs
+    from grader.evaluation.key_point_class import credit_line_agreement
+
+    found: dict[str, Any] = {}
+    for name in EFFORT_SETS:
+        path = (data_dir if name.startswith(("mohler", "semeval")) else PUBLIC_DATA_DIR) / (
+            f"{name}.csv"
+        )
+        if not path.exists():
+            found[name] = "not at hand (grader data fetch)"
+            continue
+        typer.echo(f"credit line: {name}", err=True)
+        inputs = cached_inputs(scorer, path, rubrics_set, lambda m: None, EFFORT_CLASS)
+        found[name] = credit_line_agreement(inputs.rubric, inputs.gold, inputs.questions)
+    return found
 
 
 @contextmanager

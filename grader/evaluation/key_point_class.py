@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from ruamel.yaml import YAML
 
 from grader.learning.keypoint_examples import LIKE, KeyPointExample, evidence_text, verdicts
@@ -77,9 +78,11 @@ def simulate(
     like: float = LIKE,
     decided: tuple[int, ...] = DECIDED,
     orders: int = ORDERS,
+    by_credit: bool = True,
 ) -> dict[str, Any]:
     """The class graded after ``k`` decisions per question, for each ``k`` in ``decided``,
-    summed over ``orders`` orders of each question's answers."""
+    summed over ``orders`` orders of each question's answers. ``by_credit``: the judge's
+    credit among the decided answers' decides too (off: nearest examples alone)."""
     by_question: dict[str, list[ClassAnswer]] = {}
     for item in answers:
         by_question.setdefault(item.question_id, []).append(item)
@@ -103,11 +106,15 @@ def simulate(
                 examples, rows = [], []
                 for position in sequence[:k]:
                     decisions = ticked(rubric, items[position].met, grades[position])
+                    credits = {c.id: c.credit for c in grades[position].criteria}
                     for j, decision in enumerate(decisions):
                         text = texts[position * len(ids) + j]
                         examples.append(
-                            KeyPointExample(decision.criterion_id, decision.met, position, text)
-                        )
+                            KeyPointExample(
+                                decision.criterion_id, decision.met, position, text,
+                                credits.get(decision.criterion_id) if by_credit else None,
+                            )
+                        )  # fmt: skip
                         rows.append(vectors[position, j])
                 stacked = np.array(rows, dtype=np.float32).reshape(len(rows), vectors.shape[-1])
                 for position in sequence[k:]:
@@ -121,7 +128,8 @@ def simulate(
                             grade = with_course_examples(grade, rubric, taught, thresholds)
                     _count(tallies[k], grade, gold_points(rubric, items[position].met), rubric)
     return {
-        "like": like, "orders": orders, "questions": len(by_question), "answers": len(answers),
+        "like": like, "by_credit": by_credit, "orders": orders, "questions": len(by_question),
+        "answers": len(answers),
         "after_decisions": {str(k): t.as_dict() for k, t in tallies.items()},
     }  # fmt: skip
 
@@ -175,4 +183,58 @@ def example_agreement(
             }
             for like, (n, right) in covered.items()
         }
+    return report
+
+
+def credit_line_agreement(
+    share: npt.NDArray[np.float64],
+    gold: npt.NDArray[np.float64],
+    questions: list[str],
+    *,
+    decided: tuple[int, ...] = (1, 3, 10),
+    orders: int = 5,
+) -> dict[str, Any]:
+    """The per-key-point line (:func:`grader.learning.keypoint_examples._by_credit`) on a data
+    set with one reference per question: per question, ``k`` answers decided (gold met or not,
+    in ``orders`` seeded orders); every later answer's verdict (machine share >= half) moved by
+    where its share falls among the decided ones'. Reported: how often the met/not-met verdict
+    is the graders' (gold >= half), the machine's alone and with the line, and how many
+    verdicts the line turned and how many of those rightly. ``share`` must come from nothing
+    fitted on these answers."""
+    labels = np.asarray(questions)
+    met = gold >= 0.5
+    report: dict[str, Any] = {}
+    for k in decided:
+        total = machine_right = line_right = turned = turned_right = 0
+        for question in sorted(set(questions)):
+            index = np.flatnonzero(labels == question)
+            if len(index) <= k:
+                continue
+            for order in range(orders):
+                sequence = [int(i) for i in index]
+                random.Random(order).shuffle(sequence)
+                chosen, later = sequence[:k], sequence[k:]
+                credited = [share[i] for i in chosen if met[i]]
+                refused = [share[i] for i in chosen if not met[i]]
+                low = min(credited) if credited else None
+                high = max(refused) if refused else None
+                for j in later:
+                    machine = bool(share[j] >= 0.5)
+                    verdict = machine
+                    above = share[j] > 0 and (high is None or share[j] > high)
+                    if low is not None and share[j] >= low and above:
+                        verdict = True
+                    elif high is not None and share[j] <= high and (low is None or share[j] < low):
+                        verdict = False
+                    total += 1
+                    machine_right += machine == met[j]
+                    line_right += verdict == met[j]
+                    turned += verdict != machine
+                    turned_right += verdict != machine and verdict == met[j]
+        report[str(k)] = {
+            "later_answers": total,
+            "machine_right": round(machine_right / total, 3) if total else None,
+            "with_line_right": round(line_right / total, 3) if total else None,
+            "turned": turned, "turned_rightly": turned_right,
+        }  # fmt: skip
     return report

@@ -41,6 +41,7 @@ class KeyPointExample:
     met: bool
     attempt_id: int
     text: str  # the answer's evidence for the key point (the whole answer when there is none)
+    machine_credit: float | None = None  # the judge's credit for it on that answer
 
 
 @dataclass(frozen=True)
@@ -101,4 +102,48 @@ def verdicts(
             f"{float(similarity[best]):.2f})"
         )
         found.append(ExampleVerdict(criterion_id, credit, note))
+    decided = {v.criterion_id for v in found}
+    for criterion_id in {e.criterion_id for e in examples} - decided:
+        verdict = _by_credit(grade, criterion_id, examples, exclude)
+        if verdict is not None:
+            found.append(verdict)
     return found
+
+
+def _by_credit(
+    grade: Grade, criterion_id: str, examples: list[KeyPointExample], exclude: int | None
+) -> ExampleVerdict | None:
+    """A key point decided by where the judge's credit for it falls among the instructor's
+    decisions on this question: at or above every answer they credited it on (and above every
+    one they refused it on), it is met, if the judge found any of it (credit over 0); at or
+    below every refused one (and below every credited one), it is not. In between, the judge's
+    verdict stands. One decision moves the judge's line for the whole class: measured on six
+    public sets held out (`grader eval key-points`, docs/learning.md), 3 decisions per question
+    make more met/not-met verdicts right on every one."""
+    criterion = next((c for c in grade.criteria if c.id == criterion_id), None)
+    if criterion is None:
+        return None
+    own = [
+        e for e in examples
+        if e.criterion_id == criterion_id and e.attempt_id != exclude
+        and e.machine_credit is not None
+    ]  # fmt: skip
+    credited = [e.machine_credit for e in own if e.met and e.machine_credit is not None]
+    refused = [e.machine_credit for e in own if not e.met and e.machine_credit is not None]
+    low = min(credited) if credited else None
+    high = max(refused) if refused else None
+    credit = criterion.credit
+    # Never from nothing: a point the judge found no trace of (0) is not credited by the line.
+    if low is not None and credit > 0 and credit >= low and (high is None or credit > high):
+        if criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
+            return None
+        return ExampleVerdict(
+            criterion_id, 1.0, f"credited: the judge gave it {credit:.2f}, as much as answers "
+            f"you credited it on (from {low:.2f})",
+        )  # fmt: skip
+    if high is not None and credit <= high and (low is None or credit < low):
+        return ExampleVerdict(
+            criterion_id, 0.0, f"not credited: the judge gave it {credit:.2f}, no more than "
+            f"answers you refused it on (up to {high:.2f})",
+        )  # fmt: skip
+    return None

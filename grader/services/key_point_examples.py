@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -53,15 +54,15 @@ class KeyPointExamples:
             cached = self._cache.get(question_id)
         if cached is not None and cached.stamp == stamp and cached.model_id == embedder.model_id:
             return cached
+        stored = review.key_point_examples(session, question_id=question_id)
         examples = [
             KeyPointExample(
-                row.criterion_id,
-                row.credit >= MET,
-                row.attempt_id,
+                row.criterion_id, row.credit >= MET, row.attempt_id,
                 sentence_of(answer, row.evidence) if row.evidence else answer,
+                _machine_credit(machine, row.criterion_id),
             )
-            for row, answer in review.key_point_examples(session, question_id=question_id)
-        ]
+            for row, answer, machine in stored
+        ]  # fmt: skip
         if not examples:
             return None
         vectors = np.asarray(embedder.encode([e.text for e in examples]), dtype=np.float32)
@@ -106,6 +107,14 @@ def apply_examples(
                        for v in found_verdicts}  # fmt: skip
             result[i] = with_course_examples(grades[i], rubric, decided, thresholds)
     return result
+
+
+def _machine_credit(result: dict[str, Any], criterion_id: str) -> float | None:
+    """The judge's credit for a key point in a stored machine grade (None: it had none)."""
+    for criterion in result.get("criteria", []):
+        if criterion.get("id") == criterion_id:
+            return float(criterion.get("credit", 0.0))
+    return None
 
 
 def _refused(grade: Grade) -> bool:

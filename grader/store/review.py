@@ -220,13 +220,13 @@ def queue_counts(session: Session) -> dict[str, QueueCounts]:
 
 def key_point_examples(
     session: Session, *, question_id: str, limit: int = 2000
-) -> list[tuple[CriterionDecision, str]]:
+) -> list[tuple[CriterionDecision, str, dict[str, Any]]]:
     """The question's key points an instructor ticked (met or not) on the answer itself: not
     through a group's representative (those are its near-copies), and not a machine's credit
     they accepted or left as it was under a total (the judge's own verdict, errors included);
-    with each answer, the newest ``limit`` of them, oldest first."""
+    with each answer and its machine grade, the newest ``limit`` of them, oldest first."""
     query = (
-        select(CriterionDecision, Attempt.answer)
+        select(CriterionDecision, Attempt.answer, Attempt.result)
         .join(Attempt, Attempt.id == CriterionDecision.attempt_id)
         .where(
             CriterionDecision.question_id == question_id,
@@ -236,7 +236,7 @@ def key_point_examples(
         .order_by(CriterionDecision.id.desc())
         .limit(limit)
     )
-    return [(decision, answer) for decision, answer in session.execute(query)][::-1]
+    return [(decision, answer, result) for decision, answer, result in session.execute(query)][::-1]
 
 
 def key_point_stamp(session: Session, *, question_id: str) -> tuple[int, int]:

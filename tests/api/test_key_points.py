@@ -231,11 +231,16 @@ def test_a_key_point_decision_teaches_the_class_from_the_first_one(
         "A generator creates new data, and a discriminator labels data as real or generated.",
     )
     assert _met(later) == {"generative-models", "discriminative-models"}
-    # An answer unlike every example keeps the judge's verdict.
+    # An answer unlike every example is not decided by one; where the judge's credit for a key
+    # point falls among the decided answers' may decide it (the judge gave the credited answer
+    # 0 for the discriminator): a verdict so turned is always sent to review, saying why.
     _, far = answer("kp-teach-4", "Supervised and unsupervised models.")
-    assert all(c["decided_by"] == "machine" for c in far["criteria"])
-    # Another question learnt nothing from this one's decisions.
-    _, other = answer("kp-teach-5", ALIKE, QUESTION)
+    assert not any("like the answer you" in (c["note"] or "") for c in far["criteria"])
+    turned = [c for c in far["criteria"] if c["decided_by"] == "course"]
+    assert all(c["note"].startswith("credited: the judge gave it") for c in turned)
+    assert far["needs_review"] or not turned
+    # Another question (one nobody decided a key point of here) learnt nothing from them.
+    _, other = answer("kp-teach-5", ALIKE, "what-is-echo-state-network")
     assert all(c["decided_by"] == "machine" for c in other["criteria"])
 
 

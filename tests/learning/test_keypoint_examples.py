@@ -60,3 +60,28 @@ def test_the_evidence_is_read_in_its_sentence() -> None:
     assert evidence_text(grade, "c", answer) == "The part, and then the rest of it"
     grade.criteria[0].evidence = None
     assert evidence_text(grade, "c", answer) == answer
+
+
+def test_the_judges_line_moves_to_where_the_instructor_credited_and_refused() -> None:
+    """No example is alike (orthogonal vectors): the judge's credit among the decided answers'
+    decides. Credited at 0.3 by the judge, refused at 0.1: 0.35 is met, 0.05 is not, 0.2 (in
+    between) keeps the judge's verdict, and 0 (no trace of the point) is never credited."""
+    decided = [
+        KeyPointExample("c", True, 17, "credited", machine_credit=0.3),
+        KeyPointExample("c", False, 18, "refused", machine_credit=0.1),
+    ]
+    far = {"c": _unit(0, 0, 1)}
+
+    def decide(credit: float) -> list[tuple[float, str]]:
+        found = verdicts(_grade(credit), far, decided, VECTORS, like=0.8)
+        return [(v.credit, v.note.split(":")[0]) for v in found]
+
+    assert decide(0.35) == [(1.0, "credited")]
+    assert decide(0.05) == [(0.0, "not credited")]
+    assert decide(0.2) == []
+    only_credited = [KeyPointExample("c", True, 17, "credited", machine_credit=0.0)]
+    assert verdicts(_grade(0.0), far, only_credited, VECTORS[:1], like=0.8) == []
+    (lifted,) = verdicts(_grade(0.1), far, only_credited, VECTORS[:1], like=0.8)
+    assert lifted.credit == 1.0
+    # Its own decision never decides it.
+    assert verdicts(_grade(0.35), far, decided[:1], VECTORS[:1], like=0.8, exclude=17) == []
