@@ -232,9 +232,9 @@ def credit_line_agreement(
                     turned += verdict != machine
                     turned_right += verdict != machine and verdict == met[j]
         report[str(k)] = {
-            "later_answers": total,
+            "later_answers": int(total),
             "machine_right": round(machine_right / total, 3) if total else None,
             "with_line_right": round(line_right / total, 3) if total else None,
-            "turned": turned, "turned_rightly": turned_right,
+            "turned": int(turned), "turned_rightly": int(turned_right),
         }  # fmt: skip
     return report
