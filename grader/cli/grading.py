@@ -339,7 +339,7 @@ def _credit_line(scorer: Any, data_dir: Path, rubrics_set: Any) -> dict[str, Any
     """The per-key-point line on every graded set at hand (the public ones when fetched), on
     out-of-fold rubric grades (Mohler, SemEval) or the shipped calibration's (the others)."""
     from grader.evaluation.course_data import cached_inputs
-    from grader.evaluation.key_point_class import credit_line_agreement
+    from grader.evaluation.key_point_class import LINE_VARIANTS, credit_line_agreement
 
     found: dict[str, Any] = {}
     for name in EFFORT_SETS:
@@ -352,6 +352,12 @@ def _credit_line(scorer: Any, data_dir: Path, rubrics_set: Any) -> dict[str, Any
         typer.echo(f"credit line: {name}", err=True)
         inputs = cached_inputs(scorer, path, rubrics_set, lambda m: None, EFFORT_CLASS)
         found[name] = credit_line_agreement(inputs.rubric, inputs.gold, inputs.questions)
+        found[name]["variants, 3 decided"] = {
+            variant: credit_line_agreement(
+                inputs.rubric, inputs.gold, inputs.questions, decided=(3,), variant=variant
+            )["3"]["with_line_right"]
+            for variant in LINE_VARIANTS
+        }
     return found
 
 

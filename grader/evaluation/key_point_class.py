@@ -186,6 +186,12 @@ def example_agreement(
     return report
 
 
+# Lines measured against the shipped one: credit from a judge's 0 too ("from-nothing"), move
+# only with a credited and a refused answer ("both-sides"), keep the line within 0.2..0.8,
+# ignore credited answers the judge gave 0 ("no-zero-credited").
+LINE_VARIANTS = ("from-nothing", "both-sides", "within-0.2-0.8", "no-zero-credited")
+
+
 def credit_line_agreement(
     share: npt.NDArray[np.float64],
     gold: npt.NDArray[np.float64],
@@ -193,6 +199,7 @@ def credit_line_agreement(
     *,
     decided: tuple[int, ...] = (1, 3, 10),
     orders: int = 5,
+    variant: str = "shipped",
 ) -> dict[str, Any]:
     """The per-key-point line (:func:`grader.learning.keypoint_examples._by_credit`) on a data
     set with one reference per question: per question, ``k`` answers decided (gold met or not,
@@ -200,7 +207,8 @@ def credit_line_agreement(
     where its share falls among the decided ones'. Reported: how often the met/not-met verdict
     is the graders' (gold >= half), the machine's alone and with the line, and how many
     verdicts the line turned and how many of those rightly. ``share`` must come from nothing
-    fitted on these answers."""
+    fitted on these answers. ``variant``: the line as shipped, or one of :data:`LINE_VARIANTS`
+    measured against it."""
     labels = np.asarray(questions)
     met = gold >= 0.5
     report: dict[str, Any] = {}
@@ -215,13 +223,21 @@ def credit_line_agreement(
                 random.Random(order).shuffle(sequence)
                 chosen, later = sequence[:k], sequence[k:]
                 credited = [share[i] for i in chosen if met[i]]
+                if variant == "no-zero-credited":
+                    credited = [c for c in credited if c > 0]
                 refused = [share[i] for i in chosen if not met[i]]
                 low = min(credited) if credited else None
                 high = max(refused) if refused else None
+                if variant == "both-sides" and (low is None or high is None):
+                    low = high = None
+                if variant == "within-0.2-0.8":
+                    low = low if low is not None and low >= 0.2 else None
+                    high = high if high is not None and high <= 0.8 else None
                 for j in later:
                     machine = bool(share[j] >= 0.5)
                     verdict = machine
-                    above = share[j] > 0 and (high is None or share[j] > high)
+                    trace = share[j] > 0 or variant == "from-nothing"
+                    above = trace and (high is None or share[j] > high)
                     if low is not None and share[j] >= low and above:
                         verdict = True
                     elif high is not None and share[j] <= high and (low is None or share[j] < low):
