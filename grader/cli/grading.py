@@ -211,37 +211,27 @@ def evaluate(
     public sets: actions needed against grading one by one (docs/learning.md).
 
     `key-points` simulates an instructor who decides the key points of 1, 2 or 3 answers per
-    question of tests/data/key_point_class.yaml (the rest graded with those decisions as
-    examples), and measures the nearest-example rule on SemEval's labels (docs/learning.md).
+    question of tests/data/key_point_class.yaml (the rest graded with those decisions), and
+    measures the nearest-example rule on SemEval's labels and the judge's line on every graded
+    set at hand (docs/learning.md).
+
+    `languages` counts the answers the grader says it cannot read, on graded English answers
+    and tests/data/languages.yaml (docs/quality.md).
     """
     if dataset == "languages":
-        text = json.dumps(_evaluate_languages(data_dir), indent=2)
-        typer.echo(text)
-        if json_out is not None:
-            json_out.write_text(text + "\n", encoding="utf-8")
+        _emit(_evaluate_languages(data_dir), json_out)
         return
     if dataset == "key-points":
-        text = json.dumps(_evaluate_key_points(data_dir), indent=2)
-        typer.echo(text)
-        if json_out is not None:
-            json_out.write_text(text + "\n", encoding="utf-8")
+        _emit(_evaluate_key_points(data_dir), json_out)
         return
     if dataset == "effort":
-        effort = _evaluate_effort(data_dir, public_dir)
-        text = json.dumps(effort, indent=2)
-        typer.echo(text)
-        if json_out is not None:
-            json_out.write_text(text + "\n", encoding="utf-8")
+        _emit(_evaluate_effort(data_dir, public_dir), json_out)
         return
     if dataset == "course":
         if graded is None:
             typer.echo("error: eval course needs --graded FILE.csv", err=True)
             raise typer.Exit(2)
-        course = _evaluate_course(graded, budget or [10, 20], draws)
-        text = json.dumps(course, indent=2)
-        typer.echo(text)
-        if json_out is not None:
-            json_out.write_text(text + "\n", encoding="utf-8")
+        _emit(_evaluate_course(graded, budget or [10, 20], draws), json_out)
         return
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import evaluate_mohler, evaluate_semeval
@@ -289,6 +279,14 @@ def evaluate(
         rubrics = {k: v.rubric for k, v in load_rubrics(get_settings()).rubrics.items()}
         rubrics.update(course_rubrics(OWN_WORDS_COURSE))
         results["own_words"] = evaluate_wording(scorer, rubrics, load_cases(OWN_WORDS))
+    text = json.dumps(results, indent=2)
+    typer.echo(text)
+    if json_out is not None:
+        json_out.write_text(text + "\n", encoding="utf-8")
+
+
+def _emit(results: dict[str, Any], json_out: Path | None) -> None:
+    """Print an evaluation's figures as JSON, and save them to ``json_out`` when asked."""
     text = json.dumps(results, indent=2)
     typer.echo(text)
     if json_out is not None:

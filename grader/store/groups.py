@@ -64,32 +64,31 @@ def move_to_group(
     session: Session, *, attempt_ids: Sequence[int], group_id: int, from_group: int
 ) -> bool:
     """Move waiting attempts from one group to another, as one compare-and-set: False (nothing
-    moved) unless every one of them is still waiting in ``from_group`` when the write runs.
+    moved) unless every one of them is still waiting in ``from_group`` when the write runs."""
+    return _if_all_waiting(session, attempt_ids, from_group, {"group_id": group_id})
+
+
+def claim_waiting(session: Session, *, attempt_ids: Sequence[int], group_id: int, by: str) -> bool:
+    """Claim attempts for a group grade, as one compare-and-set: False (nothing claimed) unless
+    every one is still waiting in ``group_id`` when the write runs: two instructors grading one
+    group at once, or grading while another splits it, cannot both succeed."""
+    return _if_all_waiting(session, attempt_ids, group_id, {"override_by": by})
+
+
+def _if_all_waiting(
+    session: Session, attempt_ids: Sequence[int], group_id: int, values: dict[str, object]
+) -> bool:
+    """Write ``values`` to the attempts only if every one is still waiting in ``group_id``.
     The write waits for any other transaction writing them (a row lock on PostgreSQL, the
     write lock on SQLite), so what two instructors did at once is never both applied."""
     ids = list(attempt_ids)
     result = session.execute(
         update(Attempt)
-        .where(Attempt.id.in_(ids), Attempt.group_id == from_group, awaiting_review())
-        .values(group_id=group_id)
+        .where(Attempt.id.in_(ids), Attempt.group_id == group_id, awaiting_review())
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != len(ids):  # type: ignore[attr-defined]
         return False
     session.flush()
     return True
-
-
-def claim_waiting(session: Session, *, attempt_ids: Sequence[int], group_id: int, by: str) -> bool:
-    """Claim attempts for a group grade, as one compare-and-set: False (nothing claimed) unless
-    every one is still waiting in ``group_id`` when the write runs (see :func:`move_to_group`):
-    two instructors grading one group at once, or grading while another splits it, cannot both
-    succeed."""
-    ids = list(attempt_ids)
-    result = session.execute(
-        update(Attempt)
-        .where(Attempt.id.in_(ids), Attempt.group_id == group_id, awaiting_review())
-        .values(override_by=by)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == len(ids))  # type: ignore[attr-defined]
