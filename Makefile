@@ -15,7 +15,9 @@ install: $(INSTALLED) $(ONNX)
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	# setuptools warns about every editable install of a flat layout ("Please be careful with
+	# folders ... with the same name as your package"): nothing to act on here, so not shown.
+	PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 # The served model: ONNX fp32, q8 and int8, exported from the bundled model, and the key-point
