@@ -11,12 +11,12 @@ CHROMIUM ?= /usr/bin/chromium
 
 install: $(INSTALLED) $(ONNX)
 
-# Re-install whenever the dependencies change.
+# Re-install whenever the dependencies change. setuptools warns about every editable install of
+# a flat layout ("Please be careful with folders ... with the same name as your package"):
+# nothing to act on here, so it is not shown.
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# setuptools warns about every editable install of a flat layout ("Please be careful with
-	# folders ... with the same name as your package"): nothing to act on here, so not shown.
 	PYTHONWARNINGS="ignore:Editable installation:UserWarning" $(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
