@@ -7,6 +7,7 @@ signed-out visitor)."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench.live import live_server
+from grader.rubrics.regenerate import generate_rubrics
 from tests.api.helpers import copy_rubrics
+from tests.conftest import REPO_ROOT
 from tests.web.helpers import new_token
 
 QUESTION = "what-are-the-challenges-of-long-term-dependencies"
@@ -84,6 +87,10 @@ HELD_ANSWERS = (
 )
 
 
+# Generated from a marking scheme alone ("0.5 P for a sensible choice ...").
+SCHEME = "which-medium-access-method-would-you-choose-for-a-factory"
+
+
 @dataclass(frozen=True)
 class Site:
     base: str
@@ -98,6 +105,10 @@ def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     (rubrics / f"{TYPESET}.yaml").write_text(TYPESET_RUBRIC, encoding="utf-8")
     (rubrics / f"{GROUPED}.yaml").write_text(GROUPED_RUBRIC, encoding="utf-8")
     (rubrics / f"{HELD}.yaml").write_text(HELD_RUBRIC, encoding="utf-8")
+    # An imported course's question answered only by its marking scheme (as generated).
+    scheme = tmp_path_factory.mktemp("scheme")
+    generate_rubrics(REPO_ROOT / "tests" / "data" / "documents" / "marking-scheme.md", scheme)
+    shutil.copy(scheme / f"{SCHEME}.yaml", rubrics / f"{SCHEME}.yaml")
     env = {
         "GRADER_DATABASE_URL": database_url, "GRADER_RUBRICS_DIR": str(rubrics),
         "GRADER_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
@@ -180,6 +191,18 @@ def test_both_api_docs_pages_render_offline(page: Page, site: Site) -> None:
     page.goto(f"{site.base}/docs")
     expect(page.get_by_text("/lms/submissions/batch").first).to_be_visible(timeout=20_000)
     assert problems == []
+
+
+def test_a_marking_scheme_is_shown_to_students_as_its_key_points(page: Page, site: Site) -> None:
+    """Students read "0.5 P for a sensible choice ..." as the worked reference answer."""
+    for _ in range(3):  # the reference shows after three attempts
+        _answer_by_api(site, "Token Ring, because it is deterministic.", SCHEME)
+    _sign_in(page, site, site.student, f"/app/questions/{SCHEME}")
+    page.locator("details.reference summary").click()
+    reference = page.locator("details.reference")
+    expect(reference).to_contain_text("A sensible choice")
+    expect(reference).to_contain_text("The drawback")
+    assert " P for " not in reference.inner_text()
 
 
 def test_a_blank_or_too_long_answer_is_refused_with_words_on_the_page(
