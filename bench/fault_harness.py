@@ -527,14 +527,19 @@ def _rubric_edits_under_load(
     report: dict[str, Any] = {}
     for name, body in (("none", None), ("nesting_bomb", bomb), ("valid_256kb", _large_rubric())):
         stop = threading.Event()
-        saves: list[tuple[int, float]] = []
+        saves: list[tuple[int | str, float]] = []
 
         def edit(body: str | None = body, stop: threading.Event = stop,
-                 saves: list[tuple[int, float]] = saves) -> None:  # fmt: skip
+                 saves: list[tuple[int | str, float]] = saves) -> None:  # fmt: skip
             with httpx.Client(timeout=SAVE_LIMIT_S, headers=headers) as client:
                 while body is not None and not stop.is_set():
                     started = time.monotonic()
-                    code = client.put(f"{api.base}/rubrics/{EDITED}", content=body).status_code
+                    try:
+                        code: int | str = client.put(
+                            f"{api.base}/rubrics/{EDITED}", content=body
+                        ).status_code
+                    except httpx.HTTPError as error:  # a save that never came back is counted,
+                        code = type(error).__name__  # not lost with its thread
                     saves.append((code, time.monotonic() - started))
                     # An instructor saving again and again (twice a second), not a flood of
                     # requests: what is measured is what a save costs the students.
@@ -725,7 +730,25 @@ def main() -> None:
             failed.append(f"{name} webhooks")
     if report["postgresql"]["webhooks"]["worker_exits"]:
         failed.append("the worker exited")
+    failed += incomplete_phases(report)
+    if failed:
+        print(f"failed: {'; '.join(failed)}", file=sys.stderr)
     sys.exit(1 if failed else 0)
+
+
+def incomplete_phases(report: dict[str, Any]) -> list[str]:
+    """Phases that could not complete: a rubric-edit window whose saves never went through
+    (it reported "saves: {}" and exited 0 when its first save timed out)."""
+    found = []
+    for name, part in report.items():
+        for window, figures in part.get("rubric_edits_under_load", {}).items():
+            if window == "none":
+                continue
+            saves = figures.get("saves", {})
+            answered = sum(n for code, n in saves.items() if code.isdigit())
+            if not saves or answered == 0:
+                found.append(f"{name}: the {window} saves never completed ({saves or 'none'})")
+    return found
 
 
 if __name__ == "__main__":
