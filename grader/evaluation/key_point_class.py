@@ -22,7 +22,13 @@ import numpy as np
 import numpy.typing as npt
 from ruamel.yaml import YAML
 
-from grader.learning.keypoint_examples import LIKE, KeyPointExample, evidence_text, verdicts
+from grader.learning.keypoint_examples import (
+    LIKE,
+    KeyPointExample,
+    evidence_text,
+    line_verdict,
+    verdicts,
+)
 from grader.rubrics.schema import Rubric
 from grader.scoring.decisions import Decided, ticked, with_course_examples
 from grader.scoring.grade import Grade
@@ -201,7 +207,7 @@ def credit_line_agreement(
     orders: int = 5,
     variant: str = "shipped",
 ) -> dict[str, Any]:
-    """The per-key-point line (:func:`grader.learning.keypoint_examples._by_credit`) on a data
+    """The per-key-point line (:func:`grader.learning.keypoint_examples.line_verdict`) on a data
     set with one reference per question: per question, ``k`` answers decided (gold met or not,
     in ``orders`` seeded orders); every later answer's verdict (machine share >= half) moved by
     where its share falls among the decided ones'. Reported: how often the met/not-met verdict
@@ -235,13 +241,10 @@ def credit_line_agreement(
                     high = high if high is not None and high <= 0.8 else None
                 for j in later:
                     machine = bool(share[j] >= 0.5)
-                    verdict = machine
-                    trace = share[j] > 0 or variant == "from-nothing"
-                    above = trace and (high is None or share[j] > high)
-                    if low is not None and share[j] >= low and above:
-                        verdict = True
-                    elif high is not None and share[j] <= high and (low is None or share[j] < low):
-                        verdict = False
+                    moved = line_verdict(
+                        float(share[j]), low, high, from_nothing=variant == "from-nothing"
+                    )
+                    verdict = machine if moved is None else moved
                     total += 1
                     machine_right += machine == met[j]
                     line_right += verdict == met[j]

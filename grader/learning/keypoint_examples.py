@@ -123,27 +123,39 @@ def _by_credit(
     criterion = next((c for c in grade.criteria if c.id == criterion_id), None)
     if criterion is None:
         return None
-    own = [
-        e for e in examples
-        if e.criterion_id == criterion_id and e.attempt_id != exclude
-        and e.machine_credit is not None
-    ]  # fmt: skip
+    own = [e for e in examples if e.criterion_id == criterion_id and e.attempt_id != exclude]
     credited = [e.machine_credit for e in own if e.met and e.machine_credit is not None]
     refused = [e.machine_credit for e in own if not e.met and e.machine_credit is not None]
     low = min(credited) if credited else None
     high = max(refused) if refused else None
     credit = criterion.credit
-    # Never from nothing: a point the judge found no trace of (0) is not credited by the line.
-    if low is not None and credit > 0 and credit >= low and (high is None or credit > high):
+    verdict = line_verdict(credit, low, high)
+    if verdict is True:
         if criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
             return None
         return ExampleVerdict(
             criterion_id, 1.0, f"credited: the judge gave it {credit:.2f}, as much as answers "
             f"you credited it on (from {low:.2f})",
         )  # fmt: skip
-    if high is not None and credit <= high and (low is None or credit < low):
+    if verdict is False:
         return ExampleVerdict(
             criterion_id, 0.0, f"not credited: the judge gave it {credit:.2f}, no more than "
             f"answers you refused it on (up to {high:.2f})",
         )  # fmt: skip
+    return None
+
+
+def line_verdict(
+    credit: float, low: float | None, high: float | None, *, from_nothing: bool = False
+) -> bool | None:
+    """Where the judge's ``credit`` for a key point falls against the instructor's line: met
+    (True) at or above ``low`` (the least credit of an answer they credited it on) and above
+    ``high`` (the most of one they refused it on); not met (False) at or below ``high`` and
+    under ``low``; None in between, or with nothing decided. Never met from nothing (a credit
+    of 0), unless ``from_nothing`` (a variant `grader eval key-points` measures against it)."""
+    trace = credit > 0 or from_nothing
+    if low is not None and trace and credit >= low and (high is None or credit > high):
+        return True
+    if high is not None and credit <= high and (low is None or credit < low):
+        return False
     return None
