@@ -120,3 +120,9 @@ class Grade(BaseModel):
     )
     model_id: str
     calibration_version: str
+
+    @property
+    def refused(self) -> bool:
+        """Zeroed for what the answer is (empty, off-topic, unreadable ...), not for what it
+        says: no points and a reason other than a review flag."""
+        return self.points == 0 and any(not r.startswith("review:") for r in self.reasons)

@@ -88,7 +88,7 @@ def apply_examples(
     wanted = [
         (i, cid, evidence_text(grade, cid, answers[i]))
         for i, grade in enumerate(grades)
-        if grade.points > 0 or not _refused(grade)
+        if not grade.refused  # refused answers (empty, off-topic, ...) keep their zero
         for cid in taught
     ]
     if not wanted:
@@ -115,8 +115,3 @@ def _machine_credit(result: dict[str, Any], criterion_id: str) -> float | None:
         if criterion.get("id") == criterion_id:
             return float(criterion.get("credit", 0.0))
     return None
-
-
-def _refused(grade: Grade) -> bool:
-    """Zeroed for what the answer is (empty, off-topic, ...), not for what it says."""
-    return any(not r.startswith("review:") for r in grade.reasons)

@@ -111,9 +111,8 @@ def grade_answers(
         return machine
     grades = []
     for index, (grade, (_, vector, reference)) in enumerate(zip(machine, details, strict=True)):
-        refused = grade.points == 0 and any(not r.startswith("review:") for r in grade.reasons)
         taught = any(c.decided_by == "course" for c in grade.criteria)
-        if vector is None or refused or taught:
+        if vector is None or grade.refused or taught:
             # Refused answers (empty, off-topic, ...) keep their zero; key points decided by
             # instructors' examples are not overruled by a total.
             grades.append(grade)
