@@ -33,7 +33,7 @@ from grader.rubrics.schema import Rubric
 from grader.scoring.decisions import Decided, ticked, with_course_examples
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import Scorer
-from grader.scoring.selection import select
+from grader.scoring.selection import ticked_points
 
 ORDERS = 8  # the file's order, then seeded shuffles
 DECIDED = (0, 1, 2, 3)
@@ -68,12 +68,6 @@ def load_class(path: Path) -> list[ClassAnswer]:
         for block in data
         for item in block["answers"]
     ]
-
-
-def gold_points(rubric: Rubric, met: frozenset[str]) -> float:
-    """What the instructor's key points earn under the rubric's counting rule."""
-    credits = np.array([1.0 if c.id in met else 0.0 for c in rubric.criteria])
-    return min(select(rubric, credits).earned(rubric), rubric.max_points)
 
 
 def simulate(
@@ -132,7 +126,7 @@ def simulate(
                             taught = {v.criterion_id: Decided(v.credit, "course", note=v.note)
                                       for v in found}  # fmt: skip
                             grade = with_course_examples(grade, rubric, taught, thresholds)
-                    _count(tallies[k], grade, gold_points(rubric, items[position].met), rubric)
+                    _count(tallies[k], grade, ticked_points(rubric, items[position].met), rubric)
     return {
         "like": like, "by_credit": by_credit, "orders": orders, "questions": len(by_question),
         "answers": len(answers),

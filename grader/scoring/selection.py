@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,3 +40,11 @@ def select(rubric: Rubric, credits: np.ndarray) -> Selection:
         for i in members[rule.any :]:
             selected[i] = False
     return Selection(np.asarray(credits, dtype=np.float64), selected)
+
+
+def ticked_points(rubric: Rubric, met: Collection[str]) -> float:
+    """The points key points earn when those in ``met`` are met in full and the others not,
+    under the rubric's counting rule, at most the question's points (no misconception
+    penalties: whoever ticked them decided what is right)."""
+    credits = np.array([1.0 if c.id in met else 0.0 for c in rubric.criteria])
+    return min(select(rubric, credits).earned(rubric), rubric.max_points)

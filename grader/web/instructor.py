@@ -16,6 +16,7 @@ from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid
 from grader.rubrics.points import counted, in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
+from grader.scoring.selection import ticked_points
 from grader.scoring.text import readable
 from grader.services import grouping, reviewing, stats
 from grader.services.gradebook import gradebook_csv
@@ -249,7 +250,7 @@ def _decision(
         if typed < 0:
             raise InvalidInput("points", "cannot be negative")
     shown = in_steps(attempt.points, step, attempt.max_points)
-    earned = in_steps(criteria_points(rubric, ticked), step, attempt.max_points)
+    earned = in_steps(ticked_points(rubric, ticked), step, attempt.max_points)
     # The points field starts at the machine's points (and follows the ticks where scripts
     # run): only a number that is neither of those is an explicit adjustment.
     explicit = typed is not None and abs(typed - earned) > 1e-9 and abs(typed - shown) > 1e-9
@@ -262,20 +263,6 @@ def _decision(
         points=round(typed, 4) if explicit and typed is not None else None,
         reason=reason or ("adjusted by hand" if explicit else "graded by key points"), by=by,
     )  # fmt: skip
-
-
-def criteria_points(rubric: Rubric, ticked: set[str]) -> float:
-    """The points the ticked criteria earn under the rubric's counting rule, at most the
-    question's points (no misconception penalties: the instructor ticked what is right)."""
-    rule = rubric.counting_rule()
-    earned = [c for c in rubric.criteria if c.id in ticked]
-    if rule is None:
-        total = sum(c.points for c in earned)
-    else:
-        group = set(rule.of) or {c.id for c in rubric.criteria}
-        best = sorted((c.points for c in earned if c.id in group), reverse=True)[: rule.any]
-        total = sum(best) + sum(c.points for c in earned if c.id not in group)
-    return min(total, rubric.max_points)
 
 
 @router.get("/stats/{question_id}")

@@ -197,3 +197,17 @@ def test_a_member_keeps_its_own_credit_where_its_machine_agrees_with_the_represe
     shared = like(decisions, member)
     # a: both met, the member's own 0.7; b: the representative's 0.1 (not met) wins.
     assert [(d.credit, d.evidence) for d in shared] == [(0.7, "words for a"), (0.1, "words for b")]
+
+
+def test_ticked_points_follow_the_counting_rule_and_the_maximum() -> None:
+    from grader.scoring.selection import ticked_points
+
+    rubric = Rubric(
+        id="q", prompt="Give two.", topic="t", max_points=3, reference_answer="A, B or C.",
+        criteria=[Criterion(id="a", text="A", points=2), Criterion(id="b", text="B"),
+                  Criterion(id="c", text="C")],
+        select=SelectRule(any=2),
+    )  # fmt: skip
+    assert ticked_points(rubric, {"a", "b", "c"}) == 3  # the best two of the three
+    assert ticked_points(rubric, {"b", "c"}) == 2
+    assert ticked_points(rubric, set()) == 0
