@@ -30,12 +30,15 @@ _CODE = re.compile(
 )
 _WORD = re.compile(r"[^\W\d_]+")
 _TAG = re.compile(r"<[^>]{1,20}>")  # markup pasted in with an answer ("<br>") is no language
-# The languages an answer is told apart from English in (langid knows 97, Breton and Volapük
-# among them, and picks odd ones for terse English).
-LANGUAGES = (
-    "en", "es", "fr", "de", "it", "pt", "nl", "pl", "tr", "sv", "da", "no", "fi", "cs", "ro",
-    "id", "vi", "hu", "ca",
-)  # fmt: skip
+# The languages an answer is told apart from English in, by name (langid knows 97, Breton and
+# Volapük among them, and picks odd ones for terse English).
+_NAMES = {
+    "es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese",
+    "nl": "Dutch", "pl": "Polish", "tr": "Turkish", "sv": "Swedish", "da": "Danish",
+    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "ro": "Romanian", "id": "Indonesian",
+    "vi": "Vietnamese", "hu": "Hungarian", "ca": "Catalan",
+}  # fmt: skip
+LANGUAGES = ("en", *_NAMES)
 _lock = threading.Lock()
 
 
@@ -49,7 +52,7 @@ def unreadable(answer: str, known_share: float = 0.0) -> str | None:
         return None
     if letters and _foreign_script_share(letters) > 0.3:
         return "it is written in another script"
-    if len(_CODE.findall(answer)) >= 1 and _symbol_share(visible) >= 0.08:
+    if _symbol_share(visible) >= 0.08 and _CODE.search(answer):
         return "it looks like code"
     if len(visible) >= 3 and len(letters) / len(visible) < 0.4:
         return "it is formulas or symbols only"
@@ -91,14 +94,6 @@ def _foreign_script_share(letters: list[str]) -> float:
 
 def _symbol_share(visible: list[str]) -> float:
     return sum(1 for ch in visible if ch in "=()[]{};:@*+-/<>_.,'\"") / len(visible)
-
-
-_NAMES = {
-    "es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese",
-    "nl": "Dutch", "pl": "Polish", "tr": "Turkish", "sv": "Swedish", "da": "Danish",
-    "no": "Norwegian", "fi": "Finnish", "cs": "Czech", "ro": "Romanian", "id": "Indonesian",
-    "vi": "Vietnamese", "hu": "Hungarian", "ca": "Catalan",
-}  # fmt: skip
 
 
 def language_name(code: str) -> str:
