@@ -228,11 +228,7 @@ def key_point_examples(
     query = (
         select(CriterionDecision, Attempt.answer, Attempt.result)
         .join(Attempt, Attempt.id == CriterionDecision.attempt_id)
-        .where(
-            CriterionDecision.question_id == question_id,
-            CriterionDecision.via.is_(None),
-            CriterionDecision.source == TICKED,
-        )
+        .where(_ticked_on_the_answer(question_id))
         .order_by(CriterionDecision.id.desc())
         .limit(limit)
     )
@@ -242,9 +238,16 @@ def key_point_examples(
 def key_point_stamp(session: Session, *, question_id: str) -> tuple[int, int]:
     """What changes whenever the question's key-point decisions do: their count, newest id."""
     query = select(func.count(CriterionDecision.id), func.max(CriterionDecision.id)).where(
+        _ticked_on_the_answer(question_id)
+    )
+    count, newest = session.execute(query).one()
+    return int(count or 0), int(newest or 0)
+
+
+def _ticked_on_the_answer(question_id: str) -> ColumnElement[bool]:
+    """The question's key points an instructor ticked on the answer itself (what teaches)."""
+    return and_(
         CriterionDecision.question_id == question_id,
         CriterionDecision.via.is_(None),
         CriterionDecision.source == TICKED,
     )
-    count, newest = session.execute(query).one()
-    return int(count or 0), int(newest or 0)

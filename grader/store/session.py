@@ -118,6 +118,7 @@ class _SerialisedWriter(sqlite3.Connection):
     write_lock: threading.Lock
     lock_s: float
     holds_lock = False
+    busy_shortened = False  # this transaction's busy timeout is what its lock wait left
 
     def cursor(self, factory: Any = None) -> Any:
         return super().cursor(factory or _WriteLockingCursor)
@@ -131,14 +132,20 @@ class _SerialisedWriter(sqlite3.Connection):
         self.holds_lock = True
         # One wait in all: what is left of the lock timeout is what SQLite may still wait for
         # another process's lock. Waiting the whole timeout for each (behind two writers of
-        # this process, then for the file) took three times the declared timeout.
-        left = max(0.001, self.lock_s - (time.monotonic() - started))
-        self.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
+        # this process, then for the file) took three times the declared timeout. Only a
+        # writer that waited here shortens it (most never wait: no statement is added to them).
+        waited = time.monotonic() - started
+        if waited >= 0.001:
+            left = max(0.001, self.lock_s - waited)
+            self.execute(f"PRAGMA busy_timeout = {int(left * 1000)}")
+            self.busy_shortened = True
 
     def _give_back(self) -> None:
         if self.holds_lock:
             self.holds_lock = False
             self.write_lock.release()
+        if self.busy_shortened:
+            self.busy_shortened = False
             with contextlib.suppress(sqlite3.Error):  # closing: nothing to restore
                 self.execute(f"PRAGMA busy_timeout = {int(self.lock_s * 1000)}")
 
