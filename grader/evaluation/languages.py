@@ -21,8 +21,8 @@ def unread_counts(answers: list[str], vocabulary_file: Path | None) -> dict[str,
     for answer in answers:
         reason = unreadable(answer, known_word_ratio(answer, vocabulary_file))
         if reason is not None:
-            kind = reason.split(" (")[0] if reason.startswith("it reads as") else reason
-            kind = "it reads as another language" if kind.startswith("it reads as") else kind
+            # Every language counted as one kind ("it reads as Spanish", "... French").
+            kind = "it reads as another language" if reason.startswith("it reads as") else reason
             reasons[kind] += 1
             examples.setdefault(kind, []).append(answer[:80])
     return {
