@@ -15,6 +15,7 @@ from grader.api.fields import AnswerText, DisplayName, Identity, Text
 from grader.api.practice import AttemptGraded, answer_too_long, question
 from grader.api.problems import ApiProblem, problem_responses, validation_problems
 from grader.rubrics.loader import LoadedRubric
+from grader.scoring.batching import fair_share
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import AnswerTooLong
 from grader.services.answering import store_answer
@@ -100,10 +101,12 @@ def _process(request: Request, session: Session, webhook_id: str, body: bytes) -
                          errors=problems) from error  # fmt: skip
     loaded = question(request, submission.question_id)
     try:
-        (grade,) = grade_answers(
-            request.app.state.scorer, request.app.state.adapted, session, loaded.rubric,
-            [submission.answer],
-        )  # fmt: skip
+        # One LMS student's answers share the model as one student's do (scoring.batching).
+        with fair_share(("lms", submission.lms_user_id)):
+            (grade,) = grade_answers(
+                request.app.state.scorer, request.app.state.adapted, session, loaded.rubric,
+                [submission.answer],
+            )  # fmt: skip
     except AnswerTooLong as error:
         raise answer_too_long(error) from error
     return store_submission(course_of(request), session, webhook_id, loaded, submission, grade)

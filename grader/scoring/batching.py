@@ -1,43 +1,236 @@
-"""Micro-batching: concurrent requests' encodes become one call of the model.
+"""Micro-batching with fair shares: concurrent requests' encodes become few calls of the model,
+and no student's long answers make the others wait.
 
-One worker thread owns the embedder. A caller queues its texts and waits; the worker takes
-every request queued by then (up to ``max_texts``), encodes them in one call and hands each
-caller its rows. Alone, a request waits for nobody (no added latency); under load, requests
-that arrive while the model is busy ride together in the next call, so concurrency raises
-throughput instead of queueing behind one encode at a time.
+Two lanes, each one worker thread that serves its queued texts in rounds, one model call a
+round. Alone, a request waits for nobody; under load, requests that arrive while the model is
+busy ride together in the next round, so concurrency raises throughput instead of queueing
+behind one encode at a time.
+
+Long texts (over ``LONG_TOKENS``, estimated) go to a lane of their own, whose thread runs a
+little below normal CPU priority (``LONG_NICE``): a 256-token text takes the model about 45 ms
+on one core, and a short answer's encodes (a few ms each, two or three an answer) must not wait
+behind one, let alone behind a round of them. Both lanes run at once; when both have work the
+operating system gives the long lane about a fifth of the CPU, when the short lane is idle it
+gets all of it.
+
+Fair share inside a lane (deficit round robin, counted in tokens): the texts encoded inside
+:func:`fair_share` count against its key (the service uses the student), one queue a key.
+Each round every waiting key may spend up to a quantum of tokens (the round's budget split
+between the waiting keys, never under ``MIN_QUANTUM``); what a key cannot spend on its next
+text it keeps for the next round, and a key with nothing waiting keeps nothing. A student
+sending many answers at once thus gets one share, as each other student does. Each request is
+handed its rows as soon as they are all encoded. Encodes outside any share (a benchmark, a
+command) are each their own key.
 """
 
 from __future__ import annotations
 
-import queue
+import contextlib
+import os
 import threading
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from grader.scoring.embedder import Embedder, Vectors, lowered_priority
 
+ROUND_TOKENS = 512  # a round's budget, split between the keys waiting (one key: all of it)
+MIN_QUANTUM = 64  # about a short answer's texts: it is done in one round even under load
+MAX_TEXT_TOKENS = 258  # the model cuts a text at 256 tokens, plus its two markers
+CHARS_PER_TOKEN = 4  # English word pieces average about four characters
+LONG_TOKENS = 96  # a text over this is served by the long lane (a sentence is 10 to 40)
+LONG_NICE = 3  # the long lane's thread: weight 526 against a normal thread's 1024
 
-@dataclass
+_share: ContextVar[Hashable | None] = ContextVar("grader_fair_share", default=None)
+
+
+@contextmanager
+def fair_share(key: Hashable) -> Iterator[None]:
+    """Encodes inside the block are served as ``key``'s share of the model (one student)."""
+    token = _share.set(key)
+    try:
+        yield
+    finally:
+        _share.reset(token)
+
+
+def text_tokens(text: str) -> int:
+    """A text's cost in the model, estimated without tokenizing it (the tokenizer is the
+    embedder's): a share only needs the right order of magnitude."""
+    return min(MAX_TEXT_TOKENS, 2 + len(text) // CHARS_PER_TOKEN)
+
+
+@dataclass(eq=False)
 class _Request:
     texts: list[str]
-    done: threading.Event = field(default_factory=threading.Event)
-    vectors: Vectors | None = None
+    key: Hashable
+    left: int = 0  # texts not yet encoded, in both lanes
+    rows: Vectors | None = None
     error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.left = len(self.texts)
+
+    def fill(self, indices: list[int], vectors: Vectors) -> bool:
+        """Store rows (from either lane); whether that was the last of them."""
+        with self.lock:
+            if self.rows is None:
+                self.rows = np.empty((len(self.texts), vectors.shape[1]), vectors.dtype)
+            self.rows[indices] = vectors
+            self.left -= len(indices)
+            finished = self.left == 0 and self.error is None
+        if finished:
+            self.done.set()
+        return finished
+
+    def fail(self, error: BaseException) -> None:
+        with self.lock:
+            self.error = error
+        self.done.set()
+
+
+@dataclass(eq=False)
+class _Part:
+    """The texts of a request one lane serves (their indices in the request)."""
+
+    request: _Request
+    indices: list[int]
+    taken: int = 0  # handed to a round so far
+
+
+@dataclass(eq=False)
+class _Flow:
+    """One key's queue of parts and its unspent tokens."""
+
+    parts: deque[_Part] = field(default_factory=deque)
+    credit: int = 0
+
+
+@dataclass(frozen=True)
+class _Slice:
+    part: _Part
+    start: int
+    end: int
+
+
+class _Lane:
+    """One worker thread serving its keys' texts in fair rounds (module doc)."""
+
+    def __init__(self, owner: BatchingEmbedder, name: str, nice: int = 0) -> None:
+        self.owner, self.name, self.nice = owner, name, nice
+        self._flows: dict[Hashable, _Flow] = {}  # keys with texts waiting, in serving order
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._worker: threading.Thread | None = None
+
+    def add(self, part: _Part) -> None:
+        with self._lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._serve, name=self.name, daemon=True)
+                self._worker.start()
+            self._flows.setdefault(part.request.key, _Flow()).parts.append(part)
+            self._wake.notify()
+
+    def waiting(self, key: Hashable) -> int:
+        """How many parts ``key`` has queued in this lane (for tests)."""
+        with self._lock:
+            flow = self._flows.get(key)
+            return len(flow.parts) if flow is not None else 0
+
+    def _serve(self) -> None:
+        if self.nice:
+            with contextlib.suppress(OSError, AttributeError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+        while True:
+            with self._lock:
+                while not self._flows:
+                    self._wake.wait()
+                round_ = self._take_round()
+            self._encode_round(round_)
+
+    def _take_round(self) -> list[_Slice]:
+        """The next round's texts: each waiting key's next texts, as far as its credit goes.
+        Called with the lock held; takes at least one text."""
+        taken: list[_Slice] = []
+        count = 0
+        limit = self.owner.max_texts
+        while not taken:  # a key whose next text costs more than one quantum saves up for it
+            quantum = max(MIN_QUANTUM, ROUND_TOKENS // len(self._flows))
+            for key, flow in list(self._flows.items()):
+                flow.credit += quantum
+                while flow.parts and count < limit:
+                    part = flow.parts[0]
+                    texts = part.request.texts
+                    start = part.taken
+                    while part.taken < len(part.indices) and count < limit:
+                        cost = text_tokens(texts[part.indices[part.taken]])
+                        if cost > flow.credit:
+                            break
+                        flow.credit -= cost
+                        part.taken += 1
+                        count += 1
+                    if part.taken > start:
+                        taken.append(_Slice(part, start, part.taken))
+                    if part.taken < len(part.indices):
+                        break  # out of credit (or the call is full): the rest waits
+                    flow.parts.popleft()
+                if not flow.parts:
+                    del self._flows[key]  # nothing waiting: no credit kept
+                else:
+                    # Served: to the back of the line, so that a full call cuts others first.
+                    self._flows[key] = self._flows.pop(key)
+        return taken
+
+    def _encode_round(self, round_: list[_Slice]) -> None:
+        wanted = [(part.part, part.part.indices[part.start : part.end]) for part in round_]
+        texts = [part.request.texts[i] for part, indices in wanted for i in indices]
+        # A text asked for twice (a unit that is the whole answer, two students writing the
+        # same words) is encoded once.
+        unique = list(dict.fromkeys(texts))
+        try:
+            encoded = self.owner.inner.encode(unique)
+            if len(unique) < len(texts):
+                row = {text: index for index, text in enumerate(unique)}
+                encoded = encoded[[row[text] for text in texts]]
+        except BaseException as error:  # every caller in the round gets the error, not a hang
+            self._fail({part.request for part, _ in wanted}, error)
+            return
+        self.owner.calls += 1
+        start = 0
+        for part, indices in wanted:
+            end = start + len(indices)
+            if part.request.fill(indices, encoded[start:end]):
+                self.owner.requests += 1
+            start = end
+
+    def _fail(self, requests: set[_Request], error: BaseException) -> None:
+        """Hand ``error`` to these requests and drop what is left of them in this lane."""
+        with self._lock:
+            for request in requests:
+                flow = self._flows.get(request.key)
+                if flow is not None:
+                    for part in [p for p in flow.parts if p.request is request]:
+                        flow.parts.remove(part)
+                    if not flow.parts:
+                        del self._flows[request.key]
+        for request in requests:
+            request.fail(error)
 
 
 class BatchingEmbedder:
     """Wraps an embedder; ``encode`` may be called from any number of threads."""
 
-    def __init__(self, inner: Embedder, max_texts: int = 256, max_wait_s: float = 0.002) -> None:
+    def __init__(self, inner: Embedder, max_texts: int = 256) -> None:
         self.inner = inner
-        self.max_texts = max_texts
-        self.max_wait_s = max_wait_s  # how long to wait for callers already on their way
-        self._queue: queue.SimpleQueue[_Request] = queue.SimpleQueue()
-        self._arriving = 0  # callers inside encode whose request is not yet taken
-        self._lock = threading.Lock()
-        self._worker: threading.Thread | None = None
+        self.max_texts = max_texts  # texts in one model call at most
+        self.short = _Lane(self, "grader-embedder")
+        self.long = _Lane(self, "grader-embedder-long", nice=LONG_NICE)
         self.calls = 0  # inner encode calls, and requests served: their ratio is the batching
         self.requests = 0
 
@@ -51,67 +244,19 @@ class BatchingEmbedder:
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts or lowered_priority():
-            # Background work (a rubric save) never rides in a student's batch: it would
+            # Background work (a rubric save) never rides in a student's round: it would
             # make the student wait for its hundreds of texts. It runs in its own thread.
             return self.inner.encode(texts)
-        request = _Request(list(texts))
-        with self._lock:
-            self._arriving += 1
-            if self._worker is None:
-                self._worker = threading.Thread(
-                    target=self._serve, name="grader-embedder", daemon=True
-                )
-                self._worker.start()
-        self._queue.put(request)
+        key = _share.get()
+        request = _Request(list(texts), key if key is not None else object())
+        long = [i for i, text in enumerate(request.texts) if text_tokens(text) > LONG_TOKENS]
+        short = sorted(set(range(len(request.texts))) - set(long))
+        if short:
+            self.short.add(_Part(request, short))
+        if long:
+            self.long.add(_Part(request, long))
         request.done.wait()
         if request.error is not None:
             raise request.error
-        assert request.vectors is not None
-        return request.vectors
-
-    def _take(self) -> list[_Request]:
-        """The first queued request, every other one queued now, and, for a moment, those
-        whose callers are already inside ``encode``."""
-        batch = [self._queue.get()]
-        count = len(batch[0].texts)
-        while count < self.max_texts:
-            try:
-                with self._lock:
-                    waiting_for_more = self._arriving > len(batch)
-                timeout = self.max_wait_s if waiting_for_more else 0.0
-                following = (
-                    self._queue.get(timeout=timeout) if timeout else self._queue.get_nowait()
-                )
-            except queue.Empty:
-                break
-            batch.append(following)
-            count += len(following.texts)
-        with self._lock:
-            self._arriving -= len(batch)
-        return batch
-
-    def _serve(self) -> None:
-        while True:
-            batch = self._take()
-            texts = [text for request in batch for text in request.texts]
-            # A text asked for twice (a unit that is the whole answer, two students writing
-            # the same words) is encoded once.
-            unique = list(dict.fromkeys(texts))
-            try:
-                encoded = self.inner.encode(unique)
-                if len(unique) < len(texts):
-                    row = {text: index for index, text in enumerate(unique)}
-                    encoded = encoded[[row[text] for text in texts]]
-            except BaseException as error:  # every waiting caller gets the error, not a hang
-                for request in batch:
-                    request.error = error
-                    request.done.set()
-                continue
-            self.calls += 1
-            self.requests += len(batch)
-            start = 0
-            for request in batch:
-                end = start + len(request.texts)
-                request.vectors = np.ascontiguousarray(encoded[start:end])
-                start = end
-                request.done.set()
+        assert request.rows is not None
+        return request.rows

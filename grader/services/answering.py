@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from grader.rubrics.loader import LoadedRubric
+from grader.scoring.batching import fair_share
 from grader.scoring.disclosure import FeedbackShown, disclose
 from grader.scoring.grade import Grade
 from grader.services.course import Course
@@ -71,7 +72,8 @@ def answer_question(
     """Grade ``answer``, store it and commit; raises ``NotFound`` and ``AnswerTooLong``."""
     loaded = course.question(question_id)
     started = time.perf_counter()
-    grade = grade_one(course, session, loaded, answer)
+    with fair_share(("student", student_id)):  # the model's time is shared per student
+        grade = grade_one(course, session, loaded, answer)
     graded = time.perf_counter()
     answered = store_answer(
         course, session, loaded=loaded, student_id=student_id, answer=answer, grade=grade

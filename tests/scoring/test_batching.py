@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from grader.scoring.batching import BatchingEmbedder
+from grader.scoring.batching import BatchingEmbedder, fair_share
 from grader.scoring.embedder import HashingEmbedder, Vectors
 
 
@@ -75,3 +75,97 @@ def test_a_text_asked_for_twice_is_encoded_once() -> None:
     np.testing.assert_array_equal(
         vectors, HashingEmbedder().encode(["same words", "other words", "same words"])
     )
+
+
+class GatedEmbedder(HashingEmbedder):
+    """Holds every call with a long text until the test opens the gate; logs every call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.calls.append(list(texts))
+        if any(len(text) > 500 for text in texts):
+            self.gate.wait(5)
+        return super().encode(texts)
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def _encode_as(batching: BatchingEmbedder, key: str, texts: list[str]) -> Vectors:
+    with fair_share(key):
+        return batching.encode(texts)
+
+
+def _long(name: str) -> str:
+    return f"{name} " + "word " * 200  # about 250 tokens: the long lane
+
+
+def test_a_students_long_answer_does_not_hold_back_anothers_short_one() -> None:
+    inner = GatedEmbedder()
+    batching = BatchingEmbedder(inner)
+    long_answer = [_long(f"long {n}") for n in range(12)] + ["its short sentence"]
+    with ThreadPoolExecutor(2) as pool:
+        looping = pool.submit(_encode_as, batching, "looper", long_answer)
+        _wait_for(lambda: any(len(t) > 500 for call in inner.calls for t in call))
+        # The long answer's first long text is in the model (held there): another student's
+        # short answer is encoded and handed back meanwhile, not after it.
+        other = pool.submit(_encode_as, batching, "other", ["a short answer", "short"])
+        np.testing.assert_array_equal(
+            other.result(timeout=2), HashingEmbedder().encode(["a short answer", "short"])
+        )
+        assert not looping.done()
+        inner.gate.set()
+        np.testing.assert_array_equal(looping.result(), HashingEmbedder().encode(long_answer))
+    assert not any("short" in call and any(len(t) > 500 for t in call) for call in inner.calls)
+
+
+def test_one_keys_concurrent_requests_share_one_share() -> None:
+    inner = GatedEmbedder()
+    batching = BatchingEmbedder(inner)
+    texts = {key: [_long(f"{key} {n}") for n in range(10)] for key in ("a1", "a2", "b")}
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(_encode_as, batching, "a", [_long("first")])
+        _wait_for(lambda: len(inner.calls) == 1)
+        results = [
+            pool.submit(_encode_as, batching, "a" if name.startswith("a") else "b", texts[name])
+            for name in ("a1", "a2", "b")
+        ]
+        _wait_for(lambda: batching.long.waiting("a") == 2 and batching.long.waiting("b") == 1)
+        inner.gate.set()
+        for name, result in zip(("a1", "a2", "b"), results, strict=True):
+            np.testing.assert_array_equal(result.result(), HashingEmbedder().encode(texts[name]))
+        first.result()
+    # While both keys waited, key a (two requests) got as many texts as key b (one request).
+    served = {"a": 0, "b": 0}
+    for call in inner.calls[1:]:
+        if served["b"] == len(texts["b"]):
+            break
+        for text in call:
+            served["b" if text.startswith("b") else "a"] += 1
+    assert abs(served["a"] - served["b"]) <= 2
+
+
+def test_a_failed_round_fails_the_whole_request_and_the_rest_still_works() -> None:
+    class FailsOnce(HashingEmbedder):
+        calls = 0
+
+        def encode(self, texts: Sequence[str]) -> Vectors:
+            self.calls += 1
+            if self.calls == 2:
+                raise RuntimeError("model broke")
+            return super().encode(texts)
+
+    batching = BatchingEmbedder(FailsOnce())
+    long_texts = [_long(f"long {n}") for n in range(6)]  # several rounds
+    with pytest.raises(RuntimeError, match="model broke"), fair_share("s"):
+        batching.encode(long_texts)
+    assert batching.encode(["after", _long("after")]).shape == (2, 256)
+    assert batching.long.waiting("s") == 0
