@@ -12,6 +12,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -250,7 +251,15 @@ class WebhookDelivery(Base):
     """One event to one endpoint: pending until delivered, failed, or the endpoint is gone."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - ids never reused
+    __table_args__ = (
+        # A student's queue at an endpoint, oldest first: the worker finds each queue's head
+        # from this index alone, however long the outbox (``store.webhooks.claim_due``).
+        Index(
+            "ix_webhook_deliveries_queue",
+            *("status", "endpoint_id", "student_id", "created_at", "attempts"),
+        ),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id"), index=True)
