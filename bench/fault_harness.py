@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,7 +52,13 @@ import contextlib
 from sqlalchemy import func, select
 
 from grader.store import webhooks as outbox
-from grader.store.models import Attempt, ReviewState, WebhookDelivery, WebhookEvent
+from grader.store.models import (
+    Attempt,
+    DeliveryAttempt,
+    ReviewState,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from grader.store.practice import create_student, create_token
 from grader.store.session import make_engine, make_sessions, upgrade
 from grader.webhooks.signing import new_secret
@@ -162,11 +169,24 @@ class Outcomes:
             self.replies.append((sent, took, outcome))
 
 
+def _short_answer(student: int, n: int) -> str:
+    return f"Vanishing and exploding gradients (student {student}, answer {n})."
+
+
+def _long_answer(student: int, n: int) -> str:
+    """5,000 characters (the most an answer may have), each answer unique: the probe's
+    ``"not " * 1250``, the costliest valid answer it found."""
+    head = f"{student} {n} "
+    return head + "not " * ((5000 - len(head)) // 4)
+
+
 class Load:
     """One thread per student posting attempts, each answer unique, until stopped."""
 
-    def __init__(self, api: Api, tokens: dict[int, str]) -> None:
-        self.api, self.tokens = api, tokens
+    def __init__(
+        self, api: Api, tokens: dict[int, str], answer: Callable[[int, int], str] = _short_answer
+    ) -> None:
+        self.api, self.tokens, self.answer = api, tokens, answer
         self.outcomes = Outcomes()
         self.stopping = threading.Event()
         self.threads = [
@@ -191,7 +211,7 @@ class Load:
         with httpx.Client(timeout=CLIENT_TIMEOUT_S, headers=headers) as client:
             while not self.stopping.is_set():
                 n += 1
-                answer = f"Vanishing and exploding gradients (student {student}, answer {n})."
+                answer = self.answer(student, n)
                 question = QUESTIONS[n % len(QUESTIONS)]
                 sent = time.monotonic()
                 try:
@@ -255,6 +275,47 @@ class Receiver:
         """Seconds from ``moment`` until the last of ``message_ids`` arrived."""
         arrived = [at for at, m in list(self.received) if m in message_ids and at > moment]
         return max(arrived) - moment if arrived and message_ids else None
+
+
+class HostileReceiver:
+    """An LMS endpoint that answers 200 one byte every 2 s (``trickle``), or with a 200 MB body
+    (``huge``): neither may hold a delivery past the worker's deadline or its memory past a
+    bound (issue 34, items 4 and 5)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length", 0)))
+                body = b"ok" * 30 if kind == "trickle" else b"x" * (200 * 1024 * 1024)
+                self.send_response(200)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    if kind == "trickle":
+                        for byte in body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(2.0)
+                    else:
+                        chunk = 1024 * 1024
+                        for start in range(0, len(body), chunk):
+                            self.wfile.write(body[start : start + chunk])
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/{kind}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Postgres:
@@ -519,21 +580,29 @@ def _p50(outcomes: Outcomes, start: float, end: float) -> float | None:
 def _rubric_edits_under_load(
     api: Api, load: Load, instructor: str, window_s: float
 ) -> dict[str, Any]:
-    """Students' p50 with no rubric edits, with a nesting bomb saved twice a second, and with
-    a valid 256 KB rubric saved again and again (each in its own window; a window lasts until
-    its last save has ended)."""
+    """Students' p50 with no rubric edits, with a nesting bomb saved twice a second, with a
+    valid 256 KB rubric saved again and again, and with it saved alternately with the
+    question's own rubric, so that every save is a change (each in its own window; a window
+    lasts until its last save has ended)."""
     headers = {"Authorization": f"Bearer {instructor}", "content-type": "application/yaml"}
     bomb = f"id: {EDITED}\nprompt: " + "[" * 100_000
+    large = _large_rubric()
+    original = (REPO / "rubrics" / f"{EDITED}.yaml").read_text(encoding="utf-8")
+    windows: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("none", ()), ("nesting_bomb", (bomb,)), ("valid_256kb", (large,)),
+        ("alternating_256kb", (large, original)),
+    )  # fmt: skip
     report: dict[str, Any] = {}
-    for name, body in (("none", None), ("nesting_bomb", bomb), ("valid_256kb", _large_rubric())):
+    for name, bodies in windows:
         stop = threading.Event()
         saves: list[tuple[int | str, float]] = []
 
-        def edit(body: str | None = body, stop: threading.Event = stop,
+        def edit(bodies: tuple[str, ...] = bodies, stop: threading.Event = stop,
                  saves: list[tuple[int | str, float]] = saves) -> None:  # fmt: skip
             with httpx.Client(timeout=SAVE_LIMIT_S, headers=headers) as client:
-                while body is not None and not stop.is_set():
+                while bodies and not stop.is_set():
                     started = time.monotonic()
+                    body = bodies[len(saves) % len(bodies)]
                     try:
                         code: int | str = client.put(
                             f"{api.base}/rubrics/{EDITED}", content=body
@@ -557,10 +626,97 @@ def _rubric_edits_under_load(
             "save_p50_s": round(sorted(t for _, t in saves)[len(saves) // 2], 3) if saves else None,
         }
     base = report["none"]["student_p50_s"]
-    for name in ("nesting_bomb", "valid_256kb"):
+    for name, _ in windows[1:]:
         p50 = report[name]["student_p50_s"]
         report[name]["slowdown"] = round(p50 / base - 1, 3) if base and p50 else None
     return report
+
+
+def _long_answers_under_load(api: Api, load: Load, url: str, window_s: float) -> dict[str, Any]:
+    """Students' p50 alone, then with two more students looping 5,000-character answers (the
+    probe's: others' p50 went from 0.049 to 0.831 s). Their answers are checked like all."""
+    start = time.monotonic()
+    time.sleep(window_s)
+    alone = _p50(load.outcomes, start + 0.5, time.monotonic())
+    loopers = Load(api, _students(url, 2, None), answer=_long_answer).start()
+    start = time.monotonic()
+    time.sleep(window_s)
+    beside = _p50(load.outcomes, start + 0.5, time.monotonic())
+    looped = loopers.stop()
+    with load.outcomes.lock:
+        load.outcomes.acknowledged.extend(looped.acknowledged)
+    return {
+        "students_p50_s": alone,
+        "beside_two_long_answer_loopers_p50_s": beside,
+        "slowdown": round(beside / alone - 1, 3) if alone and beside else None,
+        "long_answers": dict(looped.statuses),
+        "long_answer_p50_s": _p50(looped, 0.0, time.monotonic()),
+    }
+
+
+def _peak_rss_mb(process: Process) -> float | None:
+    """The process's peak resident memory so far (Linux), in MB."""
+    assert process.process is not None
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{process.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def _hostile_receivers(url: str, api: Api, worker: Process, token: str) -> dict[str, Any]:
+    """Two more endpoints: one answers 200 a byte every 2 s, one with 200 MB. A student
+    answers three times; the worker's tries at both must end by its deadline, and its memory
+    must not grow with the body."""
+    receivers = {kind: HostileReceiver(kind) for kind in ("trickle", "huge")}
+    engine = make_engine(url)
+    try:
+        with make_sessions(engine).begin() as session:
+            endpoints = {
+                kind: outbox.create_endpoint(
+                    session, url=receiver.url, event_types=["attempt.graded"],
+                    secret=new_secret(), now=datetime.now(UTC),
+                ).id
+                for kind, receiver in receivers.items()
+            }  # fmt: skip
+        rss_before = _peak_rss_mb(worker)
+        with httpx.Client(timeout=CLIENT_TIMEOUT_S) as client:
+            for n in range(3):
+                client.post(
+                    f"{api.base}/questions/{QUESTIONS[0]}/attempts",
+                    json={"answer": _short_answer(0, 10_000 + n)},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+        time.sleep(6 * WEBHOOK_TIMEOUT_S + 5)  # the first tries and a retry or two each
+        with make_sessions(engine)() as session:
+            report: dict[str, Any] = {}
+            for kind, endpoint_id in endpoints.items():
+                tries = session.scalars(
+                    select(DeliveryAttempt.latency_ms)
+                    .join(WebhookDelivery, WebhookDelivery.id == DeliveryAttempt.delivery_id)
+                    .where(WebhookDelivery.endpoint_id == endpoint_id)
+                ).all()
+                report[kind] = {
+                    "tries": len(tries),
+                    "longest_try_s": round(max(tries, default=0.0) / 1000, 2),
+                }
+        with make_sessions(engine).begin() as session:
+            for endpoint_id in endpoints.values():  # gone: its deliveries are not waited for
+                endpoint = outbox.get_endpoint(session, endpoint_id=endpoint_id)
+                assert endpoint is not None
+                outbox.disable_endpoint(
+                    session, endpoint=endpoint, reason="harness", now=datetime.now(UTC)
+                )
+    finally:
+        engine.dispose()
+        for receiver in receivers.values():
+            receiver.stop()
+    return {
+        **report,
+        "deadline_s": WEBHOOK_TIMEOUT_S,
+        "worker_peak_rss_mb_before": rss_before,
+        "worker_peak_rss_mb_after": _peak_rss_mb(worker),
+    }
 
 
 def _pending(url: str) -> int:
@@ -651,6 +807,7 @@ def _postgres_faults(
     }
 
     rubric_report = _rubric_edits_under_load(api, load, instructor, window_s=8.0)
+    long_report = _long_answers_under_load(api, load, server.url, window_s=10.0)
     outcomes = load.stop()
     drained_before_outage_s = _drain(server.url, 240)
 
@@ -663,6 +820,7 @@ def _postgres_faults(
     time.sleep(max(0.0, receiver.failing_until - time.monotonic()))
     recovered = time.monotonic()
     drained_after_recovery_s = _drain(server.url, 120)
+    receivers_report = _hostile_receivers(server.url, api, worker, next(iter(tokens.values())))
 
     engine = make_engine(server.url)
     with make_sessions(engine)() as session:
@@ -680,6 +838,8 @@ def _postgres_faults(
         "database_kill": kill_report,
         "database_freeze": freeze_report,
         "rubric_edits_under_load": rubric_report,
+        "long_answers_under_load": long_report,
+        "hostile_receivers": receivers_report,
         "webhooks": {
             "events": len(message_ids),
             "delivered": len(message_ids & set(got)),
@@ -731,9 +891,26 @@ def main() -> None:
     if report["postgresql"]["webhooks"]["worker_exits"]:
         failed.append("the worker exited")
     failed += incomplete_phases(report)
+    failed += held_receivers(report["postgresql"].get("hostile_receivers", {}))
     if failed:
         print(f"failed: {'; '.join(failed)}", file=sys.stderr)
     sys.exit(1 if failed else 0)
+
+
+def held_receivers(report: dict[str, Any]) -> list[str]:
+    """A hostile receiver that held a try past the deadline (plus a second for the
+    bookkeeping), or the worker's memory grown by more than 100 MB while it answered."""
+    found = []
+    for kind in ("trickle", "huge"):
+        figures = report.get(kind, {})
+        if not figures.get("tries"):
+            found.append(f"the {kind} receiver was never tried")
+        elif figures["longest_try_s"] > report["deadline_s"] + 1.0:
+            found.append(f"the {kind} receiver held a try {figures['longest_try_s']} s")
+    before, after = report.get("worker_peak_rss_mb_before"), report.get("worker_peak_rss_mb_after")
+    if before is not None and after is not None and after - before > 100:
+        found.append(f"the worker's memory grew from {before} to {after} MB")
+    return found
 
 
 def incomplete_phases(report: dict[str, Any]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.fault_harness import incomplete_phases
+from bench.fault_harness import held_receivers, incomplete_phases
 
 
 def test_a_rubric_edit_window_whose_saves_never_came_back_is_a_failure() -> None:
@@ -24,3 +24,23 @@ def test_a_rubric_edit_window_whose_saves_never_came_back_is_a_failure() -> None
     report["postgresql"]["rubric_edits_under_load"]["valid_256kb"]["saves"] = {"204": 3}
     report["sqlite"]["rubric_edits_under_load"]["valid_256kb"]["saves"] = {"503": 2, "204": 1}
     assert incomplete_phases(report) == []
+
+
+def test_a_receiver_holding_a_try_past_the_deadline_or_the_workers_memory_is_a_failure() -> None:
+    report: dict[str, Any] = {
+        "trickle": {"tries": 3, "longest_try_s": 2.4},
+        "huge": {"tries": 0, "longest_try_s": 0.0},
+        "deadline_s": 2.0,
+        "worker_peak_rss_mb_before": 93.0,
+        "worker_peak_rss_mb_after": 1851.0,
+    }
+    assert held_receivers(report) == [
+        "the huge receiver was never tried",
+        "the worker's memory grew from 93.0 to 1851.0 MB",
+    ]
+    report["trickle"]["longest_try_s"] = 58.0
+    report["huge"] = {"tries": 2, "longest_try_s": 0.4}
+    assert held_receivers(report) == ["the trickle receiver held a try 58.0 s",
+                                      "the worker's memory grew from 93.0 to 1851.0 MB"]  # fmt: skip
+    report["trickle"]["longest_try_s"], report["worker_peak_rss_mb_after"] = 2.1, 101.0
+    assert held_receivers(report) == []
