@@ -10,7 +10,7 @@ from grader.rubrics.edit import UnknownCriterion, add_phrasing
 from grader.rubrics.loader import LoadedRubric, rubric_from_bytes
 from grader.rubrics.regenerate import write_atomic
 from grader.services.course import Course
-from grader.services.priority import at_low_priority
+from grader.services.priority import at_low_priority, in_low_priority_process
 
 
 def replace_rubric(course: Course, question_id: str, data: bytes) -> LoadedRubric:
@@ -21,9 +21,10 @@ def replace_rubric(course: Course, question_id: str, data: bytes) -> LoadedRubri
     if len(data) > limit:
         raise InvalidInput("rubric", f"over {limit} bytes")
     with course.rubric_jobs.take():
-        # Parse, check and embed below the students' grading (services.priority).
-        loaded = at_low_priority(
-            lambda: rubric_from_bytes(data, current.path, known_demos=demo_ids())
+        # Parse and check in a helper process, embed on a thread, both below the students'
+        # grading (services.priority).
+        loaded = in_low_priority_process(
+            rubric_from_bytes, data, current.path, frozenset(demo_ids())
         )
         if isinstance(loaded, list):
             raise RubricInvalid(loaded)
