@@ -2,14 +2,17 @@
 
     .venv/bin/python bench/fault_harness.py [--kills 3] [--students 6] [--json-out FILE]
 
-Loopback only, bounded in time (three to five minutes). Two rounds:
+Loopback only, bounded in time (six to eight minutes on 2 cores). Two rounds:
 
 1. **SQLite**: several students post attempts over HTTP while the API is killed (SIGKILL) and
    restarted ``--kills`` times and the webhook worker is killed mid-delivery as often; a local
    receiver counts every delivery.
 2. **PostgreSQL**: a server the harness starts itself (its own data folder and port, never the
    machine's server on 5432): the API is killed once, then PostgreSQL is killed (SIGKILL) and
-   restarted, then frozen (SIGSTOP of all its processes) for ``--freeze`` seconds and thawed.
+   restarted, then frozen (SIGSTOP of all its processes) for ``--freeze`` seconds and thawed;
+   then, under the students' load, rubric saves (a nesting bomb, a valid 256 KB rubric, that
+   rubric alternately with the original), two students looping 5,000-character answers, an
+   LMS outage, and a trickling and a huge receiver.
 
 Afterwards, against the database: every attempt a client was told about (201 with its id) must
 be stored with that student and answer (lost: 0), no id may have been given to two answers
