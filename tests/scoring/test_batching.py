@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -169,3 +170,20 @@ def test_a_failed_round_fails_the_whole_request_and_the_rest_still_works() -> No
         batching.encode(long_texts)
     assert batching.encode(["after", _long("after")]).shape == (2, 256)
     assert batching.long.waiting("s") == 0
+
+
+def test_long_texts_are_encoded_at_the_lowest_priority_and_short_ones_are_not() -> None:
+    class Priorities(HashingEmbedder):
+        seen: dict[str, int] = {}  # noqa: RUF012 - one instance
+
+        def encode(self, texts: Sequence[str]) -> Vectors:
+            nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            for text in texts:
+                self.seen[text] = nice
+            return super().encode(texts)
+
+    inner = Priorities()
+    batching = BatchingEmbedder(inner)
+    texts = ["a short answer", _long("a 5,000-character answer")]
+    np.testing.assert_array_equal(batching.encode(texts), HashingEmbedder().encode(texts))
+    assert inner.seen == {texts[0]: os.getpriority(os.PRIO_PROCESS, 0), texts[1]: 19}
