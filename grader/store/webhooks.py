@@ -208,6 +208,8 @@ def claimable(now: datetime, limit: int, order_hold_tries: int) -> Select[Webhoo
             earlier.student_id == WebhookDelivery.student_id,
             earlier.status == "pending",
             earlier.attempts < order_hold_tries,
+            # Implied by the next line, but a range the index can seek by (an OR is not).
+            earlier.created_at <= WebhookDelivery.created_at,
             created_before(earlier, WebhookDelivery),
         )
     )
