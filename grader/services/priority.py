@@ -20,6 +20,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -53,9 +54,18 @@ _helper_lock = threading.Lock()
 _helper: ProcessPoolExecutor | None = None
 
 
-def _lowest_priority() -> None:
+def _start_helper(parent: int) -> None:
+    """In the helper: the lowest priority, and an end when the server ends, however it ends
+    (a server killed with SIGKILL runs no exit handler, and its helper would live on)."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(LOWEST)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def in_low_priority_process(work: Callable[..., T], *args: Any) -> T:
@@ -69,8 +79,9 @@ def in_low_priority_process(work: Callable[..., T], *args: Any) -> T:
             # spawn, not fork: the server is multi-threaded, and a forked child would inherit
             # locks held by threads it does not have.
             _helper = ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=_lowest_priority
-            )
+                1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_helper, initargs=(os.getpid(),),
+            )  # fmt: skip
         helper = _helper
     try:
         return helper.submit(work, *args).result()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -43,3 +46,19 @@ def test_a_rubric_is_parsed_and_checked_in_the_helper_as_in_process() -> None:
     assert apart == rubric_from_bytes(data, source, demo_ids())
     broken = in_low_priority_process(rubric_from_bytes, b"id: x\nprompt: [", source, None)
     assert isinstance(broken, list) and broken[0].line >= 1
+
+
+def test_the_helper_ends_when_the_server_is_killed() -> None:
+    """A server killed with SIGKILL runs no exit handler: its helper must not live on."""
+    server = subprocess.run(
+        [sys.executable, "-c", "import os, signal\n"
+         "from grader.services.priority import in_low_priority_process\n"
+         "print(in_low_priority_process(os.getpid), flush=True)\n"
+         "os.kill(os.getpid(), signal.SIGKILL)\n"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    helper = int(server.stdout.strip())
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{helper}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{helper}").exists()
