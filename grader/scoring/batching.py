@@ -203,12 +203,12 @@ class _Lane:
         except BaseException as error:  # every caller in the round gets the error, not a hang
             self._fail({part.request for part, _ in wanted}, error)
             return
-        self.owner.calls += 1
+        self.owner.count(calls=1)
         start = 0
         for part, indices in wanted:
             end = start + len(indices)
             if part.request.fill(indices, encoded[start:end]):
-                self.owner.requests += 1
+                self.owner.count(requests=1)
             start = end
 
     def _fail(self, requests: set[_Request], error: BaseException) -> None:
@@ -235,6 +235,7 @@ class BatchingEmbedder:
         self.long = _Lane(self, "grader-embedder-long", nice=LONG_NICE)
         self.calls = 0  # inner encode calls, and requests served: their ratio is the batching
         self.requests = 0
+        self._counting = threading.Lock()  # both lanes count
 
     @property
     def model_id(self) -> str:
@@ -243,6 +244,11 @@ class BatchingEmbedder:
     @property
     def loaded(self) -> bool:
         return bool(getattr(self.inner, "loaded", True))
+
+    def count(self, calls: int = 0, requests: int = 0) -> None:
+        with self._counting:
+            self.calls += calls
+            self.requests += requests
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts or lowered_priority():

@@ -146,11 +146,11 @@ def claim_due(
 
     Each student's pending deliveries to an endpoint are a queue; only its head (the oldest
     that still holds the rest back) and the failed-often ones before it can go. The heads come
-    from one pass over an index (``ix_webhook_deliveries_queue``), so a claim costs about the
-    same with 500 or 10,000 events waiting; asking every pending delivery whether an earlier
-    one holds it back cost a scan of its queue each, and the outbox drained ever more slowly."""
+    from one pass over an index (``ix_webhook_deliveries_queue``), read once a claim; asking
+    every pending delivery whether an earlier one held it back read its student's queue once
+    a delivery, and the outbox drained ever more slowly the longer it was."""
     claimed = []
-    for delivery in session.scalars(claimable(now, limit, order_hold_tries)).all():
+    for delivery in session.scalars(_claimable(now, limit, order_hold_tries)).all():
         taken = session.execute(
             update(WebhookDelivery)
             # Re-check it all: another worker may have claimed or even settled it meanwhile.
@@ -185,7 +185,7 @@ def _due(now: datetime) -> ColumnElement[bool]:
     return and_(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now, free)
 
 
-def claimable(now: datetime, limit: int, order_hold_tries: int) -> Select[WebhookDelivery]:
+def _claimable(now: datetime, limit: int, order_hold_tries: int) -> Select[WebhookDelivery]:
     """The due deliveries whose turn it is, oldest first, locked as read (``claim_due``)."""
     holding = and_(WebhookDelivery.status == "pending", WebhookDelivery.attempts < order_hold_tries)
     heads = (
@@ -221,7 +221,6 @@ def claimable(now: datetime, limit: int, order_hold_tries: int) -> Select[Webhoo
     live = exists().where(
         WebhookEndpoint.id == WebhookDelivery.endpoint_id, WebhookEndpoint.disabled_at.is_(None)
     )
-    due = _due(now)
     return (
         select(WebhookDelivery)
         .outerjoin(
@@ -231,7 +230,7 @@ def claimable(now: datetime, limit: int, order_hold_tries: int) -> Select[Webhoo
                 heads.c.student_id == WebhookDelivery.student_id,
             ),
         )
-        .where(due, live, in_turn)
+        .where(_due(now), live, in_turn)
         .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=WebhookDelivery)
