@@ -546,3 +546,45 @@ def test_an_event_that_keeps_failing_stops_holding_the_students_later_ones(
         deliver_due(sessions, client, SETTINGS, now=clock)
     assert _delivery(sessions, later).status == "delivered"
     assert _delivery(sessions, refused).status in ("pending", "delivered")
+
+
+def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def test_a_claim_seeks_each_queue_head_and_reads_no_queue_through(
+    sessions: Sessions, receiver: Receiver
+) -> None:
+    """Whether an earlier delivery holds a queue's head back is asked by a seek on the queue
+    index up to the head's time: asked as an OR of time and id, it read the student's whole
+    queue for every head (PostgreSQL: 200 rows a head with 10,000 waiting), and before the
+    index every pending delivery asked it, so the outbox drained ever more slowly."""
+    _endpoint(sessions, receiver.url, new_secret())
+    _events(sessions, 300, students=6)  # queues of 50
+    with sessions() as session:
+        query = store._claimable(datetime.now(UTC), 50, ORDER_HOLD_TRIES)
+        compiled = query.compile(dialect=session.get_bind().dialect)
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+            plan = [row[3] for row in connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", params
+            ).all()]  # fmt: skip
+            seeks = [line for line in plan if "webhook_deliveries_1" in line]
+            assert seeks and all(
+                "ix_webhook_deliveries_queue" in line and "created_at<?" in line for line in seeks
+            ), plan
+            return
+        (plan,) = connection.exec_driver_sql(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}", compiled.params
+        ).one()
+    held_back = [
+        node for node in _plan_nodes(plan[0]["Plan"])
+        if node.get("Parent Relationship") == "SubPlan"
+    ]  # fmt: skip
+    assert held_back, plan
+    for node in held_back:
+        assert "created_at <=" in node.get("Index Cond", ""), node
+        assert node.get("Rows Removed by Filter", 0) <= 2 * node["Actual Loops"], node
