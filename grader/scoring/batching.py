@@ -27,8 +27,6 @@ command) are each their own key.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
 from collections import deque
 from collections.abc import Hashable, Iterator, Sequence
@@ -38,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.scoring.embedder import Embedder, Vectors, lowered_priority
+from grader.scoring.embedder import Embedder, Vectors, lower_this_thread, lowered_priority
 
 ROUND_TOKENS = 512  # a round's budget, split between the keys waiting (one key: all of it)
 MIN_QUANTUM = 64  # about a short answer's texts: it is done in one round even under load
@@ -114,13 +112,6 @@ class _Flow:
     credit: int = 0
 
 
-@dataclass(frozen=True)
-class _Slice:
-    part: _Part
-    start: int
-    end: int
-
-
 class _Lane:
     """One worker thread serving its keys' texts in fair rounds (module doc)."""
 
@@ -147,8 +138,7 @@ class _Lane:
 
     def _serve(self) -> None:
         if self.nice:
-            with contextlib.suppress(OSError, AttributeError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+            lower_this_thread(self.nice)
         while True:
             with self._lock:
                 while not self._flows:
@@ -156,10 +146,11 @@ class _Lane:
                 round_ = self._take_round()
             self._encode_round(round_)
 
-    def _take_round(self) -> list[_Slice]:
-        """The next round's texts: each waiting key's next texts, as far as its credit goes.
-        Called with the lock held; takes at least one text."""
-        taken: list[_Slice] = []
+    def _take_round(self) -> list[tuple[_Part, list[int]]]:
+        """The next round's texts (each part with the indices of its texts taken): each
+        waiting key's next texts, as far as its credit goes. Called with the lock held; takes
+        at least one text."""
+        taken: list[tuple[_Part, list[int]]] = []
         count = 0
         limit = self.owner.max_texts
         while not taken:  # a key whose next text costs more than one quantum saves up for it
@@ -178,7 +169,7 @@ class _Lane:
                         part.taken += 1
                         count += 1
                     if part.taken > start:
-                        taken.append(_Slice(part, start, part.taken))
+                        taken.append((part, part.indices[start : part.taken]))
                     if part.taken < len(part.indices):
                         break  # out of credit (or the call is full): the rest waits
                     flow.parts.popleft()
@@ -189,8 +180,7 @@ class _Lane:
                     self._flows[key] = self._flows.pop(key)
         return taken
 
-    def _encode_round(self, round_: list[_Slice]) -> None:
-        wanted = [(part.part, part.part.indices[part.start : part.end]) for part in round_]
+    def _encode_round(self, wanted: list[tuple[_Part, list[int]]]) -> None:
         texts = [part.request.texts[i] for part, indices in wanted for i in indices]
         # A text asked for twice (a unit that is the whole answer, two students writing the
         # same words) is encoded once.

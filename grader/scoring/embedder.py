@@ -5,6 +5,7 @@ All embedders return L2-normalised float32 rows, so a dot product is a cosine si
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -136,6 +137,13 @@ class HashingEmbedder:
                 vectors[row, bucket % self.dimensions] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+def lower_this_thread(nice: int) -> None:
+    """Run the calling thread at ``nice`` from now on (Linux per-thread nice; it can never be
+    raised again, so only a thread of its own should ask). Elsewhere nothing changes."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
 def lowered_priority() -> bool:

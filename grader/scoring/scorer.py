@@ -218,7 +218,7 @@ class Scorer:
         if unread is not None:
             # Another language, code, formulas: not wrong for that; graded provisionally and
             # sent to an instructor with the reason.
-            analysis.review_flags.append(f"the grader cannot read this answer: {unread}")
+            analysis.review_flags.append(_unread_flag(unread))
         elif (
             len(words(analysis.answer)) >= MIN_WORDS
             and closest < traps.foreign_similarity
@@ -392,7 +392,13 @@ def _unread(analysis: Analysis, reason: str) -> None:
     analysis.zero_reason = (
         f"the grader cannot read this answer ({reason}); an instructor will grade it"
     )
-    analysis.review_flags.append(f"the grader cannot read this answer: {reason}")
+    analysis.review_flags.append(_unread_flag(reason))
+
+
+def _unread_flag(reason: str) -> str:
+    """The review flag of an answer the model cannot read (the result page finds it by its
+    words and shows the reason after the colon)."""
+    return f"the grader cannot read this answer: {reason}"
 
 
 def _topical(analysis: Analysis) -> float:

@@ -26,6 +26,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from grader.scoring.embedder import lower_this_thread
+
 T = TypeVar("T")
 LOWEST = 19
 
@@ -35,8 +37,7 @@ def at_low_priority(work: Callable[[], T]) -> T:
     outcome: dict[str, object] = {}
 
     def run() -> None:
-        with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST)
+        lower_this_thread(LOWEST)
         try:
             outcome["value"] = work()
         except BaseException as error:  # handed to the caller, raised there
