@@ -17,7 +17,7 @@ from grader.evaluation.fit import Floats, best_threshold, evidence_rows, fit_cre
 from grader.learning.graded import GradedAnswer, off_question
 from grader.scoring.analysis import Analysis
 from grader.scoring.cache import EmbeddingCache
-from grader.scoring.calibration import Calibration
+from grader.scoring.calibration import Calibration, uncalibrated
 from grader.scoring.scorer import Scorer
 
 NEGATIVE_WEIGHT = 1.0  # an off-question answer weighs as much as a graded one
@@ -163,36 +163,52 @@ def evaluate_semeval(
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
 
-    progress(f"semeval: analysing {len(items)} answers")
-    analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
+    pairs = [(i.rubric, i.answer) for i in items]
     gold = np.array([i.gold for i in items])
     labels3 = np.array([i.label for i in items])
     corpora = np.array([i.corpus for i in items])
     folds = group_folds([i.group for i in items], count=10)
-    negatives = analyse_negatives(scorer, items)
     two_way = np.zeros(len(items), dtype=bool)
     three_way = np.empty(len(items), dtype=object)
-    for test in folds:
-        train = np.setdiff1d(np.arange(len(items)), test)
-        train_analyses = [analyses[i] for i in train]
-        curve = fit_curve(train_analyses, gold[train] > 0.5)
-        base = scorer.calibration.model_copy(update={"criterion": curve})
-        calibration = _fold_calibration(
-            base, train_analyses, gold[train], negatives.outside({items[i].group for i in test})
-        )
-        train_scores = _scores(scorer, calibration, train_analyses)
-        test_scores = _scores(scorer, calibration, [analyses[i] for i in test])
-        cut = best_threshold(train_scores, gold[train] > 0.5)
-        two_way[test] = test_scores >= cut
-        train_x = _three_way_features(
-            scorer, calibration, [analyses[i] for i in train], train_scores
-        )
-        test_x = _three_way_features(scorer, calibration, [analyses[i] for i in test], test_scores)
-        classifier = LogisticRegression(max_iter=2000, class_weight="balanced").fit(
-            train_x, labels3[train]
-        )
-        three_way[test] = classifier.predict(test_x)
-    result: dict[str, Any] = {"split": "10 folds grouped by question; fitted on the other folds"}
+    # The shipped match curve was fitted on these answers, and the analysis reads its centre
+    # (clear support, denials, swapped roles): each fold analyses every answer again with a
+    # curve fitted on its training folds only, from an analysis with the data-free curve, as
+    # `grader calibrate` starts. The model embeds each text once.
+    shipped, embedder = scorer.calibration, scorer.embedder
+    scorer.embedder = EmbeddingCache(embedder)
+    try:
+        scorer.calibration = uncalibrated(embedder.model_id)
+        progress(f"semeval: analysing {len(items)} answers with the data-free curve")
+        neutral = scorer.analyse_many(pairs)
+        for number, test in enumerate(folds, 1):
+            train = np.setdiff1d(np.arange(len(items)), test)
+            curve = fit_curve([neutral[i] for i in train], gold[train] > 0.5)
+            base = shipped.model_copy(update={"criterion": curve})
+            scorer.calibration = base
+            progress(f"semeval: fold {number}/{len(folds)}: centre {curve.center:.3f}")
+            analyses = scorer.analyse_many(pairs)
+            negatives = analyse_negatives(scorer, items)
+            train_analyses = [analyses[i] for i in train]
+            calibration = _fold_calibration(
+                base, train_analyses, gold[train], negatives.outside({items[i].group for i in test})
+            )
+            train_scores = _scores(scorer, calibration, train_analyses)
+            test_analyses = [analyses[i] for i in test]
+            test_scores = _scores(scorer, calibration, test_analyses)
+            cut = best_threshold(train_scores, gold[train] > 0.5)
+            two_way[test] = test_scores >= cut
+            train_x = _three_way_features(scorer, calibration, train_analyses, train_scores)
+            test_x = _three_way_features(scorer, calibration, test_analyses, test_scores)
+            classifier = LogisticRegression(max_iter=2000, class_weight="balanced").fit(
+                train_x, labels3[train]
+            )
+            three_way[test] = classifier.predict(test_x)
+    finally:
+        scorer.embedder, scorer.calibration = embedder, shipped
+    result: dict[str, Any] = {
+        "split": "10 folds grouped by question; the match curve and the credit model fitted on "
+        "the other folds, and every answer analysed with that fold's curve"
+    }
     for corpus in ("beetle", "sciEntsBank", "all"):
         mask = np.ones(len(items), dtype=bool) if corpus == "all" else corpora == corpus
         if not mask.any():

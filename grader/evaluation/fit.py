@@ -36,10 +36,15 @@ def fit_curve(analyses: Sequence[Analysis], is_correct: npt.NDArray[np.bool_]) -
     made", so a logistic regression of correctness on the criterion's similarity is the
     probability that a point is made at a given similarity.
     """
+    similarity = np.array([a.matches[0].similarity if a.matches else 0.0 for a in analyses])
+    return curve_of(similarity, is_correct)
+
+
+def curve_of(similarity: Floats, is_correct: npt.NDArray[np.bool_]) -> CriterionCurve:
+    """The clear-support curve fitted on each answer's similarity to its one criterion."""
     from sklearn.linear_model import LogisticRegression
 
-    similarity = np.array([[a.matches[0].similarity if a.matches else 0.0] for a in analyses])
-    model = LogisticRegression(C=100.0).fit(similarity, is_correct)
+    model = LogisticRegression(C=100.0).fit(np.asarray(similarity)[:, None], is_correct)
     slope, intercept = float(model.coef_[0][0]), float(model.intercept_[0])
     if slope <= 0:
         raise ValueError("similarity does not predict correctness on these answers")

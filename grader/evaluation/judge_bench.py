@@ -12,20 +12,30 @@ Candidates, side by side on the same answers:
 
 - ``cosine``: the answer's cosine to the reference, through the same fitted ramp;
 - ``shipped``: the scorer as shipped before the judge (its calibration was fitted on Mohler and
-  SemEval, so on those two it is not held out: its row says so);
-- ``features``: today's five embedding and word signals, credit model refitted per fold;
+  SemEval, so on those sets it is not held out: their rows say "in-sample", and its "all" row
+  covers only the sets it never saw);
+- ``features``: today's five embedding and word signals, the match curve and the credit model
+  refitted per fold;
 - ``judge``: the cross-encoder's log-odds alone, through the fitted ramp;
 - ``features+judge``: all six.
 
 Per data set: Pearson r and RMSE on the share, macro-F1 of "at least half marks", and the two
 headline error rates: a right answer (gold >= 0.8) given under half, a wrong one (gold <= 0.2)
 given over half.
+
+Nothing fitted on a unit's grades touches that unit's figures. The analysis itself depends on
+a fitted number (the match curve's centre tells clear support from a weaker match, which
+decides restatement and denial notes and swapped roles), so each fold analyses every answer
+again with a curve fitted on the other units only (from an analysis with the data-free starting
+curve, as ``grader calibrate`` starts); the credit model and the confidence model of a fold see
+only rows analysed that way. The embeddings are computed once for all folds.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,13 +44,16 @@ import numpy as np
 import numpy.typing as npt
 
 from grader.evaluation.fingerprint import scoring_fingerprint
-from grader.evaluation.fit import Floats, fit_credit_model
+from grader.evaluation.fit import Floats, curve_of, fit_credit_model
 from grader.learning.graded import GradedAnswer, in_turn, off_question
 from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
+from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import (
+    Calibration,
     CriterionCurve,
     TrapSettings,
     VerdictThresholds,
+    uncalibrated,
 )
 from grader.scoring.confidence import (
     ConfidenceModel,
@@ -57,6 +70,9 @@ from grader.scoring.text import words
 
 CANDIDATES = ("cosine", "shipped", "features", "judge", "features+judge")
 RIGHT, WRONG = 0.8, 0.2  # gold shares that make an answer right / wrong for the error rates
+# The data sets `grader calibrate` fits the shipped calibration on: the "shipped" candidate is
+# in-sample there.
+CALIBRATION_SETS = frozenset({"mohler", "beetle", "sciEntsBank"})
 
 
 @dataclass
@@ -144,6 +160,64 @@ def collect(
     return rows
 
 
+@dataclass
+class Folds:
+    """The shipped scorer's rows, and per held-out unit every answer analysed with the match
+    curve fitted without that unit (its rows, the curve)."""
+
+    shipped: Rows
+    rows: dict[str, Rows]
+    curves: dict[str, CriterionCurve]
+
+    def held_out(self) -> Rows:
+        """Each answer's row from its own unit's fold: what that fold tests."""
+        view = Rows()
+        units = self.shipped.unit
+        for name in vars(view):
+            values = [getattr(self.rows[unit], name)[i] for i, unit in enumerate(units)]
+            setattr(view, name, values)
+        return view
+
+
+@contextmanager
+def _calibrated(scorer: Scorer, calibration: Calibration) -> Iterator[None]:
+    original = scorer.calibration
+    scorer.calibration = calibration
+    try:
+        yield
+    finally:
+        scorer.calibration = original
+
+
+def collect_folds(
+    scorer: Scorer,
+    items: Sequence[GradedAnswer],
+    anchors: Sequence[GradedAnswer],
+    progress: Callable[[str], None] = print,
+) -> Folds:
+    """The shipped rows, then each fold's (module doc); the model embeds each text once."""
+    memo = EmbeddingCache(scorer.embedder)
+    original_embedder, scorer.embedder = scorer.embedder, memo
+    try:
+        shipped = collect(scorer, items, anchors, progress)
+        with _calibrated(scorer, uncalibrated(original_embedder.model_id)):
+            neutral = collect(scorer, items, anchors, progress)
+        similarity = np.array([f[0] for f in neutral.features])
+        real, unit = ~np.array(neutral.anchor), np.array(neutral.unit)
+        gold = np.array(neutral.gold)
+        curves, rows = {}, {}
+        for held in sorted(set(neutral.unit)):
+            train = real & (unit != held)
+            curves[held] = curve_of(similarity[train], gold[train] >= 0.5)
+            fold = scorer.calibration.model_copy(update={"criterion": curves[held]})
+            progress(f"judge bench: fold {held}: centre {curves[held].center:.3f}")
+            with _calibrated(scorer, fold):
+                rows[held] = collect(scorer, items, anchors, progress)
+    finally:
+        scorer.embedder = original_embedder
+    return Folds(shipped, rows, curves)
+
+
 def judge_logits_by_unit(
     rows: Rows, judges: Path, progress: Callable[[str], None] = print
 ) -> Floats | None:
@@ -162,12 +236,29 @@ def judge_logits_by_unit(
     return logits
 
 
-def predictions(rows: Rows, logits: Floats | None) -> dict[str, Floats]:
-    """Each candidate's share for every row, its credit model fitted without the row's unit."""
-    gold = np.array(rows.gold)
-    unit = np.array(rows.unit)
+def predictions(folds: Folds | Rows, logits: Floats | None) -> dict[str, Floats]:
+    """Each candidate's share for every row, its credit model fitted without the row's unit,
+    on the rows of that unit's fold (a bare ``Rows``: one analysis serves every fold)."""
+    if isinstance(folds, Rows):
+        folds = Folds(folds, dict.fromkeys(set(folds.unit), folds), {})
+    shipped = folds.shipped
+    gold = np.array(shipped.gold)
+    unit = np.array(shipped.unit)
+    weights = shipped.dataset_weights()
+    out = {"shipped": np.array(shipped.shipped)}
+    for held in sorted(set(shipped.unit)):
+        rows = folds.rows[held]
+        train = unit != held
+        for name, (x, names) in _inputs(rows, logits).items():
+            model = fit_credit_model(x[train], gold[train], weights[train], names=names)
+            out.setdefault(name, np.zeros(len(gold)))[~train] = model.credit(x[~train])
+    return out
+
+
+def _inputs(rows: Rows, logits: Floats | None) -> dict[str, tuple[Floats, Sequence[str]]]:
+    """What each fitted candidate reads; refused answers (off-topic, empty...) read zeros and
+    earn 0 everywhere."""
     features = np.array(rows.features)
-    refused = rows.refused()  # refused answers (off-topic, empty...) earn 0 everywhere
     inputs: dict[str, tuple[Floats, Sequence[str]]] = {
         "cosine": (np.array(rows.cosine)[:, None], ["cosine"]),
         "features": (features, CREDIT_FEATURES),
@@ -178,17 +269,8 @@ def predictions(rows: Rows, logits: Floats | None) -> dict[str, Floats]:
             np.column_stack([features, logits]),
             [*CREDIT_FEATURES, JUDGE_FEATURE],
         )
-    weights = rows.dataset_weights()
-    out = {"shipped": np.array(rows.shipped)}
-    for name, (x, names) in inputs.items():
-        x = np.where(refused[:, None], 0.0, x)
-        predicted = np.zeros(len(gold))
-        for held in sorted(set(rows.unit)):
-            train = unit != held
-            model = fit_credit_model(x[train], gold[train], weights[train], names=names)
-            predicted[~train] = model.credit(x[~train])
-        out[name] = predicted
-    return out
+    refused = rows.refused()
+    return {name: (np.where(refused[:, None], 0.0, x), n) for name, (x, n) in inputs.items()}
 
 
 def metrics(predicted: Floats, gold: Floats) -> dict[str, float]:
@@ -208,15 +290,29 @@ def metrics(predicted: Floats, gold: Floats) -> dict[str, float]:
     }
 
 
-def table(rows: Rows, predicted: dict[str, Floats]) -> dict[str, dict[str, dict[str, float]]]:
-    """Per data set (held-out answers only, anchors left out) and over all: every candidate."""
+def table(rows: Rows, predicted: dict[str, Floats]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per data set (held-out answers only, anchors left out) and over all: every candidate.
+    The shipped candidate's rows on the sets its calibration was fitted on say "in_sample",
+    and its "all" row leaves those sets out: every "all" figure is held out."""
     gold = np.array(rows.gold)
     real = ~np.array(rows.anchor)
     dataset = np.array(rows.dataset)
-    result: dict[str, dict[str, dict[str, float]]] = {}
+    seen = np.isin(dataset, list(CALIBRATION_SETS))
+    result: dict[str, dict[str, dict[str, Any]]] = {}
     for name in [*sorted(set(rows.dataset)), "all"]:
         keep = real & ((dataset == name) if name != "all" else True)
-        result[name] = {c: metrics(p[keep], gold[keep]) for c, p in predicted.items()}
+        result[name] = {}
+        for candidate, p in predicted.items():
+            if candidate == "shipped" and name == "all":
+                unseen = keep & ~seen
+                result[name][candidate] = {
+                    **metrics(p[unseen], gold[unseen]),
+                    "sets": "those the shipped calibration never saw",
+                }
+            else:
+                result[name][candidate] = metrics(p[keep], gold[keep])
+                if candidate == "shipped" and name in CALIBRATION_SETS:
+                    result[name][candidate]["in_sample"] = True
     return result
 
 
@@ -224,11 +320,18 @@ AGREE = 0.25  # an instructor agrees when the grades are within a quarter of the
 
 
 def confidence_rows(
-    rows: Rows, share: Floats, logits: Floats | None, curve: CriterionCurve
+    rows: Rows,
+    share: Floats,
+    logits: Floats | None,
+    curve: CriterionCurve | dict[str, CriterionCurve],
 ) -> Floats:
-    """The confidence signals of each answer's grade under one candidate."""
+    """The confidence signals of each answer's grade under one candidate (``curve``: one for
+    every row, or one per held-out unit)."""
     similarity = np.array([f[0] for f in rows.features])
-    curve_p = curve.credit(similarity)
+    if isinstance(curve, CriterionCurve):
+        curve_p = curve.credit(similarity)
+    else:
+        curve_p = np.array([curve[u].credit(s) for u, s in zip(rows.unit, similarity, strict=True)])
     judge_p = None if logits is None else 1.0 / (1.0 + np.exp(-logits))
     return np.array(
         [
@@ -332,14 +435,16 @@ def run_benchmark(
     judges analyses nothing again."""
     chosen = sample(items, per_question, per_dataset, seed)
     anchors = off_question(chosen, per_question=3, seed=seed)
-    rows = _cached_rows(scorer, chosen, anchors, cache_dir, progress)
+    folds = _cached_folds(scorer, chosen, anchors, cache_dir, progress)
+    rows = folds.held_out()
     logits = judge_logits_by_unit(rows, judges, progress)
-    predicted = predictions(rows, logits)
-    # The confidence is fitted on the grades of the scorer that is shipped: today's (or, when
-    # the judge is shipped, the credit model with it).
-    best = "features+judge" if with_judge and logits is not None else "shipped"
+    predicted = predictions(folds, logits)
+    # The confidence is fitted on held-out grades of the kind that is shipped: the credit model
+    # refitted per fold (with the judge, when the judge is shipped), never on the shipped
+    # scorer's own grades (in-sample on the sets its calibration was fitted on).
+    best = "features+judge" if with_judge and logits is not None else "features"
     judged = logits if best == "features+judge" else None
-    signals = confidence_rows(rows, predicted[best], judged, scorer.calibration.criterion)
+    signals = confidence_rows(rows, predicted[best], judged, folds.curves)
     confidence, _, confidence_model = confidence_report(
         rows, predicted[best], signals, scorer.calibration.verdict, scorer.calibration.traps
     )
@@ -351,26 +456,27 @@ def run_benchmark(
         "judges": str(judges) if logits is not None else None,
         "results": table(rows, predicted),
         "confidence": {"candidate": best, "agree_within": AGREE, "by_dataset": confidence},
+        "fold_curves": {u: c.model_dump() for u, c in folds.curves.items()},
         "confidence_model": confidence_model,
-        "credit_fit": _credit_fit(rows, logits),
+        "credit_fit": _credit_fit(folds.shipped, logits),
         "rows": rows,
         "logits": logits,
         "predicted": predicted,
     }
 
 
-def _cached_rows(
+def _cached_folds(
     scorer: Scorer,
     chosen: Sequence[GradedAnswer],
     anchors: Sequence[GradedAnswer],
     cache_dir: Path | None,
     progress: Callable[[str], None],
-) -> Rows:
+) -> Folds:
     import hashlib
     import pickle
 
     if cache_dir is None:
-        return collect(scorer, chosen, anchors, progress)
+        return collect_folds(scorer, chosen, anchors, progress)
     key = hashlib.sha256(
         repr(
             (
@@ -379,15 +485,15 @@ def _cached_rows(
             )
         ).encode("utf-8")
     ).hexdigest()[:16]
-    path = cache_dir / f"judge-bench-rows-{key}.pkl"
+    path = cache_dir / f"judge-bench-folds-{key}.pkl"
     if path.exists():
         progress(f"judge bench: analysed rows from {path}")
-        rows: Rows = pickle.loads(path.read_bytes())  # our own cache, written below
-        return rows
-    rows = collect(scorer, chosen, anchors, progress)
+        folds: Folds = pickle.loads(path.read_bytes())  # our own cache, written below
+        return folds
+    folds = collect_folds(scorer, chosen, anchors, progress)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps(rows))
-    return rows
+    path.write_bytes(pickle.dumps(folds))
+    return folds
 
 
 def _credit_fit(rows: Rows, logits: Floats | None) -> dict[str, Any] | None:
@@ -408,7 +514,8 @@ def _credit_fit(rows: Rows, logits: Floats | None) -> dict[str, Any] | None:
 
 def summary(result: dict[str, Any]) -> dict[str, Any]:
     """The JSON-able part of a benchmark result (figures, not rows)."""
-    keep = ("split", "sample", "shipped_calibration", "judges", "results", "confidence")
+    keep = ("split", "sample", "shipped_calibration", "judges", "results", "fold_curves",
+            "confidence")  # fmt: skip
     out = {k: result[k] for k in keep}
     model = result["confidence_model"]
     out["confidence_model"] = model.model_dump() if model is not None else None
@@ -423,7 +530,9 @@ def markdown(result: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for dataset, candidates in result["results"].items():
-        for name, m in candidates.items():
+        for candidate, m in candidates.items():
+            name = candidate + (" (in-sample)" if m.get("in_sample") else "")
+            name += " (sets it never saw)" if "sets" in m else ""
             lines.append(
                 f"| {dataset} | {name} | {m['right_under_half']:.3f} | {m['wrong_over_half']:.3f} "
                 f"| {m['pearson_r']:.3f} | {m['rmse']:.3f} | {m['f1_half']:.3f} | {m['answers']} |"

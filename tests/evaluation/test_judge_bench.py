@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from grader.evaluation.fit import fit_credit_model
-from grader.evaluation.judge_bench import Rows, collect, metrics, predictions, sample
+from grader.evaluation.judge_bench import (
+    Rows,
+    collect,
+    collect_folds,
+    confidence_rows,
+    metrics,
+    predictions,
+    sample,
+    table,
+)
 from grader.learning.graded import GradedAnswer, reference_rubric
 from grader.scoring.features import CREDIT_FEATURES
 from grader.scoring.scorer import Scorer
@@ -87,3 +96,67 @@ def test_collect_keeps_one_row_per_answer_with_what_each_candidate_reads(
     assert rows.features[0].any() and not rows.features[1].any()
     assert rows.part[0] and rows.part[1] == ""  # nothing of an empty answer is judged
     assert rows.point[0] == "A last in first out list."
+
+
+def _worded(corpus: str, questions: int, seed: int) -> list[GradedAnswer]:
+    """Answers that use more or fewer of the reference's words, graded by how many they use."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"word{n}" for n in range(40)]
+    out = []
+    for q in range(questions):
+        reference = [f"point{q}x{n}" for n in range(6)]
+        rubric = reference_rubric(f"{corpus} {q}", f"Question {q}?", " ".join(reference))
+        for _ in range(12):
+            used = int(rng.integers(0, 7))
+            answer = reference[:used] + list(rng.choice(vocabulary, 6 - used))
+            out.append(
+                GradedAnswer(
+                    rubric, " ".join(answer), float(used >= 4), f"{corpus} {q}", corpus=corpus
+                )
+            )
+    return out
+
+
+def test_a_units_own_grades_never_reach_what_its_fold_predicts_for_it(
+    fake_scorer: Scorer,
+) -> None:
+    """Flip every grade of one unit: its fold's match curve, grades and confidence signals for
+    it stay exactly the same; the other folds, which learn from it, move. Fitting the curve on
+    every unit (the leak the shipped curve had for SemEval) fails this."""
+    items = _worded("mohler", 4, 0) + _worded("asap", 4, 1) + _worded("powergrading", 2, 2)
+    flipped = [
+        GradedAnswer(i.rubric, i.answer, 1.0 - i.gold, i.group, corpus=i.corpus)
+        if i.corpus == "powergrading" else i
+        for i in items
+    ]  # fmt: skip
+    quiet = lambda _: None  # noqa: E731
+    folds, other = (collect_folds(fake_scorer, x, [], quiet) for x in (items, flipped))
+    held = np.array(folds.shipped.unit) == "powergrading"
+
+    assert folds.curves["powergrading"] == other.curves["powergrading"]
+    assert folds.curves["asap"] != other.curves["asap"]
+    graded, graded_other = predictions(folds, None), predictions(other, None)
+    for candidate in ("cosine", "features"):
+        np.testing.assert_array_equal(graded[candidate][held], graded_other[candidate][held])
+    assert not np.allclose(graded["features"][~held], graded_other["features"][~held])
+    signals = confidence_rows(folds.held_out(), graded["features"], None, folds.curves)
+    signals_other = confidence_rows(other.held_out(), graded_other["features"], None, other.curves)
+    np.testing.assert_array_equal(signals[held], signals_other[held])
+
+
+def test_the_shipped_candidate_is_marked_in_sample_and_left_out_of_all() -> None:
+    rows = Rows()
+    for dataset in ("mohler", "asap"):
+        for share in (0.0, 1.0, 0.0, 1.0):
+            rows.dataset.append(dataset)
+            rows.unit.append(dataset)
+            rows.gold.append(share)
+            rows.anchor.append(False)
+    # In-sample it is perfect; on the set it never saw, always wrong.
+    shipped = np.array([0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    figures = table(rows, {"shipped": shipped, "features": shipped})
+    assert figures["mohler"]["shipped"]["in_sample"] is True
+    assert "in_sample" not in figures["asap"]["shipped"]
+    assert figures["all"]["shipped"]["answers"] == 4
+    assert figures["all"]["shipped"]["right_under_half"] == 1.0
+    assert figures["all"]["features"]["answers"] == 8
