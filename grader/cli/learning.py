@@ -189,29 +189,54 @@ def train_judge(
     out_dir: Annotated[
         Path, typer.Option(help="Where the judges go, one folder per held-out data set + all.")
     ] = Path(".cache/grader/judge"),
-    per_corpus: Annotated[int, typer.Option(help="Training answers per data set.")] = 600,
+    per_corpus: Annotated[
+        int, typer.Option(help="Graded answers per data set (0: all of them).")
+    ] = 8000,
+    epochs: Annotated[int, typer.Option(help="Passes over the training pairs.")] = 3,
+    batch_size: Annotated[int, typer.Option(help="Pairs per step.")] = 32,
     seed: Annotated[int, typer.Option(help="Random seed (sampling, shuffling, the head).")] = 0,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these held-out units (repeatable; default: every one)."),
+    ] = None,
+    with_all: Annotated[
+        bool, typer.Option(help="Also train the judge on every set (the one to ship).")
+    ] = True,
+    evaluate_every: Annotated[
+        int, typer.Option(help="Steps between the learning curve's held-out measurements.")
+    ] = 250,
     ship: Annotated[
         bool, typer.Option(help="Then copy the judge trained on all of them into the package.")
     ] = False,
 ) -> None:
     """Train the key-point judge (a cross-encoder, CPU): one per held-out data set for the
-    benchmark (`grader eval judge`) and one on every set (docs/quality.md)."""
+    benchmark (`grader eval judge`) and one on every set (docs/quality.md). Each run keeps
+    checkpoints in its folder and resumes from them when run again with the same options;
+    a held-out unit's learning curve goes to <out-dir>/<unit>/curve.json."""
     import shutil
 
     from grader.cli.grading import judge_items
-    from grader.learning.judge_train import train_held_out
+    from grader.learning.judge_train import HELD_OUT_UNITS, JudgeTraining, train_held_out
     from grader.scoring.embedder import bundled_model_path
     from grader.scoring.judge import SHIPPED_JUDGE
 
+    unknown = [u for u in unit or [] if u not in HELD_OUT_UNITS]
+    if unknown:
+        typer.echo(f"error: unknown unit '{unknown[0]}' ({', '.join(HELD_OUT_UNITS)})", err=True)
+        raise typer.Exit(2)
     settings = get_settings()
     items = judge_items(data_dir, public_dir)
+    training = JudgeTraining(
+        per_corpus=per_corpus or None, epochs=epochs, batch_size=batch_size, seed=seed,
+        evaluate_every=evaluate_every,
+    )  # fmt: skip
     written = train_held_out(
         settings.model_path or bundled_model_path(),
         items,
         out_dir,
-        per_corpus=per_corpus,
-        seed=seed,
+        training=training,
+        units=unit,
+        with_all=with_all,
         progress=lambda message: typer.echo(message, err=True),
     )
     for folder in written:

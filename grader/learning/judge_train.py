@@ -18,13 +18,14 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from grader.learning.graded import GradedAnswer, in_turn, off_question
+from grader.learning.judge_negatives import Reference, wrong_answers
 from grader.scoring.judge import point_text as judge_point_text
 
 MAX_TOKENS = 128
@@ -45,10 +46,16 @@ def point_text(item: GradedAnswer) -> str:
 
 
 def judge_pairs(
-    items: Sequence[GradedAnswer], per_corpus: int, seed: int = 0, negatives: float = 0.15
+    items: Sequence[GradedAnswer],
+    per_corpus: int | None,
+    seed: int = 0,
+    negatives: float = 0.15,
+    generated: bool = False,
 ) -> list[JudgePair]:
     """At most ``per_corpus`` graded pairs from each data set (sampled evenly over its
-    questions), plus off-question answers as grade 0 (``negatives`` of that many)."""
+    questions; None: all of them), plus off-question answers as grade 0 (``negatives`` of that
+    many) and, with ``generated``, wrong answers made from each question's reference
+    (:mod:`grader.learning.judge_negatives`)."""
     rng = random.Random(seed)
     by_corpus: dict[str, list[GradedAnswer]] = {}
     for item in items:
@@ -56,13 +63,64 @@ def judge_pairs(
             by_corpus.setdefault(item.corpus or "mohler", []).append(item)
     pairs: list[JudgePair] = []
     for corpus, own in sorted(by_corpus.items()):
-        chosen = in_turn(own, per_corpus, rng)
+        chosen = in_turn(own, per_corpus or len(own), rng)
         extra = off_question(own, per_question=10, seed=seed)
         rng.shuffle(extra)
         chosen += extra[: int(negatives * len(chosen))]
         pairs.extend(JudgePair(point_text(i), i.answer, i.gold, corpus) for i in chosen)
+        if generated:
+            pairs.extend(_generated_pairs(own, corpus, seed))
     rng.shuffle(pairs)
     return pairs
+
+
+def _generated_pairs(items: Sequence[GradedAnswer], corpus: str, seed: int) -> list[JudgePair]:
+    points: dict[str, str] = {}
+    references: dict[str, Reference] = {}
+    for item in items:
+        rubric = item.rubric
+        if rubric.id not in references:
+            points[rubric.id] = point_text(item)
+            references[rubric.id] = Reference(rubric.id, rubric.criteria[0].text, corpus)
+    return [
+        JudgePair(points[reference.question], answer, 0.0, corpus)
+        for reference, answer, _ in wrong_answers(list(references.values()), seed)
+    ]
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """Where a training run keeps its state, and how often (in steps): a run that finds a
+    checkpoint of the same pairs and settings goes on from it."""
+
+    folder: Path
+    every: int = 200
+
+
+Evaluate = Callable[[Any, Any], dict[str, float]]  # (model, tokenizer) -> held-out figures
+
+
+def batches(pairs: Sequence[JudgePair], batch_size: int, epochs: int, seed: int) -> list[list[int]]:
+    """Every step's pairs (indices), for all epochs, fixed by the seed (so a resumed run takes
+    the same steps). Each epoch is shuffled, then cut into runs of 50 batches whose pairs are
+    sorted by length, so that a batch is padded to about its own pairs' length, not to the
+    longest pair of the data; the batches are shuffled again."""
+    out: list[list[int]] = []
+    chunk = batch_size * 50
+    for epoch in range(epochs):
+        rng = random.Random(seed * 1000 + epoch)
+        order = list(range(len(pairs)))
+        rng.shuffle(order)
+        epoch_batches = []
+        for start in range(0, len(order), chunk):
+            run = sorted(
+                order[start : start + chunk],
+                key=lambda i: len(pairs[i].point) + len(pairs[i].answer),
+            )
+            epoch_batches += [run[s : s + batch_size] for s in range(0, len(run), batch_size)]
+        rng.shuffle(epoch_batches)
+        out += epoch_batches
+    return out
 
 
 def train_judge(
@@ -74,8 +132,17 @@ def train_judge(
     learning_rate: float = 4e-5,
     seed: int = 0,
     progress: Callable[[str], None] = print,
+    checkpoints: Checkpoints | None = None,
+    evaluate: Evaluate | None = None,
+    evaluate_every: int = 0,
+    curve: list[dict[str, float]] | None = None,
+    bar: bool = False,
 ) -> tuple[Any, Any]:
-    """A cross-encoder (model, tokenizer) whose logit says "this answer makes this point"."""
+    """A cross-encoder (model, tokenizer) whose logit says "this answer makes this point".
+
+    With ``checkpoints``, the state is saved every so many steps and a rerun resumes from it;
+    with ``evaluate``, held-out figures are taken every ``evaluate_every`` steps and at the end
+    and appended to ``curve`` (the learning curve: figures against pairs seen)."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -87,31 +154,156 @@ def train_judge(
     model = AutoModelForSequenceClassification.from_pretrained(str(model_path), num_labels=1)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
-    steps = epochs * ((len(pairs) + batch_size - 1) // batch_size)
+    plan = batches(pairs, batch_size, epochs, seed)
+    steps = len(plan)
     warmup = max(1, steps // 10)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
     )
-    order = list(range(len(pairs)))
-    step = 0
-    for epoch in range(epochs):
-        random.Random(seed + epoch).shuffle(order)
-        for start in range(0, len(order), batch_size):
-            batch = [pairs[i] for i in order[start : start + batch_size]]
-            inputs = _tokenize(tokenizer, [p.point for p in batch], [p.answer for p in batch])
-            logits = model(**inputs).logits.squeeze(-1)
-            target = torch.tensor([p.share for p in batch], dtype=logits.dtype)
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
-            loss.backward()  # type: ignore[no-untyped-call]
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
-            if step % 50 == 0:
-                progress(f"judge: step {step}/{steps} loss {loss.item():.4f}")
-            step += 1
+    fingerprint = _run_fingerprint(pairs, batch_size, epochs, learning_rate, seed)
+    step, history = _resume(checkpoints, fingerprint, model, optimizer, schedule, progress)
+    if curve is not None:
+        curve[:] = history
+    meter = _bar(steps, step) if bar else None
+    while step < steps:
+        batch = [pairs[i] for i in plan[step]]
+        inputs = _tokenize(tokenizer, [p.point for p in batch], [p.answer for p in batch])
+        logits = model(**inputs).logits.squeeze(-1)
+        target = torch.tensor([p.share for p in batch], dtype=logits.dtype)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
+        loss.backward()  # type: ignore[no-untyped-call]
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+        step += 1
+        if meter is not None:
+            meter.update(1)
+            meter.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+        if step % 50 == 0 or step == steps:
+            progress(f"judge: step {step}/{steps} loss {loss.item():.4f}")
+        due = step == steps or (evaluate_every > 0 and step % evaluate_every == 0)
+        if evaluate is not None and due:
+            model.eval()
+            point = {"step": step, "pairs_seen": step * batch_size, **evaluate(model, tokenizer)}
+            model.train()
+            history.append(point)
+            if curve is not None:
+                curve.append(point)
+            progress(f"judge: held out at step {step}: {point}")
+        if checkpoints is not None and (step % checkpoints.every == 0 or step == steps):
+            _save_checkpoint(checkpoints, fingerprint, step, history, model, optimizer, schedule)
+    if meter is not None:
+        meter.close()
     model.eval()
     return model, tokenizer
+
+
+def _bar(total: int, done: int) -> Any:
+    import sys
+
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    return tqdm(total=total, initial=done, unit="step", file=sys.stderr, mininterval=5.0)
+
+
+def _run_fingerprint(
+    pairs: Sequence[JudgePair], batch_size: int, epochs: int, learning_rate: float, seed: int
+) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(repr((batch_size, epochs, learning_rate, seed, MAX_TOKENS)).encode())
+    for pair in pairs:
+        digest.update(f"{pair.point}\0{pair.answer}\0{pair.share}\0".encode())
+    return digest.hexdigest()
+
+
+CHECKPOINT_FILE = "checkpoint.pt"
+
+
+def _resume(
+    checkpoints: Checkpoints | None,
+    fingerprint: str,
+    model: Any,
+    optimizer: Any,
+    schedule: Any,
+    progress: Callable[[str], None],
+) -> tuple[int, list[dict[str, float]]]:
+    """The step to go on from (0 without a checkpoint of this run) and the curve so far."""
+    import torch
+
+    if checkpoints is None or not (checkpoints.folder / CHECKPOINT_FILE).exists():
+        return 0, []
+    state = torch.load(checkpoints.folder / CHECKPOINT_FILE, weights_only=False)
+    if state.get("fingerprint") != fingerprint:
+        progress(f"judge: {checkpoints.folder} holds another run's checkpoint: starting afresh")
+        return 0, []
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    schedule.load_state_dict(state["schedule"])
+    torch.set_rng_state(state["torch_rng"])
+    progress(f"judge: resuming at step {state['step']}")
+    return int(state["step"]), list(state["curve"])
+
+
+def _save_checkpoint(
+    checkpoints: Checkpoints,
+    fingerprint: str,
+    step: int,
+    curve: list[dict[str, float]],
+    model: Any,
+    optimizer: Any,
+    schedule: Any,
+) -> None:
+    """Written to a temporary file, then moved into place: an interruption mid-write leaves
+    the last whole checkpoint."""
+    import torch
+
+    checkpoints.folder.mkdir(parents=True, exist_ok=True)
+    target = checkpoints.folder / CHECKPOINT_FILE
+    partial = target.with_suffix(".partial")
+    torch.save(
+        {
+            "fingerprint": fingerprint,
+            "step": step,
+            "curve": curve,
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "schedule": schedule.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+        },
+        partial,
+    )
+    partial.replace(target)
+
+
+def _share_of(flags: np.ndarray) -> float:
+    return round(float(flags.mean()), 3) if len(flags) else 0.0
+
+
+def held_out_figures(items: Sequence[GradedAnswer]) -> Evaluate:
+    """The learning curve's measure: on held-out graded answers, the judge's share
+    (sigmoid of its logit) against the grades: Pearson r, macro-F1 at half marks, right
+    answers (>= 0.8) under half and wrong ones (<= 0.2) over half."""
+    points = [point_text(i) for i in items]
+    answers = [i.answer for i in items]
+    gold = np.array([i.gold for i in items])
+
+    def evaluate(model: Any, tokenizer: Any) -> dict[str, float]:
+        from scipy.stats import pearsonr
+        from sklearn.metrics import f1_score
+
+        share = 1.0 / (1.0 + np.exp(-judge_logits(model, tokenizer, points, answers)))
+        right, wrong = gold >= 0.8, gold <= 0.2
+        r = float(pearsonr(share, gold)[0]) if share.std() > 0 else 0.0
+        return {
+            "pearson_r": round(r, 3),
+            "f1_half": round(float(f1_score(gold >= 0.5, share >= 0.5, average="macro")), 3),
+            "right_under_half": _share_of(share[right] < 0.5),
+            "wrong_over_half": _share_of(share[wrong] > 0.5),
+        }
+
+    return evaluate
 
 
 def _tokenize(tokenizer: Any, points: list[str], answers: list[str]) -> Any:
@@ -165,26 +357,65 @@ def unit_of(corpus: str) -> str:
     return corpus
 
 
+@dataclass(frozen=True)
+class JudgeTraining:
+    """How the judges are trained (``grader train-judge``'s options)."""
+
+    per_corpus: int | None = 8000  # graded pairs per data set (ASAP alone has 17,000)
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float = 4e-5
+    seed: int = 0
+    generated: bool = True  # wrong answers made from the references
+    checkpoint_every: int = 200
+    evaluate_every: int = 250
+    evaluate_answers: int = 600  # held-out answers the learning curve is measured on
+    bar: bool = True
+
+
 def train_held_out(
     model_path: Path,
     items: Sequence[GradedAnswer],
     out_dir: Path,
     *,
-    per_corpus: int = 600,
-    seed: int = 0,
+    training: JudgeTraining | None = None,
     units: Sequence[str] | None = None,
+    with_all: bool = True,
     progress: Callable[[str], None] = print,
 ) -> list[Path]:
     """One judge per held-out unit, trained on every other unit's answers only, and one
-    trained on all of them (``all``): what the benchmark measures and what is shipped."""
+    trained on all of them (``all``): what the benchmark measures and what is shipped. Each
+    run checkpoints into its folder and resumes there; a held-out unit's learning curve (its
+    figures on a sample of its answers, which the run never trains on) goes to
+    ``<unit>/curve.json``."""
+    import json
+
+    plan = training or JudgeTraining()
     written = []
-    for unit in [*(units or HELD_OUT_UNITS), "all"]:
+    for unit in [*(units or HELD_OUT_UNITS), *(["all"] if with_all else [])]:
         train = [i for i in items if unit == "all" or unit_of(i.corpus) != unit]
-        pairs = judge_pairs(train, per_corpus, seed)
-        progress(f"judge: {unit}: {len(pairs)} training pairs")
-        model, tokenizer = train_judge(model_path, pairs, seed=seed, progress=progress)
+        held = [
+            i for i in items if unit != "all" and unit_of(i.corpus) == unit and i.answer.strip()
+        ]
+        pairs = judge_pairs(train, plan.per_corpus, plan.seed, generated=plan.generated)
+        progress(f"judge: {unit}: {len(pairs)} training pairs, {plan.epochs} epochs")
         target = out_dir / unit
+        curve: list[dict[str, float]] = []
+        sample = in_turn(held, plan.evaluate_answers, random.Random(plan.seed))
+        model, tokenizer = train_judge(
+            model_path, pairs, epochs=plan.epochs, batch_size=plan.batch_size,
+            learning_rate=plan.learning_rate, seed=plan.seed, progress=progress,
+            checkpoints=Checkpoints(target / "training", plan.checkpoint_every),
+            evaluate=held_out_figures(sample) if sample else None,
+            evaluate_every=plan.evaluate_every, curve=curve, bar=plan.bar,
+        )  # fmt: skip
         save_judge(model, tokenizer, target)
+        if curve:
+            (target / "curve.json").write_text(
+                json.dumps({"unit": unit, "answers": len(sample), "training_pairs": len(pairs),
+                            "plan": asdict(plan), "curve": curve}, indent=2) + "\n",
+                encoding="utf-8",
+            )  # fmt: skip
         written.append(target)
     return written
 

@@ -9,7 +9,11 @@ import pytest
 
 from grader.learning.graded import GradedAnswer, reference_rubric
 from grader.learning.judge_train import (
+    Checkpoints,
+    JudgePair,
     TorchJudge,
+    _tokenize,
+    batches,
     judge_pairs,
     save_judge,
     train_judge,
@@ -84,3 +88,57 @@ def test_the_onnx_judge_gives_torchs_log_odds_whatever_runs_beside_it(
     )
     assert np.all(np.abs(together) <= LOGIT_LIMIT)
     assert len(set(np.round(together, 4))) == 3  # it reads the texts
+
+
+def test_generated_wrong_answers_join_the_pairs_as_grade_zero() -> None:
+    items = _items("asap", 2, 4)
+    plain = judge_pairs(items, per_corpus=None, seed=0, negatives=0.0)
+    more = judge_pairs(items, per_corpus=None, seed=0, negatives=0.0, generated=True)
+    extra = [p for p in more if p not in plain]
+    assert len(plain) == 8 and extra
+    assert all(p.share == 0.0 for p in extra)
+    # Each reference denied, and the other question's reference (too short to swap or shuffle).
+    assert {(p.point.split(" OR ")[0], p.answer) for p in extra} == {
+        ("reference 0", "It is not true that reference 0"),
+        ("reference 0", "reference 1"),
+        ("reference 1", "It is not true that reference 1"),
+        ("reference 1", "reference 0"),
+    }
+
+
+def test_each_step_takes_pairs_of_like_length_in_an_order_fixed_by_the_seed() -> None:
+    pairs = [JudgePair("p", "x" * (n * 7 % 50), 0.0, "c") for n in range(200)]
+    plan = batches(pairs, batch_size=10, epochs=2, seed=3)
+    assert plan == batches(pairs, batch_size=10, epochs=2, seed=3)
+    assert len(plan) == 40 and sorted(i for b in plan[:20] for i in b) == list(range(200))
+    spread = [max(len(pairs[i].answer) for i in b) - min(len(pairs[i].answer) for i in b)
+              for b in plan]  # fmt: skip
+    assert np.mean(spread) < 10  # one padded length per batch, not the data's longest
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_an_interrupted_run_resumes_from_its_checkpoint_to_the_same_judge(
+    tmp_path: Path,
+) -> None:
+    pairs = judge_pairs(_items("mohler", 2, 8), per_corpus=16, seed=0)
+    settings = {"epochs": 1, "batch_size": 4, "progress": lambda _: None}
+    whole, tokenizer = train_judge(bundled_model_path(), pairs, **settings)  # type: ignore[arg-type]
+
+    def interrupt(model: object, tokenizer: object) -> dict[str, float]:
+        raise _Stop
+
+    checkpoints = Checkpoints(tmp_path / "run", every=2)
+    with pytest.raises(_Stop):  # stopped at step 3, after the checkpoint of step 2
+        train_judge(bundled_model_path(), pairs, checkpoints=checkpoints, evaluate=interrupt,
+                    evaluate_every=3, **settings)  # type: ignore[arg-type]  # fmt: skip
+    seen: list[str] = []
+    resumed, _ = train_judge(bundled_model_path(), pairs, checkpoints=checkpoints,
+                             **{**settings, "progress": seen.append})  # type: ignore[arg-type]  # fmt: skip
+    assert "judge: resuming at step 2" in seen
+    probe = _tokenize(tokenizer, POINTS, ANSWERS)
+    np.testing.assert_allclose(
+        resumed(**probe).logits.detach().numpy(), whole(**probe).logits.detach().numpy(), atol=1e-5
+    )
