@@ -79,10 +79,12 @@ def simulate(
     decided: tuple[int, ...] = DECIDED,
     orders: int = ORDERS,
     by_credit: bool = True,
+    midpoint: bool = False,
 ) -> dict[str, Any]:
     """The class graded after ``k`` decisions per question, for each ``k`` in ``decided``,
     summed over ``orders`` orders of each question's answers. ``by_credit``: the judge's
-    credit among the decided answers' decides too (off: nearest examples alone)."""
+    credit among the decided answers' decides too (off: nearest examples alone); ``midpoint``:
+    and between the credited and the refused answers too."""
     by_question: dict[str, list[ClassAnswer]] = {}
     for item in answers:
         by_question.setdefault(item.question_id, []).append(item)
@@ -121,14 +123,17 @@ def simulate(
                     grade = grades[position]
                     if examples:
                         parts = {cid: vectors[position, j] for j, cid in enumerate(ids)}
-                        found = verdicts(grade, parts, examples, stacked, like=like)
+                        found = verdicts(
+                            grade, parts, examples, stacked, like=like, midpoint=midpoint
+                        )
                         if found:
                             taught = {v.criterion_id: Decided(v.credit, "course", note=v.note)
                                       for v in found}  # fmt: skip
                             grade = with_course_examples(grade, rubric, taught, thresholds)
                     _count(tallies[k], grade, ticked_points(rubric, items[position].met), rubric)
     return {
-        "like": like, "by_credit": by_credit, "orders": orders, "questions": len(by_question),
+        "like": like, "by_credit": by_credit, "midpoint": midpoint, "orders": orders,
+        "questions": len(by_question),
         "answers": len(answers),
         "after_decisions": {str(k): t.as_dict() for k, t in tallies.items()},
     }  # fmt: skip
@@ -188,8 +193,9 @@ def example_agreement(
 
 # Lines measured against the shipped one: credit from a judge's 0 too ("from-nothing"), move
 # only with a credited and a refused answer ("both-sides"), keep the line within 0.2..0.8,
-# ignore credited answers the judge gave 0 ("no-zero-credited").
-LINE_VARIANTS = ("from-nothing", "both-sides", "within-0.2-0.8", "no-zero-credited")
+# ignore credited answers the judge gave 0 ("no-zero-credited"), decide between the credited
+# and the refused answers by the nearer side ("midpoint").
+LINE_VARIANTS = ("from-nothing", "both-sides", "within-0.2-0.8", "no-zero-credited", "midpoint")
 
 
 def credit_line_agreement(
@@ -236,8 +242,9 @@ def credit_line_agreement(
                 for j in later:
                     machine = bool(share[j] >= 0.5)
                     moved = line_verdict(
-                        float(share[j]), low, high, from_nothing=variant == "from-nothing"
-                    )
+                        float(share[j]), low, high, from_nothing=variant == "from-nothing",
+                        midpoint=variant == "midpoint",
+                    )  # fmt: skip
                     verdict = machine if moved is None else moved
                     total += 1
                     machine_right += machine == met[j]

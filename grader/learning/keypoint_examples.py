@@ -71,12 +71,14 @@ def verdicts(
     *,
     like: float = LIKE,
     exclude: int | None = None,
+    midpoint: bool = False,
 ) -> list[ExampleVerdict]:
     """The key points of ``grade`` an example decides: for each criterion with examples, the
     nearest example at ``like`` or above, unless it would credit a point the judge refused for
     a denial or a swap. ``parts``: the answer's evidence vector per criterion id (normalised,
     shape (d,)); ``vectors``: the examples' evidence vectors, row per example; ``exclude``:
-    the answer's own attempt id (never decided by its own example)."""
+    the answer's own attempt id (never decided by its own example); ``midpoint``: the line
+    decides between the credited and the refused answers too (:func:`line_verdict`)."""
     found = []
     by_id = {c.id: c for c in grade.criteria}
     for criterion_id, part in parts.items():
@@ -104,14 +106,18 @@ def verdicts(
         found.append(ExampleVerdict(criterion_id, credit, note))
     decided = {v.criterion_id for v in found}
     for criterion_id in {e.criterion_id for e in examples} - decided:
-        verdict = _by_credit(grade, criterion_id, examples, exclude)
+        verdict = _by_credit(grade, criterion_id, examples, exclude, midpoint)
         if verdict is not None:
             found.append(verdict)
     return found
 
 
 def _by_credit(
-    grade: Grade, criterion_id: str, examples: list[KeyPointExample], exclude: int | None
+    grade: Grade,
+    criterion_id: str,
+    examples: list[KeyPointExample],
+    exclude: int | None,
+    midpoint: bool = False,
 ) -> ExampleVerdict | None:
     """A key point decided by where the judge's credit for it falls among the instructor's
     decisions on this question: at or above every answer they credited it on (and above every
@@ -129,33 +135,49 @@ def _by_credit(
     low = min(credited) if credited else None
     high = max(refused) if refused else None
     credit = criterion.credit
-    verdict = line_verdict(credit, low, high)
+    verdict = line_verdict(credit, low, high, midpoint=midpoint)
+    between = low is not None and high is not None and high < credit < low
     if verdict is True:
         if criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
             return None
-        return ExampleVerdict(
-            criterion_id, 1.0, f"credited: the judge gave it {credit:.2f}, as much as answers "
-            f"you credited it on (from {low:.2f})",
+        why = (
+            f"nearer the answers you credited it on (from {low:.2f}) than those you refused "
+            f"it on (up to {high:.2f})" if between
+            else f"as much as answers you credited it on (from {low:.2f})"
         )  # fmt: skip
+        return ExampleVerdict(criterion_id, 1.0, f"credited: the judge gave it {credit:.2f}, {why}")
     if verdict is False:
-        return ExampleVerdict(
-            criterion_id, 0.0, f"not credited: the judge gave it {credit:.2f}, no more than "
-            f"answers you refused it on (up to {high:.2f})",
+        why = (
+            f"nearer the answers you refused it on (up to {high:.2f}) than those you credited "
+            f"it on (from {low:.2f})" if between
+            else f"no more than answers you refused it on (up to {high:.2f})"
         )  # fmt: skip
+        return ExampleVerdict(
+            criterion_id, 0.0, f"not credited: the judge gave it {credit:.2f}, {why}"
+        )
     return None
 
 
 def line_verdict(
-    credit: float, low: float | None, high: float | None, *, from_nothing: bool = False
+    credit: float,
+    low: float | None,
+    high: float | None,
+    *,
+    from_nothing: bool = False,
+    midpoint: bool = False,
 ) -> bool | None:
     """Where the judge's ``credit`` for a key point falls against the instructor's line: met
     (True) at or above ``low`` (the least credit of an answer they credited it on) and above
     ``high`` (the most of one they refused it on); not met (False) at or below ``high`` and
     under ``low``; None in between, or with nothing decided. Never met from nothing (a credit
-    of 0), unless ``from_nothing`` (a variant `grader eval key-points` measures against it)."""
+    of 0), unless ``from_nothing`` (a variant `grader eval key-points` measures against it).
+    With ``midpoint``, a credit between the refused and the credited answers' goes to the
+    nearer side: met from halfway between ``high`` and ``low`` up."""
     trace = credit > 0 or from_nothing
     if low is not None and trace and credit >= low and (high is None or credit > high):
         return True
     if high is not None and credit <= high and (low is None or credit < low):
         return False
+    if midpoint and low is not None and high is not None and high < credit < low:
+        return trace and credit >= (low + high) / 2
     return None

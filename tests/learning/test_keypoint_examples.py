@@ -85,3 +85,24 @@ def test_the_judges_line_moves_to_where_the_instructor_credited_and_refused() ->
     assert lifted.credit == 1.0
     # Its own decision never decides it.
     assert verdicts(_grade(0.35), far, decided[:1], VECTORS[:1], like=0.8, exclude=17) == []
+
+
+def test_with_the_midpoint_a_credit_between_the_decisions_goes_to_the_nearer_side() -> None:
+    decided = [
+        KeyPointExample("c", True, 17, "credited", machine_credit=0.7),
+        KeyPointExample("c", False, 18, "refused", machine_credit=0.1),
+    ]
+    far = {"c": _unit(0, 0, 1)}
+
+    def decide(credit: float) -> list[float]:
+        found = verdicts(_grade(credit), far, decided, VECTORS, like=0.8, midpoint=True)
+        return [v.credit for v in found]
+
+    assert decide(0.45) == [1.0] and decide(0.4) == [1.0]  # halfway between 0.1 and 0.7
+    assert decide(0.3) == [0.0]
+    (note,) = verdicts(_grade(0.45), far, decided, VECTORS, like=0.8, midpoint=True)
+    assert "nearer the answers you credited it on (from 0.70)" in note.note
+    # Without the midpoint the judge's verdict stands in between.
+    assert verdicts(_grade(0.45), far, decided, VECTORS, like=0.8) == []
+    only_credited = decided[:1]
+    assert verdicts(_grade(0.45), far, only_credited, VECTORS[:1], like=0.8, midpoint=True) == []
