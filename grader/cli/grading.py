@@ -321,8 +321,8 @@ def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
         results["class"][f"{like:.2f}"] = simulate(scorer, rubrics, answers, like=like)
     # The nearest examples alone (no judge's line), at the shipped cut: what the line adds.
     results["class_examples_only"] = simulate(scorer, rubrics, answers, by_credit=False)
-    # The line deciding between the credited and the refused answers too, at the shipped cut.
-    results["class_midpoint"] = simulate(scorer, rubrics, answers, midpoint=True)
+    # The line without its midpoint (the judge's verdict between credited and refused answers).
+    results["class_no_midpoint"] = simulate(scorer, rubrics, answers, midpoint=False)
     graded: dict[str, list[tuple[str, bool]]] = {}
     for item in load_semeval(data_dir / "semeval2013_train.csv"):
         if not item.source_group:  # the set's own answers, not another question's

@@ -79,12 +79,13 @@ def simulate(
     decided: tuple[int, ...] = DECIDED,
     orders: int = ORDERS,
     by_credit: bool = True,
-    midpoint: bool = False,
+    midpoint: bool = True,
 ) -> dict[str, Any]:
     """The class graded after ``k`` decisions per question, for each ``k`` in ``decided``,
     summed over ``orders`` orders of each question's answers. ``by_credit``: the judge's
     credit among the decided answers' decides too (off: nearest examples alone); ``midpoint``:
-    and between the credited and the refused answers too."""
+    and between the credited and the refused answers too (off: the judge's verdict stands
+    there)."""
     by_question: dict[str, list[ClassAnswer]] = {}
     for item in answers:
         by_question.setdefault(item.question_id, []).append(item)
@@ -193,9 +194,11 @@ def example_agreement(
 
 # Lines measured against the shipped one: credit from a judge's 0 too ("from-nothing"), move
 # only with a credited and a refused answer ("both-sides"), keep the line within 0.2..0.8,
-# ignore credited answers the judge gave 0 ("no-zero-credited"), decide between the credited
-# and the refused answers by the nearer side ("midpoint").
-LINE_VARIANTS = ("from-nothing", "both-sides", "within-0.2-0.8", "no-zero-credited", "midpoint")
+# ignore credited answers the judge gave 0 ("no-zero-credited"), keep the judge's verdict
+# between the credited and the refused answers ("no-midpoint", the line until 2026-12-06).
+LINE_VARIANTS = (
+    "from-nothing", "both-sides", "within-0.2-0.8", "no-zero-credited", "no-midpoint"
+)  # fmt: skip
 
 
 def credit_line_agreement(
@@ -243,7 +246,7 @@ def credit_line_agreement(
                     machine = bool(share[j] >= 0.5)
                     moved = line_verdict(
                         float(share[j]), low, high, from_nothing=variant == "from-nothing",
-                        midpoint=variant == "midpoint",
+                        midpoint=variant != "no-midpoint",
                     )  # fmt: skip
                     verdict = machine if moved is None else moved
                     total += 1

@@ -71,14 +71,15 @@ def verdicts(
     *,
     like: float = LIKE,
     exclude: int | None = None,
-    midpoint: bool = False,
+    midpoint: bool = True,
 ) -> list[ExampleVerdict]:
     """The key points of ``grade`` an example decides: for each criterion with examples, the
     nearest example at ``like`` or above, unless it would credit a point the judge refused for
     a denial or a swap. ``parts``: the answer's evidence vector per criterion id (normalised,
     shape (d,)); ``vectors``: the examples' evidence vectors, row per example; ``exclude``:
     the answer's own attempt id (never decided by its own example); ``midpoint``: the line
-    decides between the credited and the refused answers too (:func:`line_verdict`)."""
+    decides between the credited and the refused answers too (:func:`line_verdict`; off: the
+    judge's verdict stands there, a variant `grader eval key-points` measures)."""
     found = []
     by_id = {c.id: c for c in grade.criteria}
     for criterion_id, part in parts.items():
@@ -117,15 +118,15 @@ def _by_credit(
     criterion_id: str,
     examples: list[KeyPointExample],
     exclude: int | None,
-    midpoint: bool = False,
+    midpoint: bool = True,
 ) -> ExampleVerdict | None:
     """A key point decided by where the judge's credit for it falls among the instructor's
     decisions on this question: at or above every answer they credited it on (and above every
     one they refused it on), it is met, if the judge found any of it (credit over 0); at or
-    below every refused one (and below every credited one), it is not. In between, the judge's
-    verdict stands. One decision moves the judge's line for the whole class: measured on six
-    public sets held out (`grader eval key-points`, docs/learning.md), 3 decisions per question
-    make more met/not-met verdicts right on every one."""
+    below every refused one (and below every credited one), it is not. In between, the nearer
+    side decides (``midpoint``). One decision moves the judge's line for the whole class:
+    measured on five public sets held out (`grader eval key-points`, docs/learning.md), 3
+    decisions per question make more met/not-met verdicts right on every one."""
     criterion = next((c for c in grade.criteria if c.id == criterion_id), None)
     if criterion is None:
         return None
@@ -164,15 +165,15 @@ def line_verdict(
     high: float | None,
     *,
     from_nothing: bool = False,
-    midpoint: bool = False,
+    midpoint: bool = True,
 ) -> bool | None:
     """Where the judge's ``credit`` for a key point falls against the instructor's line: met
     (True) at or above ``low`` (the least credit of an answer they credited it on) and above
     ``high`` (the most of one they refused it on); not met (False) at or below ``high`` and
-    under ``low``; None in between, or with nothing decided. Never met from nothing (a credit
-    of 0), unless ``from_nothing`` (a variant `grader eval key-points` measures against it).
-    With ``midpoint``, a credit between the refused and the credited answers' goes to the
-    nearer side: met from halfway between ``high`` and ``low`` up."""
+    under ``low``; in between, the nearer side: met from halfway between ``high`` and ``low``
+    up (without ``midpoint``, a variant `grader eval key-points` measures, None there); None
+    with nothing decided on either side. Never met from nothing (a credit of 0), unless
+    ``from_nothing`` (another measured variant)."""
     trace = credit > 0 or from_nothing
     if low is not None and trace and credit >= low and (high is None or credit > high):
         return True

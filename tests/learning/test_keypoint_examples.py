@@ -64,8 +64,8 @@ def test_the_evidence_is_read_in_its_sentence() -> None:
 
 def test_the_judges_line_moves_to_where_the_instructor_credited_and_refused() -> None:
     """No example is alike (orthogonal vectors): the judge's credit among the decided answers'
-    decides. Credited at 0.3 by the judge, refused at 0.1: 0.35 is met, 0.05 is not, 0.2 (in
-    between) keeps the judge's verdict, and 0 (no trace of the point) is never credited."""
+    decides. Credited at 0.3 by the judge, refused at 0.1: 0.35 is met, 0.05 is not, 0.25 (in
+    between, nearer the credited) is met, and 0 (no trace of the point) is never credited."""
     decided = [
         KeyPointExample("c", True, 17, "credited", machine_credit=0.3),
         KeyPointExample("c", False, 18, "refused", machine_credit=0.1),
@@ -78,7 +78,8 @@ def test_the_judges_line_moves_to_where_the_instructor_credited_and_refused() ->
 
     assert decide(0.35) == [(1.0, "credited")]
     assert decide(0.05) == [(0.0, "not credited")]
-    assert decide(0.2) == []
+    assert decide(0.25) == [(1.0, "credited")]
+    assert decide(0.15) == [(0.0, "not credited")]
     only_credited = [KeyPointExample("c", True, 17, "credited", machine_credit=0.0)]
     assert verdicts(_grade(0.0), far, only_credited, VECTORS[:1], like=0.8) == []
     (lifted,) = verdicts(_grade(0.1), far, only_credited, VECTORS[:1], like=0.8)
@@ -95,14 +96,14 @@ def test_with_the_midpoint_a_credit_between_the_decisions_goes_to_the_nearer_sid
     far = {"c": _unit(0, 0, 1)}
 
     def decide(credit: float) -> list[float]:
-        found = verdicts(_grade(credit), far, decided, VECTORS, like=0.8, midpoint=True)
+        found = verdicts(_grade(credit), far, decided, VECTORS, like=0.8)
         return [v.credit for v in found]
 
     assert decide(0.45) == [1.0] and decide(0.4) == [1.0]  # halfway between 0.1 and 0.7
     assert decide(0.3) == [0.0]
-    (note,) = verdicts(_grade(0.45), far, decided, VECTORS, like=0.8, midpoint=True)
+    (note,) = verdicts(_grade(0.45), far, decided, VECTORS, like=0.8)
     assert "nearer the answers you credited it on (from 0.70)" in note.note
     # Without the midpoint the judge's verdict stands in between.
-    assert verdicts(_grade(0.45), far, decided, VECTORS, like=0.8) == []
-    only_credited = decided[:1]
-    assert verdicts(_grade(0.45), far, only_credited, VECTORS[:1], like=0.8, midpoint=True) == []
+    assert verdicts(_grade(0.45), far, decided, VECTORS, like=0.8, midpoint=False) == []
+    only_credited = decided[:1]  # with one side only, nothing is in between
+    assert verdicts(_grade(0.45), far, only_credited, VECTORS[:1], like=0.8) == []
