@@ -202,6 +202,9 @@ def train_judge(
     with_all: Annotated[
         bool, typer.Option(help="Also train the judge on every set (the one to ship).")
     ] = True,
+    generated: Annotated[
+        bool, typer.Option(help="Add wrong answers made from each reference (grade 0).")
+    ] = True,
     evaluate_every: Annotated[
         int, typer.Option(help="Steps between the learning curve's held-out measurements.")
     ] = 250,
@@ -228,7 +231,7 @@ def train_judge(
     items = judge_items(data_dir, public_dir)
     training = JudgeTraining(
         per_corpus=per_corpus or None, epochs=epochs, batch_size=batch_size, seed=seed,
-        evaluate_every=evaluate_every,
+        generated=generated, evaluate_every=evaluate_every,
     )  # fmt: skip
     written = train_held_out(
         settings.model_path or bundled_model_path(),

@@ -436,3 +436,10 @@ def test_learn_accepts_the_waiting_answers_the_refitted_model_covers(tmp_path: P
             r.startswith("auto-accepted: graded like imported graded answer ") for r in reasons
         )
     engine.dispose()
+
+
+def test_train_judge_names_an_unknown_held_out_unit(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train-judge", "--unit", "semeva", "--out-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "unknown unit 'semeva'" in result.output and "semeval" in result.output
+    assert not any(tmp_path.iterdir())  # nothing trained, nothing written
