@@ -29,6 +29,11 @@ decides restatement and denial notes and swapped roles), so each fold analyses e
 again with a curve fitted on the other units only (from an analysis with the data-free starting
 curve, as ``grader calibrate`` starts); the credit model and the confidence model of a fold see
 only rows analysed that way. The embeddings are computed once for all folds.
+
+Two second-order paths remain, both through other units' rows: a training row of unit B in
+unit A's fold carries the log-odds of B's own held-out judge, which was trained on A; and B's
+confidence signals come from B's fold curve, fitted with A's grades among others. Neither puts
+a number fitted on A's grades into what A's answers are scored by.
 """
 
 from __future__ import annotations
