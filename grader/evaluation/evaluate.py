@@ -6,7 +6,8 @@ on: Mohler by assignment (12 folds), SemEval by question (10 folds, grouped).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -71,12 +72,31 @@ def _fold_calibration(
     return base.model_copy(update={"credit": fit_credit_model(rows, labels, weights)})
 
 
-def _scores(scorer: Scorer, calibration: Calibration, analyses: Sequence[Analysis]) -> Floats:
+@contextmanager
+def calibrated(scorer: Scorer, calibration: Calibration) -> Iterator[None]:
+    """Inside the block, ``scorer`` analyses and grades with ``calibration``."""
     previous, scorer.calibration = scorer.calibration, calibration
     try:
-        return np.array([scorer.finish(a).score for a in analyses])
+        yield
     finally:
         scorer.calibration = previous
+
+
+@contextmanager
+def embedding_once(scorer: Scorer) -> Iterator[None]:
+    """Inside the block, ``scorer``'s model embeds each text once (kept in memory): for
+    evaluations that analyse the same answers again with other fitted numbers."""
+    embedder = scorer.embedder
+    scorer.embedder = EmbeddingCache(embedder)
+    try:
+        yield
+    finally:
+        scorer.embedder = embedder
+
+
+def _scores(scorer: Scorer, calibration: Calibration, analyses: Sequence[Analysis]) -> Floats:
+    with calibrated(scorer, calibration):
+        return np.array([scorer.finish(a).score for a in analyses])
 
 
 def cross_validate(
@@ -174,20 +194,18 @@ def evaluate_semeval(
     # (clear support, denials, swapped roles): each fold analyses every answer again with a
     # curve fitted on its training folds only, from an analysis with the data-free curve, as
     # `grader calibrate` starts. The model embeds each text once.
-    shipped, embedder = scorer.calibration, scorer.embedder
-    scorer.embedder = EmbeddingCache(embedder)
-    try:
-        scorer.calibration = uncalibrated(embedder.model_id)
-        progress(f"semeval: analysing {len(items)} answers with the data-free curve")
-        neutral = scorer.analyse_many(pairs)
+    with embedding_once(scorer):
+        with calibrated(scorer, uncalibrated(scorer.embedder.model_id)):
+            progress(f"semeval: analysing {len(items)} answers with the data-free curve")
+            neutral = scorer.analyse_many(pairs)
         for number, test in enumerate(folds, 1):
             train = np.setdiff1d(np.arange(len(items)), test)
             curve = fit_curve([neutral[i] for i in train], gold[train] > 0.5)
-            base = shipped.model_copy(update={"criterion": curve})
-            scorer.calibration = base
+            base = scorer.calibration.model_copy(update={"criterion": curve})
             progress(f"semeval: fold {number}/{len(folds)}: centre {curve.center:.3f}")
-            analyses = scorer.analyse_many(pairs)
-            negatives = analyse_negatives(scorer, items)
+            with calibrated(scorer, base):
+                analyses = scorer.analyse_many(pairs)
+                negatives = analyse_negatives(scorer, items)
             train_analyses = [analyses[i] for i in train]
             calibration = _fold_calibration(
                 base, train_analyses, gold[train], negatives.outside({items[i].group for i in test})
@@ -203,8 +221,6 @@ def evaluate_semeval(
                 train_x, labels3[train]
             )
             three_way[test] = classifier.predict(test_x)
-    finally:
-        scorer.embedder, scorer.calibration = embedder, shipped
     result: dict[str, Any] = {
         "split": "10 folds grouped by question; the match curve and the credit model fitted on "
         "the other folds, and every answer analysed with that fold's curve"
@@ -256,9 +272,7 @@ def calibrate(
     verdict thresholds are declared (:class:`VerdictThresholds`), not fitted: they say what the
     points mean, so a fitted cut can never call an answer that misses half the points correct.
     """
-    memo = EmbeddingCache(scorer.embedder)  # SemEval is analysed twice; embed it once
-    original_embedder, scorer.embedder = scorer.embedder, memo
-    try:
+    with embedding_once(scorer):  # SemEval is analysed twice; embed it once
         semeval_pairs = [(i.rubric, i.answer) for i in semeval]
         progress(f"calibrate: analysing {len(semeval)} SemEval answers for the criterion curve")
         analyses = scorer.analyse_many(semeval_pairs)
@@ -280,12 +294,10 @@ def calibrate(
             np.concatenate([semeval_gold, mohler_gold]),
             negatives,
         )
-    finally:
-        scorer.embedder = original_embedder
     return provisional.model_copy(
         update={
             "version": datetime.now(UTC).strftime("%Y-%m-%d.%H%M%S"),
-            "model_id": original_embedder.model_id,
+            "model_id": scorer.embedder.model_id,
             "fitted_on": (
                 f"match curve: SemEval-2013 train 2-way labels ({len(semeval)} answers); "
                 f"credit model: those and the Mohler 2011 standard set ({len(mohler)} answers, "

@@ -39,8 +39,7 @@ a number fitted on A's grades into what A's answers are scored by.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,13 +47,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from grader.evaluation.evaluate import calibrated, embedding_once
 from grader.evaluation.fingerprint import scoring_fingerprint
 from grader.evaluation.fit import Floats, curve_of, fit_credit_model
 from grader.learning.graded import GradedAnswer, in_turn, off_question
 from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
-from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import (
-    Calibration,
     CriterionCurve,
     TrapSettings,
     VerdictThresholds,
@@ -184,16 +182,6 @@ class Folds:
         return view
 
 
-@contextmanager
-def _calibrated(scorer: Scorer, calibration: Calibration) -> Iterator[None]:
-    original = scorer.calibration
-    scorer.calibration = calibration
-    try:
-        yield
-    finally:
-        scorer.calibration = original
-
-
 def collect_folds(
     scorer: Scorer,
     items: Sequence[GradedAnswer],
@@ -201,11 +189,9 @@ def collect_folds(
     progress: Callable[[str], None] = print,
 ) -> Folds:
     """The shipped rows, then each fold's (module doc); the model embeds each text once."""
-    memo = EmbeddingCache(scorer.embedder)
-    original_embedder, scorer.embedder = scorer.embedder, memo
-    try:
+    with embedding_once(scorer):
         shipped = collect(scorer, items, anchors, progress)
-        with _calibrated(scorer, uncalibrated(original_embedder.model_id)):
+        with calibrated(scorer, uncalibrated(scorer.embedder.model_id)):
             neutral = collect(scorer, items, anchors, progress)
         similarity = np.array([f[0] for f in neutral.features])
         real, unit = ~np.array(neutral.anchor), np.array(neutral.unit)
@@ -216,10 +202,8 @@ def collect_folds(
             curves[held] = curve_of(similarity[train], gold[train] >= 0.5)
             fold = scorer.calibration.model_copy(update={"criterion": curves[held]})
             progress(f"judge bench: fold {held}: centre {curves[held].center:.3f}")
-            with _calibrated(scorer, fold):
+            with calibrated(scorer, fold):
                 rows[held] = collect(scorer, items, anchors, progress)
-    finally:
-        scorer.embedder = original_embedder
     return Folds(shipped, rows, curves)
 
 
