@@ -52,6 +52,7 @@ from grader.evaluation.fingerprint import scoring_fingerprint
 from grader.evaluation.fit import Floats, curve_of, fit_credit_model
 from grader.learning.graded import GradedAnswer, in_turn, off_question
 from grader.learning.judge_train import HELD_OUT_UNITS, unit_of
+from grader.learning.share_figures import metrics
 from grader.scoring.calibration import (
     CriterionCurve,
     TrapSettings,
@@ -72,7 +73,6 @@ from grader.scoring.scorer import Scorer
 from grader.scoring.text import words
 
 CANDIDATES = ("cosine", "shipped", "features", "judge", "features+judge")
-RIGHT, WRONG = 0.8, 0.2  # gold shares that make an answer right / wrong for the error rates
 # The data sets `grader calibrate` fits the shipped calibration on: the "shipped" candidate is
 # in-sample there.
 CALIBRATION_SETS = frozenset({"mohler", "beetle", "sciEntsBank"})
@@ -260,23 +260,6 @@ def _inputs(rows: Rows, logits: Floats | None) -> dict[str, tuple[Floats, Sequen
         )
     refused = rows.refused()
     return {name: (np.where(refused[:, None], 0.0, x), n) for name, (x, n) in inputs.items()}
-
-
-def metrics(predicted: Floats, gold: Floats) -> dict[str, float]:
-    """r, RMSE, macro-F1 at half marks, and the two error rates."""
-    from scipy.stats import pearsonr
-    from sklearn.metrics import f1_score
-
-    right, wrong = gold >= RIGHT, gold <= WRONG
-    r = float(pearsonr(predicted, gold)[0]) if np.std(predicted) > 0 else 0.0
-    return {
-        "pearson_r": round(r, 3),
-        "rmse": round(float(np.sqrt(np.mean((predicted - gold) ** 2))), 3),
-        "f1_half": round(float(f1_score(gold >= 0.5, predicted >= 0.5, average="macro")), 3),
-        "right_under_half": round(float((predicted[right] < 0.5).mean()), 3) if right.any() else 0,
-        "wrong_over_half": round(float((predicted[wrong] > 0.5).mean()), 3) if wrong.any() else 0,
-        "answers": len(gold),
-    }
 
 
 def table(rows: Rows, predicted: dict[str, Floats]) -> dict[str, dict[str, dict[str, Any]]]:

@@ -26,6 +26,7 @@ import numpy as np
 
 from grader.learning.graded import GradedAnswer, in_turn, off_question
 from grader.learning.judge_negatives import Reference, wrong_answers
+from grader.learning.share_figures import metrics
 from grader.scoring.judge import point_text as judge_point_text
 
 MAX_TOKENS = 128
@@ -277,31 +278,17 @@ def _save_checkpoint(
     partial.replace(target)
 
 
-def _share_of(flags: np.ndarray) -> float:
-    return round(float(flags.mean()), 3) if len(flags) else 0.0
-
-
 def held_out_figures(items: Sequence[GradedAnswer]) -> Evaluate:
-    """The learning curve's measure: on held-out graded answers, the judge's share
-    (sigmoid of its logit) against the grades: Pearson r, macro-F1 at half marks, right
-    answers (>= 0.8) under half and wrong ones (<= 0.2) over half."""
+    """The learning curve's measure: on held-out graded answers, the judge's share (sigmoid
+    of its logit) against the grades, as the judge benchmark measures a candidate
+    (:func:`grader.learning.share_figures.metrics`)."""
     points = [point_text(i) for i in items]
     answers = [i.answer for i in items]
     gold = np.array([i.gold for i in items])
 
     def evaluate(model: Any, tokenizer: Any) -> dict[str, float]:
-        from scipy.stats import pearsonr
-        from sklearn.metrics import f1_score
-
         share = 1.0 / (1.0 + np.exp(-judge_logits(model, tokenizer, points, answers)))
-        right, wrong = gold >= 0.8, gold <= 0.2
-        r = float(pearsonr(share, gold)[0]) if share.std() > 0 else 0.0
-        return {
-            "pearson_r": round(r, 3),
-            "f1_half": round(float(f1_score(gold >= 0.5, share >= 0.5, average="macro")), 3),
-            "right_under_half": _share_of(share[right] < 0.5),
-            "wrong_over_half": _share_of(share[wrong] > 0.5),
-        }
+        return metrics(share, gold)
 
     return evaluate
 

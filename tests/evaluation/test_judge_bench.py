@@ -10,7 +10,6 @@ from grader.evaluation.judge_bench import (
     collect,
     collect_folds,
     confidence_rows,
-    metrics,
     predictions,
     sample,
     table,
@@ -39,17 +38,6 @@ def test_sample_caps_each_question_and_each_data_set_taking_questions_in_turn() 
     assert {sum(i.group == g for i in asap) for g in {i.group for i in asap}} == {10}
     assert sum(i.corpus == "stita" for i in chosen) == 10
     assert sample(items, 20, 30, seed=0) == chosen  # seeded
-
-
-def test_the_two_error_rates_count_right_answers_under_half_and_wrong_ones_over_half() -> None:
-    gold = np.array([1.0, 0.9, 0.8, 0.5, 0.1, 0.0, 0.2])
-    predicted = np.array([0.4, 0.9, 0.6, 0.5, 0.7, 0.0, 0.3])
-    figures = metrics(predicted, gold)
-    assert figures["right_under_half"] == round(1 / 3, 3)
-    assert figures["wrong_over_half"] == round(1 / 3, 3)
-    assert figures["answers"] == 7
-    perfect = metrics(gold, gold)
-    assert perfect["pearson_r"] == 1.0 and perfect["rmse"] == 0.0
 
 
 def test_no_data_set_is_predicted_by_a_fit_that_saw_it() -> None:
