@@ -162,9 +162,9 @@ def train_judge(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
     )
     fingerprint = _run_fingerprint(pairs, batch_size, epochs, learning_rate, seed)
-    step, history = _resume(checkpoints, fingerprint, model, optimizer, schedule, progress)
-    if curve is not None:
-        curve[:] = history
+    step, resumed = _resume(checkpoints, fingerprint, model, optimizer, schedule, progress)
+    history = curve if curve is not None else []  # the curve so far goes into every checkpoint
+    history[:] = resumed
     meter = _bar(steps, step) if bar else None
     while step < steps:
         batch = [pairs[i] for i in plan[step]]
@@ -189,8 +189,6 @@ def train_judge(
             point = {"step": step, "pairs_seen": step * batch_size, **evaluate(model, tokenizer)}
             model.train()
             history.append(point)
-            if curve is not None:
-                curve.append(point)
             progress(f"judge: held out at step {step}: {point}")
         if checkpoints is not None and (step % checkpoints.every == 0 or step == steps):
             _save_checkpoint(checkpoints, fingerprint, step, history, model, optimizer, schedule)
