@@ -323,6 +323,8 @@ def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
     results["class_examples_only"] = simulate(scorer, rubrics, answers, by_credit=False)
     # The line without its midpoint (the judge's verdict between credited and refused answers).
     results["class_no_midpoint"] = simulate(scorer, rubrics, answers, midpoint=False)
+    # Without the doubt: a verdict the decisions showed the judge wrong on stands unflagged.
+    results["class_no_doubts"] = simulate(scorer, rubrics, answers, doubting=False)
     graded: dict[str, list[tuple[str, bool]]] = {}
     for item in load_semeval(data_dir / "semeval2013_train.csv"):
         if not item.source_group:  # the set's own answers, not another question's

@@ -27,10 +27,11 @@ from grader.learning.keypoint_examples import (
     KeyPointExample,
     evidence_text,
     line_verdict,
-    verdicts,
+    shows_wrong,
+    taught_grade,
 )
 from grader.rubrics.schema import Rubric
-from grader.scoring.decisions import Decided, ticked, with_course_examples
+from grader.scoring.decisions import ticked
 from grader.scoring.grade import Grade
 from grader.scoring.scorer import Scorer
 from grader.scoring.selection import ticked_points
@@ -80,12 +81,14 @@ def simulate(
     orders: int = ORDERS,
     by_credit: bool = True,
     midpoint: bool = True,
+    doubting: bool = True,
 ) -> dict[str, Any]:
     """The class graded after ``k`` decisions per question, for each ``k`` in ``decided``,
     summed over ``orders`` orders of each question's answers. ``by_credit``: the judge's
     credit among the decided answers' decides too (off: nearest examples alone); ``midpoint``:
     and between the credited and the refused answers too (off: the judge's verdict stands
-    there)."""
+    there); ``doubting``: a verdict the judge kept where the decisions showed it wrong goes
+    to review (off: it stands unflagged)."""
     by_question: dict[str, list[ClassAnswer]] = {}
     for item in answers:
         by_question.setdefault(item.question_id, []).append(item)
@@ -124,16 +127,14 @@ def simulate(
                     grade = grades[position]
                     if examples:
                         parts = {cid: vectors[position, j] for j, cid in enumerate(ids)}
-                        found = verdicts(
-                            grade, parts, examples, stacked, like=like, midpoint=midpoint
-                        )
-                        if found:
-                            taught = {v.criterion_id: Decided(v.credit, "course", note=v.note)
-                                      for v in found}  # fmt: skip
-                            grade = with_course_examples(grade, rubric, taught, thresholds)
+                        grade = taught_grade(
+                            grade, rubric, parts, examples, stacked, thresholds, like=like,
+                            midpoint=midpoint, doubting=doubting,
+                        )  # fmt: skip
                     _count(tallies[k], grade, ticked_points(rubric, items[position].met), rubric)
     return {
-        "like": like, "by_credit": by_credit, "midpoint": midpoint, "orders": orders,
+        "like": like, "by_credit": by_credit, "midpoint": midpoint, "doubting": doubting,
+        "orders": orders,
         "questions": len(by_question),
         "answers": len(answers),
         "after_decisions": {str(k): t.as_dict() for k, t in tallies.items()},
@@ -223,6 +224,7 @@ def credit_line_agreement(
     report: dict[str, Any] = {}
     for k in decided:
         total = machine_right = line_right = turned = turned_right = 0
+        doubted = doubted_wrong = wrong_undoubted = 0
         for question in sorted(set(questions)):
             index = np.flatnonzero(labels == question)
             if len(index) <= k:
@@ -249,6 +251,14 @@ def credit_line_agreement(
                         midpoint=variant != "no-midpoint",
                     )  # fmt: skip
                     verdict = machine if moved is None else moved
+                    # The verdict the judge kept, where a decided answer showed it wrong on
+                    # that side, goes to review (keypoint_examples.doubts).
+                    doubt = moved is None and any(
+                        shows_wrong(bool(met[i]), float(share[i]), machine) for i in chosen
+                    )
+                    doubted += doubt
+                    doubted_wrong += doubt and verdict != met[j]
+                    wrong_undoubted += not doubt and verdict != met[j]
                     total += 1
                     machine_right += machine == met[j]
                     line_right += verdict == met[j]
@@ -259,5 +269,7 @@ def credit_line_agreement(
             "machine_right": round(machine_right / total, 3) if total else None,
             "with_line_right": round(line_right / total, 3) if total else None,
             "turned": int(turned), "turned_rightly": int(turned_right),
+            "doubted": int(doubted), "doubted_wrong": int(doubted_wrong),
+            "wrong_not_doubted": int(wrong_undoubted),
         }  # fmt: skip
     return report

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from grader.rubrics.schema import Rubric
+from grader.scoring.calibration import VerdictThresholds
+from grader.scoring.decisions import Decided, with_course_examples
 from grader.scoring.grade import MET, Grade
 from grader.scoring.text import sentence_of
 
@@ -113,6 +116,31 @@ def verdicts(
     return found
 
 
+def taught_grade(
+    grade: Grade,
+    rubric: Rubric,
+    parts: dict[str, Vectors],
+    examples: list[KeyPointExample],
+    vectors: Vectors,
+    thresholds: VerdictThresholds,
+    *,
+    like: float = LIKE,
+    exclude: int | None = None,
+    midpoint: bool = True,
+    doubting: bool = True,
+) -> Grade:
+    """``grade`` with the key points the instructor's examples decide (:func:`verdicts`), sent
+    to review where an example turns the judge's verdict or where the decisions leave a kept
+    verdict unsure (:func:`doubts`; off with ``doubting``, a variant `grader eval key-points`
+    measures). Unchanged where neither applies."""
+    found = verdicts(grade, parts, examples, vectors, like=like, exclude=exclude, midpoint=midpoint)
+    decided = {v.criterion_id: Decided(v.credit, "course", note=v.note) for v in found}
+    unsure = doubts(grade, examples, set(decided), exclude=exclude) if doubting else []
+    if not decided and not unsure:
+        return grade
+    return with_course_examples(grade, rubric, decided, thresholds, doubted=unsure)
+
+
 def _by_credit(
     grade: Grade,
     criterion_id: str,
@@ -157,6 +185,55 @@ def _by_credit(
             criterion_id, 0.0, f"not credited: the judge gave it {credit:.2f}, {why}"
         )
     return None
+
+
+def doubts(
+    grade: Grade,
+    examples: list[KeyPointExample],
+    decided: set[str],
+    *,
+    exclude: int | None = None,
+) -> list[str]:
+    """The key points of ``grade`` where the judge's verdict stands (no example or line
+    decided them: ``decided``) although the instructor's decisions showed the judge wrong on
+    that very side: it found the point missing here and missed it on an answer they credited,
+    or found it met here and credited it on an answer they refused. Each such key point is a
+    reason to review the answer: a judge shown blind to a phrasing leaves its verdicts on the
+    same side unsure. Measured by `grader eval key-points` (docs/learning.md): on our class,
+    3 decisions per question leave 6 answers more than a quarter off unflagged instead of 30."""
+    notes = []
+    for criterion in grade.criteria:
+        if criterion.id in decided:
+            continue
+        shown = next(
+            (
+                e for e in examples
+                if e.criterion_id == criterion.id and e.attempt_id != exclude
+                and e.machine_credit is not None
+                and shows_wrong(e.met, e.machine_credit, criterion.credit >= MET)
+            ),
+            None,
+        )  # fmt: skip
+        if shown is None:
+            continue
+        if criterion.credit < MET:
+            notes.append(
+                f'the judge found "{criterion.id}" missing, as it did on an answer you '
+                f"credited it on (attempt {shown.attempt_id})"
+            )
+        else:
+            notes.append(
+                f'the judge found "{criterion.id}" met, as it did on an answer you refused '
+                f"it on (attempt {shown.attempt_id})"
+            )
+    return notes
+
+
+def shows_wrong(decided_met: bool, machine_credit: float, verdict_met: bool) -> bool:
+    """Whether an instructor's decision on a key point (``decided_met``, where the judge gave
+    ``machine_credit``) shows the judge wrong on the side of a verdict ``verdict_met``: the
+    judge said the same there and the instructor did not."""
+    return (machine_credit >= MET) == verdict_met and decided_met != verdict_met
 
 
 def line_verdict(

@@ -143,13 +143,15 @@ def with_course_examples(
     rubric: Rubric,
     decided: dict[str, Decided],
     thresholds: VerdictThresholds,
+    doubted: Sequence[str] = (),
 ) -> Grade:
     """``machine`` with key points decided by the course's examples (an instructor's decision
     on a similar answer, named in each key point's note). Penalties and reasons stay the
     machine's; the course model's total adjustment is dropped when a key point changed (the
     decisions on key points say it instead). Where an example turns the judge's verdict on a
     key point (met to missed, or missed to met) the grade goes to review: an answer close in
-    words to a credited one may still swap its roles or deny it."""
+    words to a credited one may still swap its roles or deny it. So does each of ``doubted``
+    (why the instructor's decisions leave a verdict the judge kept unsure)."""
     changed = any(
         abs(d.credit - c.credit) > 1e-9 for c in machine.criteria if (d := decided.get(c.id))
     )
@@ -159,11 +161,12 @@ def with_course_examples(
     ]  # fmt: skip
     adjustment = None if changed else machine.adjustment
     reasons = list(machine.reasons) + [f"review: {n}; the judge found otherwise" for n in turned]
+    reasons += [f"review: {d}" for d in doubted]
     grade = rebuilt(
         machine, rubric, decided, thresholds, penalties=list(machine.misconceptions_triggered),
         adjustment=adjustment, reasons=reasons,
     )  # fmt: skip
-    if turned:
+    if turned or doubted:
         grade = grade.model_copy(
             update={"needs_review": True, "confidence": min(machine.confidence, 0.5)}
         )

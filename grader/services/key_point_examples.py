@@ -18,11 +18,10 @@ from grader.learning.keypoint_examples import (
     KeyPointExample,
     Vectors,
     evidence_text,
-    verdicts,
+    taught_grade,
 )
 from grader.rubrics.schema import Rubric
 from grader.scoring.calibration import VerdictThresholds
-from grader.scoring.decisions import Decided, with_course_examples
 from grader.scoring.embedder import Embedder
 from grader.scoring.grade import MET, Grade
 from grader.scoring.text import sentence_of
@@ -99,13 +98,10 @@ def apply_examples(
         parts.setdefault(i, {})[cid] = vector
     result = list(grades)
     for i, per_criterion in parts.items():
-        found_verdicts = verdicts(
-            grades[i], per_criterion, found.examples, found.vectors, exclude=own_attempts[i]
-        )
-        if found_verdicts:
-            decided = {v.criterion_id: Decided(v.credit, "course", note=v.note)
-                       for v in found_verdicts}  # fmt: skip
-            result[i] = with_course_examples(grades[i], rubric, decided, thresholds)
+        result[i] = taught_grade(
+            grades[i], rubric, per_criterion, found.examples, found.vectors, thresholds,
+            exclude=own_attempts[i],
+        )  # fmt: skip
     return result
 
 

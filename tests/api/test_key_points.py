@@ -239,6 +239,16 @@ def test_a_key_point_decision_teaches_the_class_from_the_first_one(
     turned = [c for c in far["criteria"] if c["decided_by"] == "course"]
     assert all(c["note"].startswith("credited: the judge gave it") for c in turned)
     assert far["needs_review"] or not turned
+    # Where the judge finds the discriminator missing again, as it did on the answer credited,
+    # and nothing decides it, its verdict is doubted: to review, saying why (to the instructor).
+    unsure, seen = answer("kp-teach-6", "Convolutional and recurrent models.")
+    assert "discriminative-models" not in _met(seen) and seen["needs_review"]
+    listed = client.get("/attempts", params={"question_id": GAN}, headers=instructor).json()
+    reasons = next(a for a in listed if a["id"] == unsure)["grade"]["reasons"]
+    assert (
+        'review: the judge found "discriminative-models" missing, as it did on an answer you '
+        f"credited it on (attempt {credited})"
+    ) in reasons
     # Another question (one nobody decided a key point of here) learnt nothing from them.
     _, other = answer("kp-teach-5", ALIKE, "what-is-echo-state-network")
     assert all(c["decided_by"] == "machine" for c in other["criteria"])

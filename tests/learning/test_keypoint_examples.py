@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.learning.keypoint_examples import KeyPointExample, evidence_text, verdicts
+from grader.learning.keypoint_examples import (
+    KeyPointExample,
+    doubts,
+    evidence_text,
+    taught_grade,
+    verdicts,
+)
 from grader.scoring.grade import CriterionResult, Grade
 
 
@@ -107,3 +113,46 @@ def test_with_the_midpoint_a_credit_between_the_decisions_goes_to_the_nearer_sid
     assert verdicts(_grade(0.45), far, decided, VECTORS, like=0.8, midpoint=False) == []
     only_credited = decided[:1]  # with one side only, nothing is in between
     assert verdicts(_grade(0.45), far, only_credited, VECTORS[:1], like=0.8) == []
+
+
+def test_a_verdict_the_decisions_showed_the_judge_wrong_on_is_doubted() -> None:
+    """The judge gave 0.2 to an answer the instructor credited: where it finds the point
+    missing again and nothing decides it, its verdict is doubted; where it finds the point met,
+    or where no decision contradicts it on that side, it is not."""
+    missed_on_credited = [KeyPointExample("c", True, 17, "credited", machine_credit=0.2)]
+    (note,) = doubts(_grade(0.1), missed_on_credited, set())
+    assert note == (
+        'the judge found "c" missing, as it did on an answer you credited it on (attempt 17)'
+    )
+    assert doubts(_grade(0.9), missed_on_credited, set()) == []
+    assert doubts(_grade(0.1), missed_on_credited, {"c"}) == []  # decided: not the judge's
+    assert doubts(_grade(0.1), missed_on_credited, set(), exclude=17) == []  # its own
+    agreed = [KeyPointExample("c", True, 17, "credited", machine_credit=0.8)]
+    assert doubts(_grade(0.1), agreed, set()) == []
+    met_on_refused = [KeyPointExample("c", False, 18, "refused", machine_credit=0.7)]
+    (note,) = doubts(_grade(0.9), met_on_refused, set())
+    assert note.startswith('the judge found "c" met, as it did on an answer you refused')
+    assert doubts(_grade(0.1), met_on_refused, set()) == []
+
+
+def test_a_doubted_verdict_goes_to_review_and_an_undoubted_one_is_left_alone() -> None:
+    from grader.rubrics.schema import Criterion, Rubric
+    from grader.scoring.calibration import VerdictThresholds
+
+    rubric = Rubric(
+        id="q", prompt="Q?", topic="T", reference_answer="C.", max_points=1,
+        criteria=[Criterion(id="c", text="C", points=1)],
+    )  # fmt: skip
+    thresholds = VerdictThresholds()
+    far = {"c": _unit(0, 0, 1)}
+    # Credited where the judge gave 0: a later 0 is not lifted (never from nothing), but sent
+    # to review, saying why.
+    shown = [KeyPointExample("c", True, 17, "credited", machine_credit=0.0)]
+    grade = taught_grade(_grade(0.0), rubric, far, shown, VECTORS[:1], thresholds)
+    assert grade.needs_review and grade.points == 0.0
+    assert any(r.startswith('review: the judge found "c" missing') for r in grade.reasons)
+    kept = taught_grade(_grade(0.0), rubric, far, shown, VECTORS[:1], thresholds, doubting=False)
+    assert not kept.needs_review
+    # Credited where the judge agreed: nothing to doubt.
+    agreed = [KeyPointExample("c", True, 17, "credited", machine_credit=0.9)]
+    assert taught_grade(_grade(0.0), rubric, far, agreed, VECTORS[:1], thresholds) == _grade(0.0)
