@@ -155,8 +155,8 @@ def evaluate(
     dataset: Annotated[
         str,
         typer.Argument(
-            help="mohler, semeval, seed, own-words, all, course, judge, effort, key-points or "
-            "languages."
+            help="mohler, semeval, seed, own-words, all, course, judge, effort, key-points, "
+            "rules or languages."
         ),
     ],
     data_dir: Annotated[
@@ -215,6 +215,9 @@ def evaluate(
     measures the nearest-example rule on SemEval's labels and the judge's line on every graded
     set at hand (docs/learning.md).
 
+    `rules` switches each hand rule of the scoring code off in turn and measures what it
+    adds on the public sets the shipped calibration never saw (docs/scoring.md).
+
     `languages` counts the answers the grader says it cannot read, on graded English answers
     and tests/data/languages.yaml (docs/quality.md).
     """
@@ -226,6 +229,9 @@ def evaluate(
         return
     if dataset == "effort":
         _emit(_evaluate_effort(data_dir, public_dir), json_out)
+        return
+    if dataset == "rules":
+        _emit(_evaluate_rules(data_dir, public_dir), json_out)
         return
     if dataset == "course":
         if graded is None:
@@ -291,6 +297,47 @@ def _emit(results: dict[str, Any], json_out: Path | None) -> None:
     typer.echo(text)
     if json_out is not None:
         json_out.write_text(text + "\n", encoding="utf-8")
+
+
+def _evaluate_rules(data_dir: Path, public_dir: Path) -> dict[str, Any]:
+    from grader.evaluation.judge_bench import CALIBRATION_SETS, dataset_of, sample
+    from grader.evaluation.own_words import course_rubrics, evaluate_wording, load_cases
+    from grader.evaluation.rules import ablation, verdicts
+    from grader.evaluation.seed import evaluate_seed
+    from grader.scorer_setup import build_scorer
+
+    settings = get_settings()
+    scorer = build_scorer(settings)
+    scorer.judge = None  # as the judge benchmark's "shipped" candidate
+    # The judge benchmark's sample, less the sets the shipped calibration was fitted on.
+    chosen = sample(judge_items(data_dir, public_dir), per_question=100, per_dataset=1000)
+    held_out = [item for item in chosen if dataset_of(item) not in CALIBRATION_SETS]
+    rubric_set = load_rubrics(settings)
+    rubrics = {k: v.rubric for k, v in rubric_set.rubrics.items()}
+    rubrics.update(course_rubrics(OWN_WORDS_COURSE))
+    cases = load_cases(OWN_WORDS)
+
+    def ours() -> dict[str, Any]:
+        seed = evaluate_seed(scorer, rubric_set, SEED_ANSWERS)
+        wording = evaluate_wording(scorer, rubrics, cases)
+        return {
+            "trap_set_as_expected": f"{seed['as_expected']}/{seed['answers']}",
+            "own_words_right": wording["own-words"]["graded_right"],
+            "own_words_caught": wording["own-words"]["caught"],
+            "reused_wrong_right": wording["reused-wrong"]["graded_right"],
+            "reused_wrong_caught": wording["reused-wrong"]["caught"],
+        }
+
+    from grader.evaluation.datasets import load_mohler
+
+    # Rules about several key points (and comparisons) act only on rubrics that have them:
+    # Mohler's key-point rubrics, out of fold.
+    key_points = load_mohler(data_dir / "mohler2011.csv", "keypoints")
+    progress = lambda message: typer.echo(message, err=True)  # noqa: E731
+    report = ablation(scorer, held_out, dataset_of, ours, progress, key_point_items=key_points)
+    report["verdicts"] = verdicts(report)
+    report["calibration"] = scorer.calibration.version
+    return report
 
 
 def _evaluate_languages(data_dir: Path) -> dict[str, Any]:

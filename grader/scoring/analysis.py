@@ -6,11 +6,11 @@ This is the model-dependent half of grading; turning an :class:`Analysis` into p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from grader.scoring import rules
 from grader.scoring.calibration import CriterionCurve, TrapSettings
 from grader.scoring.contrasts import match_contrasts
 from grader.scoring.embedder import Vectors
@@ -36,9 +36,6 @@ class Plan:
     answer: str
     demoted: str
     units: list[str]  # sentences, clauses and parenthetical remarks
-    # The units as they are embedded: a clause that leaves its subject to the first clause of
-    # its sentence is read with it (text.carried_subjects); the unit itself stays as written.
-    read_units: list[str]
     segments: dict[tuple[str, ...], list[tuple[int, str, str]]]  # subjects → (unit, subject, rest)
     # The units without stopwords and question words, embedded only when a rubric has several
     # criteria: each criterion's part of the answer is then built from its own units.
@@ -46,7 +43,7 @@ class Plan:
 
     def texts(self) -> list[str]:
         rests = [rest for segs in self.segments.values() for _, _, rest in segs]
-        return [self.answer, self.demoted, *self.read_units, *rests, *self.demoted_units]
+        return [self.answer, self.demoted, *self.units, *rests, *self.demoted_units]
 
 
 @dataclass
@@ -102,7 +99,7 @@ def analyse(
     raw = np.zeros((len(plan.units), len(prepared.criteria)))
     for i in plain:
         raw[:, i] = (units @ prepared.criteria[i].targets.T).max(axis=1)
-    competing = _competing(raw, plain)
+    competing = _competing(raw, plain) if rules.on("competing-points") else raw
     contrast_matches: dict[int, CriterionMatch] = {}
     for subjects in {tuple(c.subjects) for c in prepared.criteria if c.subjects}:
         group = [i for i, c in enumerate(prepared.criteria) if tuple(c.subjects) == subjects]
@@ -155,7 +152,7 @@ def analyse(
         analysis.matches.append(match)
 
     for index, unit in enumerate(plan.units):
-        if index not in evidence_units and _restating(unit, prepared):
+        if index not in evidence_units and rules.on("restatement") and _restating(unit, prepared):
             analysis.restating.append(unit)
     analysis.removed = [text for text in dict.fromkeys(analysis.removed) if text]
     analysis.restating = list(dict.fromkeys(analysis.restating))
@@ -209,10 +206,14 @@ def _match_plain(
     for index in np.argsort(-similarities):
         similarity = float(similarities[index])
         text = plan.units[index]
-        if _restating(text, prepared) and (similarity < prompt_to_criterion + traps.restate_margin):
+        if (
+            rules.on("restatement")
+            and _restating(text, prepared)
+            and similarity < prompt_to_criterion + traps.restate_margin
+        ):
             match.note = match.note or "only restates the question"
             continue
-        if _denies(criterion, text, similarity, traps):
+        if rules.on("denial") and _denies(criterion, text, similarity, traps):
             if match.note is None:
                 match.note = "negated"
                 match.refused_evidence = text
@@ -242,11 +243,12 @@ def _denies(
     """
     if not has_negation(unit) or has_negation(criterion.criterion.text):
         return False
-    if _shares_stem(criterion.stems, content_stems(negation_scope(unit))):
+    short = criterion.word_count <= _SHORT_POINT_WORDS
+    if short and _shares_stem(criterion.stems, content_stems(negation_scope(unit))):
         return True  # what is negated is this point's own subject: "there are no gradient ..."
     if len(words(unit)) > criterion.word_count + _DENIAL_EXTRA_WORDS:
         return False
-    if criterion.word_count <= _SHORT_POINT_WORDS:
+    if short:
         return bool(criterion.stems) and criterion.stems <= set(content_stems(unit))
     return similarity >= traps.denial_similarity
 
@@ -296,11 +298,10 @@ def make_plan(
     prepared: PreparedRubric,
     answer: str,
     units: list[str],
-    carried: Mapping[str, str],
     demoted: str,
 ) -> Plan:
-    """What to embed for one answer (see :class:`Plan`); ``units`` and ``carried`` are
-    :func:`grader.scoring.text.split_answer`'s."""
+    """What to embed for one answer (see :class:`Plan`); ``units`` are
+    :func:`grader.scoring.text.split_units`'."""
     subject_sets = {tuple(c.subjects) for c in prepared.criteria if c.subjects}
     segments = {
         subjects: [
@@ -310,10 +311,9 @@ def make_plan(
         ]
         for subjects in subject_sets
     }
-    read_units = [carried.get(unit, unit) for unit in units]
     demoted_units = (
-        [demote(unit, prepared.question_stems) or unit for unit in read_units]
+        [demote(unit, prepared.question_stems) or unit for unit in units]
         if len(prepared.criteria) > 1
         else []
     )
-    return Plan(answer, demoted, units, read_units, segments, demoted_units)
+    return Plan(answer, demoted, units, segments, demoted_units)

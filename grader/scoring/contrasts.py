@@ -9,14 +9,7 @@ from grader.scoring.calibration import CriterionCurve, TrapSettings
 from grader.scoring.embedder import Vectors
 from grader.scoring.matching import CriterionMatch
 from grader.scoring.prepared import PreparedCriterion
-from grader.scoring.text import has_negation, words
-
-# Words that deny what follows without a negation cue ("independent of the previous outputs"):
-# too common in right answers to count as denials of a key point, but a part that holds one is
-# not read as affirming a claim.
-_NEGATING_WORDS = frozenset(
-    """independent independently without lacks lack lacking unable none nothing""".split()  # noqa: SIM905 - a word list reads best as text
-)
+from grader.scoring.text import has_negation
 
 
 def match_contrasts(
@@ -139,7 +132,7 @@ def _polarity(
             agrees = cue == claim_negated
             return (closest, 0.0, False) if agrees else (0.0, closest, False)
     elif opposed and closest >= traps.swap_similarity:
-        part_negated = cue or any(w in _NEGATING_WORDS for w in words(rest))
+        part_negated = cue
         agrees = part_negated == claim_negated
         if agrees and other > own:
             return other, own, True

@@ -15,6 +15,7 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.rubrics.schema import Misconception, Rubric
+from grader.scoring import rules
 from grader.scoring.analysis import Analysis, Plan, make_plan
 from grader.scoring.analysis import analyse as analyse_plan
 from grader.scoring.cache import EmbeddingCache
@@ -45,7 +46,7 @@ from grader.scoring.text import (
     kept_text,
     known_word_ratio,
     sanitize,
-    split_answer,
+    split_units,
     words,
 )
 
@@ -150,7 +151,7 @@ class Scorer:
         analyses: list[Analysis] = []
         for index, (rubric_prepared, (_, raw)) in enumerate(zip(prepared, items, strict=True)):
             answer = sanitize(raw)
-            units, carried = split_answer(answer) if words(answer) else ([], {})
+            units = split_units(answer) if words(answer) else []
             # Placeholder for a refused answer; replaced below for the others.
             analyses.append(
                 Analysis(rubric_prepared, answer, [], zero_reason="the answer is empty")
@@ -163,7 +164,6 @@ class Scorer:
                 rubric_prepared,
                 answer,
                 units,
-                carried,
                 demote(answer, rubric_prepared.question_stems),
             )
             plan_texts = plan.texts()
@@ -236,7 +236,9 @@ class Scorer:
             and len(words(kept_text(analysis.answer, analysis.restating))) <= 2
         ):
             analysis.zero_reason = "the answer only restates the question"
-        analysis.salad = is_keyword_salad(analysis.answer) and _sprays(analysis)
+        analysis.salad = (
+            rules.on("keyword-salad") and is_keyword_salad(analysis.answer) and _sprays(analysis)
+        )
 
     def _embed_kept_parts(self, analyses: list[Analysis]) -> None:
         """Re-embed answers that lost a swapped or denied part, without that part."""

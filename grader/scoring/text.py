@@ -14,6 +14,8 @@ from typing import Any
 
 import snowballstemmer
 
+from grader.scoring import rules
+
 STOPWORDS = frozenset(
     """a about above again all also an and any are as at be because been being below between
     both but by can could did do does down during each for from had has have having how i if
@@ -220,24 +222,15 @@ def split_units(answer: str) -> list[str]:
     Y" with every side long enough), its clauses are added too, as are parenthetical remarks,
     so a criterion can match any of them.
     """
-    return split_answer(answer)[0]
-
-
-def split_answer(answer: str) -> tuple[list[str], dict[str, str]]:
-    """The answer's units (:func:`split_units`) and the clauses among them that are read with a
-    carried subject (:func:`carried_subjects`), from one pass over its sentences."""
     units: list[str] = []
-    carried: dict[str, str] = {}
     for sentence in _sentences(answer):
         units.append(sentence)
-        clauses = _clauses(sentence)
+        clauses = _clauses(sentence) if rules.on("clauses") else [sentence]
         if len(clauses) > 1:
             units.extend(clauses)
-            for clause, read in _with_carried_subject(clauses):
-                carried.setdefault(clause, read)
         units.extend(p.strip() for p in _PARENTHETICAL.findall(sentence) if words(p))
         units.extend(_list_items(sentence))
-    return list(dict.fromkeys(units)), carried
+    return list(dict.fromkeys(units))
 
 
 def sentence_of(answer: str, part: str) -> str:
@@ -257,70 +250,6 @@ def _sentences(answer: str) -> Iterator[str]:
 def _clauses(sentence: str) -> list[str]:
     clauses = [c.strip(" .;,") for c in _CLAUSE_BREAK.split(sentence)]
     return [piece for c in clauses for piece in _split_and(c) if piece]
-
-
-def carried_subjects(answer: str) -> dict[str, str]:
-    """Clauses that leave their subject to the first clause of their sentence, read with it: in
-    "the gradient shrinks until it disappears, or grows until it blows up", the second clause is
-    "the gradient grows until it blows up". Only the text that is embedded changes; the clause
-    shown as evidence is what the student wrote.
-
-    A clause is taken to continue the first clause's subject when it starts with a verb of the
-    same form as one early in the first clause ("shrinks"/"grows", "was trained"/"tested",
-    "is"/"has"); the subject is what comes before that verb."""
-    return split_answer(answer)[1]
-
-
-def _with_carried_subject(clauses: list[str]) -> Iterator[tuple[str, str]]:
-    """(clause, the clause with the first clause's subject) for a sentence's later clauses."""
-    first = clauses[0].split()
-    lowered = words(clauses[0])
-    if len(lowered) != len(first):
-        return  # punctuation inside the words: leave the clauses as written
-    for clause in clauses[1:]:
-        clause_words = words(clause)
-        verb = _verb_position(lowered, clause_words) if clause_words else None
-        if verb is not None:
-            yield clause, f"{' '.join(first[:verb])} {clause}"
-
-
-_AUXILIARIES = frozenset(
-    "is are was were has have had can could will would may might must should does do did".split()  # noqa: SIM905 - a word list reads best as text
-)
-_SUBJECT_STARTS = STOPWORDS - {"also", "then", "so", "just", "only"}
-_MAX_SUBJECT_WORDS = 6
-# Function words that follow a verb ("grows until", "shrinks to zero"), not a plural noun.
-_AFTER_A_VERB = STOPWORDS - _AUXILIARIES - {"of"}
-
-
-def _verb_position(first: list[str], clause: list[str]) -> int | None:
-    """Where the verb that the clause's first word parallels sits in the first clause's words
-    (both lower-case word lists), when that word reads as a verb with no subject of its own;
-    else None."""
-    lead = clause[0]
-    if lead in _SUBJECT_STARTS and lead not in _AUXILIARIES:
-        return None  # "it grows", "the weights grow": the clause names its own subject
-    if lead.endswith("s") and lead not in _AUXILIARIES:
-        # "grows exponentially", "shrinks to zero" read as verbs; "threads share it" starts
-        # with a plural noun: its next word is a verb (or "of"), not an adverb or a function
-        # word.
-        after = clause[1] if len(clause) > 1 else ""
-        if not (after.endswith("ly") or after in _AFTER_A_VERB):
-            return None
-
-    def same_form(word: str) -> bool:
-        if lead in _AUXILIARIES:
-            return word in _AUXILIARIES
-        if lead.endswith("ed"):
-            return word.endswith("ed")
-        if lead.endswith("s") and not lead.endswith("ss"):
-            return word.endswith("s") and not word.endswith("ss") and word not in STOPWORDS
-        return False
-
-    for position in range(1, min(len(first), _MAX_SUBJECT_WORDS + 1)):
-        if same_form(first[position]):
-            return position
-    return None
 
 
 def _list_items(sentence: str) -> list[str]:
@@ -364,10 +293,14 @@ _RELATIONS = frozenset(
 def is_keyword_salad(answer: str) -> bool:
     """Five or more bare keywords: no function or relation word, no list punctuation, no numbers.
 
-    A comma-separated list is a list (a terse answer), not a salad.
+    A list is a list (a terse answer), not a salad: comma-separated, or one item per line or
+    bullet ("* Hebbian learning\n* Competitive learning": right answers to "name the learning
+    rules", capped as salads until measured on DigiKlausur, `grader eval rules`).
     """
     tokens = words(answer)
-    if len(tokens) < 5 or re.search(r"[.!?,;:]\s*\S|\d|[-=<>(]", answer):
+    if len(tokens) < 5 or re.search(r"[.!?,;:]\s*\S|\d|[-=<>(*•]", answer):
+        return False
+    if sum(1 for line in answer.splitlines() if line.strip()) > 1:
         return False
     return not any(t in STOPWORDS or t in NEGATIONS or t in _RELATIONS for t in tokens)
 
@@ -415,7 +348,8 @@ def subject_pattern(subject: str) -> re.Pattern[str]:
     escaped = re.escape(subject)
     options = [rf"{escaped}(?:s|es|'s)?"]
     letters = subject.replace(" ", "")
-    if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
+    acronym = 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+    if acronym and rules.on("acronym-expansion"):
         options.append(r"\s+".join(rf"{letter}\w*" for letter in letters.lower()))
         if letters.endswith("NN") and len(letters) > 2:
             head = r"\s+".join(rf"{letter}\w*" for letter in letters[:-2].lower())
@@ -452,7 +386,7 @@ def attributed_segments(text: str, subjects: list[str]) -> list[tuple[str, str]]
         if not _MODIFIER.search(text[: mention.start]):
             mentions.append(mention)
             opens.append(mention.start)
-        elif opening := _OPENING_OF.search(text[: mention.start]):
+        elif rules.on("opening-of") and (opening := _OPENING_OF.search(text[: mention.start])):
             mentions.append(mention)
             opens.append(opening.start("phrase"))
     segments: list[tuple[str, str]] = []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.learning.graded import reference_rubric
 from grader.scoring.analysis import _competing
+from grader.scoring.scorer import Scorer
 
 
 def test_a_unit_closer_to_another_point_is_discounted_by_how_much_closer() -> None:
@@ -27,3 +29,20 @@ def test_points_credited_by_parts_take_no_part_in_it() -> None:
     raw = np.array([[0.72, 0.9, 0.53]])
     adjusted = _competing(raw, [0, 2])
     np.testing.assert_allclose(adjusted, [[0.72, 0.9, 0.53 - 0.19]])
+
+
+def test_a_negation_in_a_paraphrase_of_a_long_point_is_not_a_denial(
+    real_scorer: Scorer,
+) -> None:
+    """Long key points are often made with a negation ("you do not make another copy" for
+    "it avoids making copies"): only short points are denied by a negation over their words
+    (measured on Mohler and the public sets, `grader eval rules`, docs/scoring.md)."""
+    rubric = reference_rubric(
+        "copies", "What is the main advantage of passing function arguments by reference?",
+        "It avoids making copies of large data structures when calling functions.",
+    )  # fmt: skip
+    paraphrase = real_scorer.grade(rubric, "You do not make another copy of a large structure.")
+    assert paraphrase.criteria[0].note != "negated" and paraphrase.points > 0.3
+    short = reference_rubric("gans", "Which models does a GAN use?", "Generative models.")
+    denial = real_scorer.grade(short, "A GAN does not use generative models at all, only rules.")
+    assert denial.criteria[0].note == "negated" and denial.points == 0

@@ -77,22 +77,6 @@ def test_a_word_family_counts_toward_its_key_point(
     assert grade.needs_review or grade.score >= 0.5
 
 
-def test_a_clause_without_its_own_subject_makes_its_point_as_written(
-    real_scorer: Scorer, rubrics: dict[str, Rubric]
-) -> None:
-    # "..., or grows exponentially until it blows up" is about the gradient: read with the
-    # first clause's subject, it makes the exploding-gradients point; the evidence shown is
-    # still what the student wrote.
-    grade = real_scorer.grade(
-        rubrics["what-are-the-challenges-of-long-term-dependencies"],
-        "the gradient shrinks exponentially until it disappears, or grows exponentially until "
-        "it blows up",
-    )
-    exploding = next(c for c in grade.criteria if c.id == "exploding-gradients")
-    assert exploding.evidence == "grows exponentially until it blows up"
-    assert exploding.credit >= 0.5, grade.model_dump_json(indent=1)
-
-
 def test_a_side_stated_in_the_other_sides_words_is_not_a_swap(
     real_scorer: Scorer, rubrics: dict[str, Rubric]
 ) -> None:
@@ -107,9 +91,8 @@ def test_a_side_stated_in_the_other_sides_words_is_not_a_swap(
     assert output.note != "roles swapped" and output.credit >= 0.5, right.model_dump_json(indent=1)
     assert not right.misconceptions_triggered
     assert right.needs_review
-    # Said of the wrong side, with a negation or a word that denies, it is still a swap.
+    # Said of the wrong side, with a negation, it is still a swap.
     for swapped in (
-        "An RNN's output is independent of its previous outputs.",
         "A CNN's outputs depend on its earlier outputs; an RNN's outputs do not depend on "
         "earlier outputs.",
         "The output of an RNN does not depend on its previous outputs, while a CNN's output "
@@ -124,20 +107,16 @@ def test_a_side_stated_in_the_other_sides_words_is_not_a_swap(
     assert output.credit < 0.5 and mirrored.needs_review, mirrored.model_dump_json(indent=1)
 
 
-def test_a_clause_makes_its_own_point_when_the_closer_one_is_made_better_elsewhere(
+def test_a_unit_that_is_the_closer_points_best_evidence_speaks_for_that_point_only(
     real_scorer: Scorer, rubrics: dict[str, Rubric]
 ) -> None:
-    # The model puts "the gradient shrinks exponentially until it disappears" closer to
-    # "exploding gradients" than to "vanishing gradients"; the answer's next clause makes the
-    # exploding point better, so the first is not discounted as speaking for it.
+    # "The gradients vanish ..." is also near "exploding gradients"; it is that point's best
+    # unit, and closer to "vanishing gradients", so it speaks for the vanishing point only.
+    # (The answer "the gradient shrinks exponentially until it disappears, or grows
+    # exponentially until it blows up" earned both points while its second clause was read with
+    # the first clause's subject; that rule was dropped, as it helped on no held-out set:
+    # `grader eval rules`, docs/scoring.md.)
     rubric = rubrics["what-are-the-challenges-of-long-term-dependencies"]
-    both = real_scorer.grade(
-        rubric,
-        "the gradient shrinks exponentially until it disappears, or grows exponentially until "
-        "it blows up",
-    )
-    assert all(c.met for c in both.criteria), both.model_dump_json(indent=1)
-    # A unit that is the closer point's best evidence still speaks for that point only.
     half = real_scorer.grade(
         rubric, "The gradients vanish when they are multiplied by small numbers many times."
     )

@@ -10,7 +10,6 @@ from grader.scoring.embedder import bundled_model_path
 from grader.scoring.scorer import Scorer
 from grader.scoring.text import (
     attributed_segments,
-    carried_subjects,
     comparison_subjects,
     content_stems,
     demote,
@@ -40,29 +39,6 @@ def test_a_clause_after_comma_or_starts_at_its_own_words() -> None:
     )
     assert "grows exponentially until it blows up" in units
     assert "the gradient shrinks exponentially until it disappears" in units
-
-
-def test_a_clause_that_leaves_its_subject_to_the_one_before_is_read_with_it() -> None:
-    assert carried_subjects(
-        "the gradient shrinks exponentially until it disappears, or grows exponentially until "
-        "it blows up"
-    ) == {
-        "grows exponentially until it blows up": "the gradient grows exponentially until it blows up"
-    }
-    assert carried_subjects("The network was trained on images and tested on new photos") == {
-        "tested on new photos": "The network was tested on new photos"
-    }
-    assert carried_subjects("A stack is LIFO and is used for recursion") == {
-        "is used for recursion": "A stack is used for recursion"
-    }
-
-
-def test_a_clause_with_a_subject_of_its_own_is_read_as_written() -> None:
-    # A plural noun looks like a verb in -s: "threads share it", "threads of a process".
-    assert carried_subjects("The process owns its memory, threads share it") == {}
-    assert carried_subjects("The process owns its memory, threads of a process share it") == {}
-    assert carried_subjects("The gradients shrink to zero, or they grow without bound") == {}
-    assert carried_subjects("Images and videos.") == {}
 
 
 def test_a_word_family_shares_its_content_stem() -> None:
@@ -105,6 +81,12 @@ def test_keyword_salad_is_bare_keywords_not_a_terse_answer_or_a_list() -> None:
     assert not is_keyword_salad("Vanishing and exploding gradients.")
     assert not is_keyword_salad("generative models, discriminative models, GANs")
     assert not is_keyword_salad("push equals enqueue pop equals dequeue")
+    # One item per line or bullet is a list, as a comma-separated one is.
+    assert not is_keyword_salad("* Error Correction\n* Memory Based Learning\n* Hebbian Learning")
+    assert not is_keyword_salad(
+        "single layer feedforward networks\nmulti layer feedforward networks"
+    )
+    assert is_keyword_salad("single layer feedforward networks multi layer feedforward networks")
 
 
 def test_subjects_and_their_acronym_expansions_split_a_comparison() -> None:
