@@ -253,7 +253,8 @@ def evaluate(
     if unknown:
         typer.echo(
             f"error: unknown dataset '{unknown[0]}' "
-            "(mohler, semeval, seed, own-words, all, course or judge)",
+            "(mohler, semeval, seed, own-words, all, course, judge, effort, key-points, rules or "
+            "languages)",
             err=True,
         )
         raise typer.Exit(2)

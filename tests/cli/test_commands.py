@@ -271,6 +271,7 @@ def test_eval_seed_reports_the_trap_set(tmp_path: Path) -> None:
     assert seed["by_trap"]["swapped"] == f"{swapped}/{swapped}"
     result = runner.invoke(app, ["eval", "nonsense"])
     assert result.exit_code == 2
+    assert "unknown dataset 'nonsense'" in result.output and "rules" in result.output
 
 
 def test_demo_list_and_run(tmp_path: Path) -> None:
