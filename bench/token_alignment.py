@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
 from grader.config import get_settings
 from grader.evaluation.judge_bench import CALIBRATION_SETS, dataset_of, sample
+from grader.evaluation.rules import shares
 from grader.learning.share_figures import metrics
 from grader.scorer_setup import build_scorer
 from grader.scoring.embedder import bundled_model_path
@@ -93,9 +94,7 @@ def main() -> None:
         recall_idf.append(float((best * weights).sum() / max(weights.sum(), 1e-9)))
     scorer = build_scorer(get_settings())
     scorer.judge = None
-    shipped = np.array(
-        [scorer.finish(a).score for a in scorer.analyse_many([(i.rubric, i.answer) for i in items])]
-    )
+    shipped = shares(scorer, items)
     signals = {
         "cosine": np.array(cosine),
         "recall": np.array(recall),

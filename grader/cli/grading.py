@@ -301,6 +301,7 @@ def _emit(results: dict[str, Any], json_out: Path | None) -> None:
 
 
 def _evaluate_rules(data_dir: Path, public_dir: Path) -> dict[str, Any]:
+    from grader.evaluation.datasets import load_mohler
     from grader.evaluation.judge_bench import CALIBRATION_SETS, dataset_of, sample
     from grader.evaluation.own_words import course_rubrics, evaluate_wording, load_cases
     from grader.evaluation.rules import ablation, verdicts
@@ -328,8 +329,6 @@ def _evaluate_rules(data_dir: Path, public_dir: Path) -> dict[str, Any]:
             "reused_wrong_right": wording["reused-wrong"]["graded_right"],
             "reused_wrong_caught": wording["reused-wrong"]["caught"],
         }
-
-    from grader.evaluation.datasets import load_mohler
 
     # Rules about several key points (and comparisons) act only on rubrics that have them:
     # Mohler's key-point rubrics, out of fold.

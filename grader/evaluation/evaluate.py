@@ -153,14 +153,21 @@ def group_folds(groups: Sequence[str], count: int | None = None) -> list[np.ndar
     return [np.flatnonzero(np.isin(labels, bucket)) for bucket in buckets]
 
 
+def out_of_fold_scores(scorer: Scorer, items: Sequence[GradedAnswer]) -> Floats:
+    """Each answer scored by a calibration fitted on the other folds (grouped by the items'
+    group: Mohler's assignments)."""
+    analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
+    folds = group_folds([i.group for i in items])
+    return cross_validate(scorer, items, analyses, folds, analyse_negatives(scorer, items))
+
+
 def evaluate_mohler(
     scorer: Scorer, items: Sequence[GradedAnswer], progress: Callable[[str], None] = print
 ) -> dict[str, Any]:
     folds = group_folds([i.group for i in items])
     progress(f"mohler: analysing {len(items)} answers")
-    analyses = scorer.analyse_many([(i.rubric, i.answer) for i in items])
     gold = np.array([i.gold for i in items])
-    scored = cross_validate(scorer, items, analyses, folds, analyse_negatives(scorer, items))
+    scored = out_of_fold_scores(scorer, items)
     baseline = cosine_baseline(scorer, items, folds)
     multi = np.array([len(i.rubric.criteria) > 1 for i in items])
     result: dict[str, Any] = {

@@ -19,12 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.evaluation.evaluate import (
-    analyse_negatives,
-    cross_validate,
-    embedding_once,
-    group_folds,
-)
+from grader.evaluation.evaluate import embedding_once, out_of_fold_scores
+from grader.evaluation.fit import Floats
 from grader.learning.graded import GradedAnswer
 from grader.learning.share_figures import metrics
 from grader.scoring import rules
@@ -33,35 +29,19 @@ from grader.scoring.scorer import Scorer
 CHANGED = 0.01  # a share of the marks that moved by more than this was changed by the rule
 
 
-def held_out_scores(scorer: Scorer, items: Sequence[GradedAnswer], chunk: int = 256) -> list[float]:
-    """The shipped scorer's share of the marks for each answer (no judge: as benchmarked)."""
-    scores: list[float] = []
-    for start in range(0, len(items), chunk):
-        batch = items[start : start + chunk]
-        analyses = scorer.analyse_many([(item.rubric, item.answer) for item in batch])
-        scores += [scorer.finish(analysis).score for analysis in analyses]
-    return scores
-
-
-def out_of_fold_scores(scorer: Scorer, items: Sequence[GradedAnswer]) -> list[float]:
-    """Each answer scored by a calibration fitted on the other folds (grouped by question
-    group, as `grader eval mohler`): for rules that only act on rubrics of several key points,
-    which the public sets do not have."""
-    analyses = scorer.analyse_many([(item.rubric, item.answer) for item in items])
-    folds = group_folds([item.group for item in items])
-    negatives = analyse_negatives(scorer, items)
-    return [float(s) for s in cross_validate(scorer, items, analyses, folds, negatives)]
+def shares(scorer: Scorer, items: Sequence[GradedAnswer]) -> Floats:
+    """``scorer``'s share of the marks for each answer, as it grades them."""
+    return np.array([g.score for g in scorer.grade_many([(i.rubric, i.answer) for i in items])])
 
 
 def figures(
-    predicted: Sequence[float], items: Sequence[GradedAnswer], dataset_of: Callable[[Any], str]
+    predicted: Floats, items: Sequence[GradedAnswer], dataset_of: Callable[[Any], str]
 ) -> dict[str, dict[str, float]]:
     """The benchmark's figures per data set and over all of them."""
-    share = np.array(predicted)
     gold = np.array([item.gold for item in items])
     names = np.array([dataset_of(item) for item in items])
-    found = {n: metrics(share[names == n], gold[names == n]) for n in sorted(set(names))}
-    found["all"] = metrics(share, gold)
+    found = {n: metrics(predicted[names == n], gold[names == n]) for n in sorted(set(names))}
+    found["all"] = metrics(predicted, gold)
     return found
 
 
@@ -77,16 +57,16 @@ def ablation(
     """Every rule in ``names`` switched off in turn, against all of them on: the figures on
     ``items`` (held out), how many answers the rule changes, ``ours()`` (our own checks), and,
     with ``key_point_items`` (answers to rubrics of several key points), their out-of-fold
-    figures."""
+    figures (rules about several key points act only there: the public sets have one per
+    question)."""
     with embedding_once(scorer):
         progress(f"rules: every rule on, {len(items)} answers")
-        baseline = held_out_scores(scorer, items)
+        baseline = shares(scorer, items)
         report: dict[str, Any] = {
             "answers": len(items),
             "all_rules": {"held_out": figures(baseline, items, dataset_of), "ours": ours()},
             "without": {},
         }
-        key_points_base: list[float] = []
         if key_point_items:
             key_points_base = out_of_fold_scores(scorer, key_point_items)
             report["all_rules"]["key_point_rubrics"] = figures(
@@ -95,10 +75,11 @@ def ablation(
         for name in names:
             progress(f"rules: without {name}")
             with rules.switched_off(name):
-                without = held_out_scores(scorer, items)
+                without = shares(scorer, items)
                 own = ours()
-                key_points = out_of_fold_scores(scorer, key_point_items) if key_point_items else []
-            moved = np.abs(np.array(without) - np.array(baseline)) > CHANGED
+                if key_point_items:
+                    key_points = out_of_fold_scores(scorer, key_point_items)
+            moved = np.abs(without - baseline) > CHANGED
             changed_sets = sorted({dataset_of(i) for i, m in zip(items, moved, strict=True) if m})
             found: dict[str, Any] = {
                 "does": rules.RULES[name],
@@ -108,7 +89,7 @@ def ablation(
                 "ours": own,
             }
             if key_point_items:
-                moved_there = np.abs(np.array(key_points) - np.array(key_points_base)) > CHANGED
+                moved_there = np.abs(key_points - key_points_base) > CHANGED
                 found["key_point_rubrics"] = {
                     **figures(key_points, key_point_items, dataset_of)["all"],
                     "answers_changed": int(moved_there.sum()),
