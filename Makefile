@@ -21,8 +21,8 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 # The served model: ONNX fp32, q8 and int8, exported from the bundled model, and the key-point
-# judge (about 20 s; again when the shipped judge changes).
-$(ONNX): $(INSTALLED) $(wildcard grader/scoring/judge_model/*)
+# judge (about 20 s; again when the shipped judge or the exported graph changes).
+$(ONNX): $(INSTALLED) grader/learning/onnx_export.py $(wildcard grader/scoring/judge_model/*)
 	$(BIN)/grader export-onnx
 	touch $@
 

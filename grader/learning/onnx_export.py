@@ -2,7 +2,8 @@
 
 The graph takes ``input_ids``, ``attention_mask`` and ``token_type_ids`` and returns the mean
 pooled, L2-normalised sentence embedding, exactly what sentence-transformers computes for
-all-MiniLM-L6-v2 (Transformer, mean Pooling, Normalize).
+all-MiniLM-L6-v2 (Transformer, mean Pooling, Normalize), and beside it each token's last-layer
+vector, normalised (``tokens``: what token-level recall reads, :mod:`grader.scoring.token_recall`).
 
 - q8: every linear layer's weights in 8 bits, in blocks of 32 with their own scale (ONNX
   Runtime's ``MatMulNBits``, computed in int8 with each token's activations quantised in blocks
@@ -28,6 +29,7 @@ from grader.scoring.onnx_embedder import (
     MAX_TOKENS,
     Q8_FILE,
     TOKENIZER_FILE,
+    TOKENS_OUTPUT,
     export_folder,
 )
 
@@ -90,18 +92,21 @@ def _export_fp32(model_path: Path, target: Path) -> None:
             input_ids: torch.Tensor,
             attention_mask: torch.Tensor,
             token_type_ids: torch.Tensor,
-        ) -> torch.Tensor:
+        ) -> tuple[torch.Tensor, torch.Tensor]:
             hidden = self.bert(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+            # The token vectors too (normalised), for token-level recall: the same run gives
+            # both, and ONNX Runtime computes only the outputs a caller asks for.
+            tokens = torch.nn.functional.normalize(hidden, p=2.0, dim=2)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1), tokens
 
-    _export_bert_graph(MeanPooledNormalised(), target, "embedding")
+    _export_bert_graph(MeanPooledNormalised(), target, ("embedding", TOKENS_OUTPUT))
 
 
-def _export_bert_graph(module: Any, target: Path, output: str) -> None:
+def _export_bert_graph(module: Any, target: Path, outputs: tuple[str, ...]) -> None:
     """Trace a module taking BERT's three inputs (any batch, any length) into ONNX."""
     import torch
 
@@ -116,12 +121,12 @@ def _export_bert_graph(module: Any, target: Path, output: str) -> None:
             (example, example, torch.zeros_like(example)),
             str(target),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=[output],
+            output_names=list(outputs),
             dynamic_axes={
                 "input_ids": axes,
                 "attention_mask": axes,
                 "token_type_ids": axes,
-                output: {0: "batch"},
+                **{name: axes if name == TOKENS_OUTPUT else {0: "batch"} for name in outputs},
             },
             opset_version=OPSET,
             dynamo=False,
@@ -198,7 +203,7 @@ def export_judge(judge_path: Path, onnx_dir: Path, *, force: bool = False) -> Pa
             return logits[:, 0]
 
     partial = folder / f"{JUDGE_FILE}.partial"
-    _export_bert_graph(Logit(), partial, "logit")
+    _export_bert_graph(Logit(), partial, ("logit",))
     partial.replace(target)
     shutil.copy(judge_path / JUDGE_TOKENIZER, folder / JUDGE_TOKENIZER)
     return target

@@ -64,6 +64,7 @@ class Analysis:
     demoted_unit_vectors: Vectors | None = None  # only for rubrics with several criteria
     owners: list[int] = field(default_factory=list)  # per unit: the criterion it speaks for, or -1
     judged: np.ndarray | None = None  # per criterion: the judge's log-odds on its part (0: none)
+    token_recall: np.ndarray | None = None  # per criterion: token recall on its part (0: none)
 
 
 def analyse(

@@ -30,13 +30,21 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Hashable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.scoring.embedder import Embedder, Vectors, lower_this_thread, lowered_priority
+from grader.scoring.embedder import (
+    Embedder,
+    TokenEmbedder,
+    Vectors,
+    lower_this_thread,
+    lowered_priority,
+)
+from grader.scoring.token_recall import TokenVectors
 
 ROUND_TOKENS = 512  # a round's budget, split between the keys waiting (one key: all of it)
 MIN_QUANTUM = 64  # about a short answer's texts: it is done in one round even under load
@@ -226,6 +234,7 @@ class BatchingEmbedder:
         self.calls = 0  # inner encode calls, and requests served: their ratio is the batching
         self.requests = 0
         self._counting = threading.Lock()  # both lanes count
+        self._long_tokens: ThreadPoolExecutor | None = None  # long texts' token runs (nice 19)
 
     @property
     def model_id(self) -> str:
@@ -234,6 +243,31 @@ class BatchingEmbedder:
     @property
     def loaded(self) -> bool:
         return bool(getattr(self.inner, "loaded", True))
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        """The inner embedder's token vectors. Each text runs alone (no padding to share, so no
+        round to join): a short one in the caller's thread, a long one in a thread at the long
+        lane's priority, so that a long answer's extra run waits for the others' as its
+        encodes do (module doc)."""
+        inner = self.inner
+        if not isinstance(inner, TokenEmbedder):
+            raise TypeError(f"{type(inner).__name__} gives no token vectors")
+        long = [i for i, text in enumerate(texts) if text_tokens(text) > LONG_TOKENS]
+        if not long or lowered_priority():
+            return inner.token_vectors(texts)
+        with self._counting:
+            if self._long_tokens is None:
+                self._long_tokens = ThreadPoolExecutor(
+                    1,
+                    thread_name_prefix="grader-tokens-long",
+                    initializer=lower_this_thread,
+                    initargs=(LONG_NICE,),
+                )
+        pending = self._long_tokens.submit(inner.token_vectors, [texts[i] for i in long])
+        short = [i for i in range(len(texts)) if i not in set(long)]
+        found = dict(zip(short, inner.token_vectors([texts[i] for i in short]), strict=True))
+        found.update(zip(long, pending.result(), strict=True))
+        return [found[i] for i in range(len(texts))]
 
     def count(self, calls: int = 0, requests: int = 0) -> None:
         with self._counting:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.scoring.embedder import Embedder, Vectors
+from grader.scoring.embedder import Embedder, TokenEmbedder, Vectors
+from grader.scoring.token_recall import TokenVectors
 
 
 def text_key(text: str) -> str:
@@ -64,6 +65,12 @@ class EmbeddingCache:
             if not keys:
                 return np.zeros((0, 0), dtype=np.float32)
             return np.stack([self._vectors[k] for k in keys]).astype(np.float32)
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        """The wrapped embedder's token vectors (not cached: the scorer keeps the criteria's)."""
+        if not isinstance(self.embedder, TokenEmbedder):
+            raise TypeError(f"{type(self.embedder).__name__} gives no token vectors")
+        return self.embedder.token_vectors(texts)
 
     def _load(self) -> None:
         path = self.path

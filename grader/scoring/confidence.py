@@ -36,6 +36,9 @@ REASONS = {
 }
 
 
+NEAR_THRESHOLD = "close to a verdict threshold"  # a review flag about the score, not the answer
+
+
 def confidence_features(
     score: float,
     credits: Sequence[float],

@@ -54,8 +54,9 @@ def criterion_part(analysis: Analysis, index: int) -> Part | None:
 
 
 def criterion_features(analysis: Analysis) -> np.ndarray:
-    """One row of :data:`CREDIT_FEATURES` per criterion, and the judge's log-odds after them
-    when the answer was judged; a row of zeros where nothing counts."""
+    """One row of :data:`CREDIT_FEATURES` per criterion (token recall 0 when it was not
+    computed), and the judge's log-odds after them when the answer was judged; a row of zeros
+    where nothing counts."""
     judged = analysis.judged
     width = len(CREDIT_FEATURES) + (judged is not None)
     rows = np.zeros((len(analysis.prepared.criteria), width))
@@ -64,21 +65,28 @@ def criterion_features(analysis: Analysis) -> np.ndarray:
     for index, criterion in enumerate(analysis.prepared.criteria):
         part = criterion_part(analysis, index)
         if part is not None:
-            row = _features(analysis, index, criterion, part)
+            aligned = 0.0 if analysis.token_recall is None else analysis.token_recall[index]
+            row = [*_features(analysis, index, criterion, part), aligned]
             rows[index] = row if judged is None else [*row, judged[index]]
     return rows
 
 
-def judge_inputs(analysis: Analysis) -> list[tuple[int, str, str]]:
-    """(criterion index, point, part of the answer) for each criterion the judge should read."""
+def token_inputs(analysis: Analysis) -> list[tuple[int, list[str], str]]:
+    """(criterion index, its texts, its part of the answer) for each criterion with a part:
+    what token recall reads (the part against the criterion's text and each phrasing)."""
     if analysis.zero_reason is not None or not analysis.matches:
         return []
     pairs = []
     for index, criterion in enumerate(analysis.prepared.criteria):
         part = criterion_part(analysis, index)
         if part is not None:
-            pairs.append((index, point_text(criterion.target_texts), part.text))
+            pairs.append((index, criterion.target_texts, part.text))
     return pairs
+
+
+def judge_inputs(analysis: Analysis) -> list[tuple[int, str, str]]:
+    """(criterion index, point, part of the answer) for each criterion the judge should read."""
+    return [(index, point_text(texts), part) for index, texts, part in token_inputs(analysis)]
 
 
 def _speaks_for(analysis: Analysis, part: Part, index: int, similarity: float) -> bool:

@@ -12,10 +12,12 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
+
+from grader.scoring.token_recall import TokenVectors
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -34,6 +36,24 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> Vectors:
         """One normalised row per text, in order."""
         ...
+
+
+@runtime_checkable
+class TokenEmbedder(Protocol):
+    """An embedder that also gives each text's token vectors (token-level recall reads them)."""
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        """Each text's normalised last-layer token vectors and word pieces, in order."""
+        ...
+
+
+def gives_token_vectors(embedder: object) -> bool:
+    """Whether ``embedder`` (or the one a cache or a batcher wraps) gives token vectors."""
+    while True:
+        inner = getattr(embedder, "inner", None) or getattr(embedder, "embedder", None)
+        if inner is None:
+            return isinstance(embedder, TokenEmbedder)
+        embedder = inner
 
 
 def bundled_model_path() -> Path:
@@ -97,6 +117,23 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        model = self.load()
+        found = []
+        for text in texts:  # one at a time: no padding, as the ONNX embedder runs them
+            ids = model.tokenizer(text, truncation=True, max_length=model.max_seq_length)
+            inner = ids["input_ids"][1:-1]
+            rows = model.encode([text], output_value="token_embeddings", show_progress_bar=False)
+            vectors = rows[0].numpy()[1 : 1 + len(inner)]
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            found.append(
+                TokenVectors(
+                    (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32),
+                    tuple(model.tokenizer.convert_ids_to_tokens(inner)),
+                )
+            )
+        return found
+
 
 def _folder_fingerprint(path: Path) -> str:
     """A short hash of the model folder's config and weight file sizes: cheap, changes with it."""
@@ -137,6 +174,14 @@ class HashingEmbedder:
                 vectors[row, bucket % self.dimensions] += 1.0
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        """One piece per word, its vector the word's own (no context): alike words match."""
+        found = []
+        for text in texts:
+            pieces = tuple(_TOKEN.findall(text.lower()))
+            found.append(TokenVectors(self.encode(pieces), pieces))
+        return found
 
 
 def lower_this_thread(nice: int) -> None:

@@ -11,7 +11,11 @@ CREDIT_FEATURES = (
     "part_cos_demoted",  # the same without stopwords and the question's own words
     "char_overlap",  # character-trigram cosine of the part and the criterion, question demoted
     "recall",  # share of the criterion's content words the part uses
+    # The criterion's content tokens matched to the part's tokens (grader.scoring.token_recall):
+    # a model signal, computed when the credit model reads it (a model run per part).
+    "token_recall",
 )
+TOKEN_FEATURE = "token_recall"
 # The key-point judge's log-odds that the part makes the point (grader.scoring.judge): a sixth
 # column, there when the scorer has a judge (the shipped calibration's credit model uses it).
 JUDGE_FEATURE = "judge"

@@ -16,6 +16,7 @@ import numpy as np
 
 from grader.errors import GraderError
 from grader.scoring.embedder import Vectors, _folder_fingerprint, lowered_priority
+from grader.scoring.token_recall import TokenVectors
 
 Precision = Literal["fp32", "q8", "int8"]
 FP32_FILE = "model.onnx"
@@ -27,6 +28,10 @@ FILES: dict[Precision, str] = {"fp32": FP32_FILE, "q8": Q8_FILE, "int8": INT8_FI
 # nothing else (dynamic quantisation scales a run's whole input, padding included).
 RUN_TEXTS: dict[Precision, int] = {"fp32": 4, "q8": 1, "int8": 1}
 TOKENIZER_FILE = "tokenizer.json"
+TOKENS_OUTPUT = "tokens"  # the graph's second output: each token's normalised last-layer vector
+# Bumped when the exported graph changes, so an older export is never read as this one (2: the
+# token vectors beside the sentence embedding).
+GRAPH_VERSION = 2
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length, as sentence-transformers truncates
 
 
@@ -35,8 +40,9 @@ class OnnxModelMissing(GraderError):
 
 
 def export_folder(onnx_dir: Path, model_path: Path) -> Path:
-    """Where the export of ``model_path`` lives: named after the source model's fingerprint."""
-    return onnx_dir / f"{model_path.name}-{_folder_fingerprint(model_path)}"
+    """Where the export of ``model_path`` lives: named after the source model's fingerprint and
+    the graph's version."""
+    return onnx_dir / f"{model_path.name}-{_folder_fingerprint(model_path)}-g{GRAPH_VERSION}"
 
 
 def _cores() -> int:
@@ -134,13 +140,31 @@ class OnnxEmbedder:
         vectors[order] = rows
         return vectors.astype(np.float32, copy=False)
 
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        """Each text's token vectors, from the same graph (its ``tokens`` output); a text runs
+        alone, so nothing is padded and nothing depends on what runs beside it."""
+        self.load()
+        return [self._token_run(text) for text in texts]
+
+    def _token_run(self, text: str) -> TokenVectors:
+        (encoding,) = self._tokenizer.encode_batch([text])
+        (tokens,) = self._session.run([TOKENS_OUTPUT], _feed([encoding]))
+        inner = slice(1, len(encoding.ids) - 1)  # [CLS] and [SEP] left out
+        return TokenVectors(
+            np.asarray(tokens[0, inner], dtype=np.float32), tuple(encoding.tokens[inner])
+        )
+
     def _encode_batch(self, texts: list[str]) -> Vectors:
         encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        (vectors,) = self._session.run(
-            ["embedding"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        )
+        (vectors,) = self._session.run(["embedding"], _feed(encodings))
         result: Vectors = np.asarray(vectors, dtype=np.float32)
         return result
+
+
+def _feed(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+    """The graph's three inputs for a run of tokenised texts (padded to the longest)."""
+    return {
+        "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+        "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+    }

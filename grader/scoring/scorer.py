@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -21,12 +22,14 @@ from grader.scoring.analysis import analyse as analyse_plan
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
 from grader.scoring.confidence import (
+    NEAR_THRESHOLD,
     confidence_features,
     distance_confidence,
     verdict_distance,
 )
-from grader.scoring.credit import criterion_features, judge_inputs
-from grader.scoring.embedder import Embedder
+from grader.scoring.credit import criterion_features, judge_inputs, token_inputs
+from grader.scoring.embedder import Embedder, TokenEmbedder, gives_token_vectors
+from grader.scoring.features import TOKEN_FEATURE
 from grader.scoring.feedback import write_feedback
 from grader.scoring.grade import (
     MET,
@@ -49,6 +52,8 @@ from grader.scoring.text import (
     split_units,
     words,
 )
+from grader.scoring.token_recall import TokenVectors
+from grader.scoring.token_recall import recall as token_recall
 
 DEFAULT_MAX_ANSWER_CHARS = 5000
 _NAME_WORDS = 4  # key points this short are names ("exploding gradients"), not statements
@@ -63,6 +68,8 @@ class AnswerTooLong(GraderError):
 
 
 _TRAILING_PUNCTUATION = " .;,:!?"
+_TARGET_TOKENS_KEPT = 20_000  # criteria's texts whose token vectors are kept (~30 MB)
+_RECALLS_KEPT = 100_000  # token recalls kept (an evaluation's passes over the same answers)
 
 
 class Scorer:
@@ -89,6 +96,8 @@ class Scorer:
         self.vocabulary_file = vocabulary_file
         self.max_answer_chars = max_answer_chars
         self._prepared: dict[str, PreparedRubric] = {}
+        self._target_tokens: dict[str, TokenVectors] = {}  # criteria's texts: token vectors
+        self._recalls: dict[tuple[str, str, frozenset[str]], float] = {}  # (point, part, question)
         self._lock = threading.Lock()
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
@@ -102,8 +111,18 @@ class Scorer:
         # every other rubric's grading. Two callers may prepare one version at once; the
         # first stored wins and both get it.
         computed = prepare(rubric, self.cache)
+        if self._reads_tokens():
+            # The criteria's token vectors too, so no student's answer waits on them.
+            texts = [t for criterion in computed.criteria for t in criterion.target_texts]
+            self._point_tokens(cast(TokenEmbedder, self.embedder), texts)
         with self._lock:
             return self._prepared.setdefault(fingerprint, computed)
+
+    def _reads_tokens(self) -> bool:
+        """Whether the credit model reads token recall (and the embedder can give it)."""
+        return TOKEN_FEATURE in self.calibration.credit.features and gives_token_vectors(
+            self.embedder
+        )
 
     def is_prepared(self, rubric: Rubric) -> bool:
         """Whether this version of the rubric is embedded already (no answer will wait on it)."""
@@ -175,8 +194,59 @@ class Scorer:
             self._whole_answer_checks(analysis, vectors[start + 2 : start + 2 + len(plan.units)])
             analyses[index] = analysis
         self._embed_kept_parts(analyses)
+        self._align_tokens(analyses)
         self._judge(analyses)
         return analyses
+
+    def _align_tokens(self, analyses: list[Analysis]) -> None:
+        """Token recall of each criterion on its part of each answer, when the credit model
+        reads it: one model run per distinct part not aligned before (the criteria's token
+        vectors and the recalls are kept, so an evaluation that analyses the same answers
+        again with other fitted numbers runs nothing twice)."""
+        if not self._reads_tokens():
+            return
+        embedder = cast(TokenEmbedder, self.embedder)
+        pending = [(analysis, token_inputs(analysis)) for analysis in analyses]
+        wanted = {
+            (text, part, analysis.prepared.question_stems)
+            for analysis, pairs in pending
+            for _, texts, part in pairs
+            for text in texts
+        }
+        with self._lock:
+            recalls = {key: self._recalls[key] for key in wanted if key in self._recalls}
+        missing = sorted(wanted - recalls.keys(), key=lambda key: (key[0], key[1]))
+        if missing:
+            parts = sorted({part for _, part, _ in missing})
+            found = dict(zip(parts, embedder.token_vectors(parts), strict=True))
+            points = self._point_tokens(embedder, sorted({text for text, _, _ in missing}))
+            for key in missing:
+                text, part, stems = key
+                recalls[key] = token_recall(points[text], found[part], text, stems)
+            with self._lock:
+                if len(self._recalls) > _RECALLS_KEPT:
+                    self._recalls.clear()  # a long-lived server: answers graded long ago
+                self._recalls.update({key: recalls[key] for key in missing})
+        for analysis, pairs in pending:
+            aligned = np.zeros(len(analysis.prepared.criteria))
+            stems = analysis.prepared.question_stems
+            for index, texts, part in pairs:
+                aligned[index] = max(recalls[(text, part, stems)] for text in texts)
+            analysis.token_recall = aligned
+
+    def _point_tokens(self, embedder: TokenEmbedder, texts: list[str]) -> dict[str, TokenVectors]:
+        """The criteria texts' token vectors, computed once per text."""
+        with self._lock:
+            known = {t: self._target_tokens[t] for t in texts if t in self._target_tokens}
+        new = [t for t in texts if t not in known]
+        if new:
+            computed = dict(zip(new, embedder.token_vectors(new), strict=True))
+            known.update(computed)
+            with self._lock:
+                if len(self._target_tokens) > _TARGET_TOKENS_KEPT:
+                    self._target_tokens.clear()  # a long-lived server's old rubric versions
+                self._target_tokens.update(computed)
+        return known
 
     def _judge(self, analyses: list[Analysis]) -> None:
         """The judge's log-odds for each criterion on its part of each answer, in one call."""
@@ -308,7 +378,7 @@ class Scorer:
             verdict_distance(score, calibration.verdict.correct, calibration.verdict.incorrect)
         )
         if analysis.zero_reason is None and distance < traps.review_band:
-            review.append("close to a verdict threshold")
+            review.append(NEAR_THRESHOLD)
         confidence = 1.0 if analysis.zero_reason else float(distance_confidence(distance))
         doubt = calibration.confidence
         if doubt is not None and analysis.zero_reason is None and analysis.matches:

@@ -13,6 +13,7 @@ import pytest
 
 from grader.scoring.batching import BatchingEmbedder, fair_share
 from grader.scoring.embedder import HashingEmbedder, Vectors
+from grader.scoring.token_recall import TokenVectors
 
 
 class SlowEmbedder(HashingEmbedder):
@@ -187,3 +188,22 @@ def test_long_texts_are_encoded_at_the_lowest_priority_and_short_ones_are_not() 
     texts = ["a short answer", _long("a 5,000-character answer")]
     np.testing.assert_array_equal(batching.encode(texts), HashingEmbedder().encode(texts))
     assert inner.seen == {texts[0]: os.getpriority(os.PRIO_PROCESS, 0), texts[1]: 19}
+
+
+def test_a_long_texts_token_run_is_at_the_lowest_priority_too() -> None:
+    class Priorities(HashingEmbedder):
+        seen: dict[str, int] = {}  # noqa: RUF012 - one instance
+
+        def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+            nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            for text in texts:
+                self.seen[text] = nice
+            return super().token_vectors(texts)
+
+    inner = Priorities()
+    batching = BatchingEmbedder(inner)
+    texts = [_long("a 5,000-character answer"), "a short answer", "another"]
+    found = batching.token_vectors(texts)
+    assert [t.pieces for t in found] == [t.pieces for t in HashingEmbedder().token_vectors(texts)]
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert inner.seen == {texts[0]: 19, texts[1]: mine, texts[2]: mine}

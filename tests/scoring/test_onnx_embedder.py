@@ -86,3 +86,25 @@ def test_a_missing_export_says_what_to_run(tmp_path: Path) -> None:
     embedder = OnnxEmbedder(bundled_model_path(), tmp_path)
     with pytest.raises(OnnxModelMissing, match="grader export-onnx"):
         embedder.encode(["anything"])
+
+
+def test_token_vectors_are_the_torch_models() -> None:
+    """The graph's second output is what token recall reads: the torch model's last layer,
+    normalised, without [CLS] and [SEP] (truncated texts too)."""
+    served = _onnx("fp32").token_vectors(TEXTS)
+    reference = SentenceTransformerEmbedder().token_vectors(TEXTS)
+    for ours, theirs in zip(served, reference, strict=True):
+        assert ours.pieces == theirs.pieces and "[SEP]" not in ours.pieces
+        np.testing.assert_allclose(ours.vectors, theirs.vectors, atol=2e-4)
+        np.testing.assert_allclose(np.linalg.norm(ours.vectors, axis=1), 1.0, atol=1e-5)
+    assert len(served[2].pieces) == 254  # 256 tokens at most, [CLS] and [SEP] among them
+
+
+@pytest.mark.parametrize("precision", ["q8", "int8"])
+def test_quantised_token_vectors_stay_close(precision: Precision) -> None:
+    """q8 shares fp32's calibration, token recall included: its token vectors must stay close."""
+    served = _onnx(precision).token_vectors(TEXTS[:2])
+    reference = SentenceTransformerEmbedder().token_vectors(TEXTS[:2])
+    for ours, theirs in zip(served, reference, strict=True):
+        cosines = (ours.vectors * theirs.vectors).sum(axis=1)
+        assert cosines.min() > (0.995 if precision == "q8" else 0.97)

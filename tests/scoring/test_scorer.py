@@ -11,10 +11,12 @@ import pytest
 from grader.rubrics.schema import Criterion, Misconception, Rubric, SelectRule
 from grader.scoring.cache import EmbeddingCache
 from grader.scoring.calibration import Calibration
+from grader.scoring.credit import criterion_features
 from grader.scoring.embedder import HashingEmbedder
-from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE
+from grader.scoring.features import CREDIT_FEATURES, JUDGE_FEATURE, TOKEN_FEATURE
 from grader.scoring.scorer import AnswerTooLong, Scorer
 from grader.scoring.text import kept_text
+from grader.scoring.token_recall import TokenVectors
 
 
 def _rubric(**overrides: object) -> Rubric:
@@ -184,3 +186,53 @@ def test_an_answers_grade_does_not_depend_on_what_is_graded_with_it(
     alone = real_scorer.grade(rubric, answer)
     crowded = real_scorer.grade_many([*others, (rubric, answer)])[-1]
     assert crowded.score == alone.score and crowded.verdict == alone.verdict
+
+
+class _TokenCountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.token_runs: list[str] = []
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        self.token_runs.extend(texts)
+        return super().token_vectors(texts)
+
+
+def test_token_recall_is_a_credit_column_only_where_the_credit_model_reads_it() -> None:
+    embedder = _TokenCountingEmbedder()
+    reads = Calibration.load()
+    reads = reads.model_copy(
+        update={
+            "credit": reads.credit.model_copy(
+                update={"features": list(CREDIT_FEATURES), "weights": [1.0] * len(CREDIT_FEATURES)}
+            )
+        }
+    )
+    scorer = Scorer(embedder, reads, max_answer_chars=2000)
+    # Preparing the rubric (on save, before any student waits) runs its criteria's texts.
+    scorer.prepare(_rubric())
+    assert sorted(embedder.token_runs) == sorted(c.text for c in _rubric().criteria)
+    answer = "A red stripe across the top. A blue field along the bottom."
+    (analysis,) = scorer.analyse_many([(_rubric(), answer)])
+    assert analysis.token_recall is not None
+    assert not set(embedder.token_runs[3:]) & {c.text for c in _rubric().criteria}
+    column = criterion_features(analysis)[:, CREDIT_FEATURES.index(TOKEN_FEATURE)]
+    np.testing.assert_array_equal(column, analysis.token_recall)
+    # The parts that make the red and the blue points recall them fully; the white one is missing.
+    assert column[0] == pytest.approx(1.0) and column[2] == pytest.approx(1.0)
+    assert column[1] < 0.5
+    # A second pass over the same answer runs the model on nothing: the recalls are kept.
+    runs = len(embedder.token_runs)
+    scorer.analyse_many([(_rubric(), answer)])
+    assert len(embedder.token_runs) == runs
+    # A credit model that does not read it costs no token run.
+    without = reads.model_copy(
+        update={
+            "credit": reads.credit.model_copy(
+                update={"features": list(CREDIT_FEATURES[:-1]), "weights": [1.0] * 5}
+            )
+        }
+    )
+    quiet = _TokenCountingEmbedder()
+    (analysis,) = Scorer(quiet, without, max_answer_chars=2000).analyse_many([(_rubric(), answer)])
+    assert analysis.token_recall is None and quiet.token_runs == []

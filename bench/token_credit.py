@@ -1,0 +1,162 @@
+"""Does token-level recall help as a credit-model signal, per key point, on held-out data sets?
+(issue 32, item 3: the step after ``bench/token_alignment.py``, measured before any plumbing.)
+
+    .venv/bin/python bench/token_credit.py [--json-out FILE]
+
+The judge benchmark's sample and folds (``grader eval judge``: the same cache), and per answer
+the recall of the key point's tokens in the answer's part that the credit model reads for it
+(each key-point token's best cosine to a token of the part, all-MiniLM-L6-v2's last layer):
+over every token, and over the key point's content tokens only (stopwords, punctuation and the
+question's own words left out). No grade and no corpus statistic is read to compute it, so the
+service could compute it per answer.
+
+Two comparisons, each credit model fitted as ``grader calibrate`` fits it:
+
+- leave one data set out over all seven public sets (the judge benchmark's *features*
+  candidate), with and without a recall column;
+- the shipped recipe: fitted on the sets the shipped calibration is fitted on (Mohler and
+  SemEval train), measured on the four it never saw.
+
+Measured on 2026-12-06 before token recall was built in (``docs/token-credit.json``); since
+then the shipped credit model reads it (``token_recall``) and ``grader eval judge`` measures it.
+Evaluation only: token vectors come from the model in torch (sentence-transformers); the service
+reads the same vectors from its ONNX graph (equal to 1e-6).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
+from grader.config import get_settings
+from grader.evaluation.fit import fit_credit_model
+from grader.evaluation.judge_bench import CALIBRATION_SETS, Rows, _cached_folds, sample
+from grader.learning.graded import off_question
+from grader.learning.share_figures import metrics
+from grader.scorer_setup import build_scorer
+from grader.scoring.embedder import bundled_model_path
+from grader.scoring.features import CREDIT_FEATURES, TOKEN_FEATURE
+from grader.scoring.text import content_stems
+from grader.scoring.token_recall import content_mask
+
+MAX_TOKENS = 256
+BASE = CREDIT_FEATURES[: CREDIT_FEATURES.index(TOKEN_FEATURE)]  # the signals before token recall
+
+
+class TokenVectors:
+    """Each text's normalised last-layer token vectors (no [CLS], [SEP]), computed once."""
+
+    def __init__(self) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(bundled_model_path()), device="cpu")
+        self.known: dict[str, tuple[np.ndarray, list[str]]] = {}
+
+    def add(self, texts: list[str]) -> None:
+        new = sorted({t for t in texts if t and t not in self.known})
+        if not new:
+            return
+        found = self.model.encode(new, output_value="token_embeddings", batch_size=64)
+        for text, rows in zip(new, found, strict=True):
+            ids = self.model.tokenizer(text, truncation=True, max_length=MAX_TOKENS)["input_ids"]
+            kept = rows.numpy()[1 : len(ids) - 1]
+            pieces = self.model.tokenizer.convert_ids_to_tokens(ids[1:-1])
+            self.known[text] = (kept / np.linalg.norm(kept, axis=1, keepdims=True), pieces)
+
+    def recall(self, point: str, part: str, question: str) -> tuple[float, float]:
+        """(recall over every token, recall over the point's content tokens)."""
+        if not point or not part or point not in self.known or part not in self.known:
+            return 0.0, 0.0
+        point_vectors, pieces = self.known[point]
+        part_vectors, _ = self.known[part]
+        if not len(point_vectors) or not len(part_vectors):
+            return 0.0, 0.0
+        best = (point_vectors @ part_vectors.T).max(axis=1)
+        content = content_mask(pieces, point, frozenset(content_stems(question)))
+        return float(best.mean()), float(best[content].mean()) if content.any() else 0.0
+
+
+def columns(rows: Rows, tokens: TokenVectors, questions: list[str]) -> np.ndarray:
+    tokens.add([*rows.point, *rows.part])
+    return np.array(
+        [
+            tokens.recall(point, part, question)
+            for point, part, question in zip(rows.point, rows.part, questions, strict=True)
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    settings = get_settings()
+    scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))  # as `eval judge`
+    scorer.judge = None
+    chosen = sample(judge_items(DEFAULT_DATA_DIR, PUBLIC_DATA_DIR), 100, 1000, 0)
+    anchors = off_question(chosen, per_question=3, seed=0)
+    questions = [item.rubric.prompt for item in [*chosen, *anchors]]
+    folds = _cached_folds(scorer, chosen, anchors, settings.cache_dir, print)
+    tokens = TokenVectors()
+    shipped = folds.shipped
+    gold = np.array(shipped.gold)
+    unit = np.array(shipped.unit)
+    dataset = np.array(shipped.dataset)
+    real = ~np.array(shipped.anchor)
+    weights = shipped.dataset_weights()
+    variants: dict[str, list[int]] = {"features": [], "+recall": [0], "+content recall": [1]}
+    extra_names = ["token_recall", "token_recall_content"]
+
+    def inputs(rows: Rows, extra: list[int], recall: np.ndarray) -> np.ndarray:
+        base = np.array(rows.features)[:, : CREDIT_FEATURES.index(TOKEN_FEATURE)]
+        x = np.column_stack([base, recall[:, extra]])
+        return np.where(rows.refused()[:, None], 0.0, x)
+
+    loso = {name: np.zeros(len(gold)) for name in variants}
+    for held in sorted(set(unit)):
+        rows = folds.rows[held]
+        recall = columns(rows, tokens, questions)
+        train = unit != held
+        for name, extra in variants.items():
+            x = inputs(rows, extra, recall)
+            names = [*BASE, *(extra_names[e] for e in extra)]
+            model = fit_credit_model(x[train], gold[train], weights[train], names=names)
+            loso[name][~train] = model.credit(x[~train])
+        print(f"token credit: fold {held} done")
+    recall = columns(shipped, tokens, questions)
+    seen = np.isin(dataset, list(CALIBRATION_SETS))
+    recipe: dict[str, np.ndarray] = {}
+    fitted: dict[str, Any] = {}
+    for name, extra in variants.items():
+        x = inputs(shipped, extra, recall)
+        names = [*BASE, *(extra_names[e] for e in extra)]
+        model = fit_credit_model(x[seen], gold[seen], weights[seen], names=names)
+        recipe[name] = model.credit(x)
+        fitted[name] = model.model_dump()
+    report: dict[str, Any] = {"leave_one_set_out": {}, "shipped_recipe": {}, "fitted": fitted}
+    for name in [*sorted(set(dataset)), "all"]:
+        keep = real & ((dataset == name) if name != "all" else True)
+        report["leave_one_set_out"][name] = {
+            v: metrics(p[keep], gold[keep]) for v, p in loso.items()
+        }
+        unseen = keep & ~seen
+        if unseen.any():
+            report["shipped_recipe"][name] = {
+                v: metrics(p[unseen], gold[unseen]) for v, p in recipe.items()
+            }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json_out:
+        args.json_out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
