@@ -122,7 +122,13 @@ def grade_answers(
             exclude=own_keys[index] if own_keys else None,
         )  # fmt: skip
         grades.append(
-            apply_prediction(grade, prediction, current.version, scorer.calibration.verdict)
+            apply_prediction(
+                grade,
+                prediction,
+                current.version,
+                scorer.calibration.verdict,
+                scorer.calibration.traps.review_band,
+            )
         )
     return grades
 

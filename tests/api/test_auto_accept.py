@@ -57,7 +57,7 @@ def test_answers_the_refitted_model_covers_are_accepted_with_their_reason(
     stats = client.get(f"/questions/{QUESTION}/stats", headers=instructor).json()["adapted"]
     assert stats is not None and stats["active"] and stats["coverage_at_90"] > 0, stats
     accepted = by_id[waiting]
-    assert not accepted["overridden"] and not accepted["needs_review"]
+    assert not accepted["overridden"] and not accepted["needs_review"], accepted["reasons"]
     assert accepted["points"] == 2
     (reason,) = [r for r in accepted["reasons"] if r.startswith("auto-accepted")]
     like = int(reason.split("graded like attempt ")[1].split(",")[0])

@@ -119,7 +119,7 @@ def test_a_course_models_change_is_an_adjustment_shown_as_one(
     rubric, machine = case
     prediction = Prediction(share=share, neighbours=[("attempt:17", 0.86, share)],
                             confidence=0.9, auto_accept=True)  # fmt: skip
-    adapted = apply_prediction(machine, prediction, 1, THRESHOLDS)
+    adapted = apply_prediction(machine, prediction, 1, THRESHOLDS, 0.05)
     assert told_one_way(adapted) == []
     assert adapted.points == pytest.approx(round(share * rubric.max_points, 4))
     assert [c.model_dump() for c in adapted.criteria] == [c.model_dump() for c in machine.criteria]
