@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_scoring.py [--repeat 200] [--embedder onnx-q8]
 
-Prints p50/p99 latency of grading one 1-3 sentence answer (one batched encode of its units),
+Prints p50/p99 latency of grading one 1-3 sentence answer (one batched encode of its units,
+and token recall's runs of its parts when the calibration reads it),
 the time of everything but the model per answer (splitting, similarity, selection, features,
 feedback; measured by replaying the model's vectors), the number of encode calls per answer,
 answers/second when grading batches of 64, and answers/second and CPU time per answer with 8
@@ -69,6 +70,12 @@ class ReplayEmbedder:
             self.recorded[key] = self.inner.encode(texts)  # type: ignore[attr-defined]
         return self.recorded[key]
 
+    def token_vectors(self, texts):  # type: ignore[no-untyped-def]
+        key = ("tokens", *texts)
+        if key not in self.recorded:
+            self.recorded[key] = self.inner.token_vectors(texts)  # type: ignore[attr-defined]
+        return self.recorded[key]
+
 
 class CountingEmbedder:
     """Wraps the embedder to count encode calls and time them."""
@@ -76,6 +83,7 @@ class CountingEmbedder:
     def __init__(self, inner: object) -> None:
         self.inner = inner
         self.calls = 0
+        self.token_runs = 0
         self.seconds = 0.0
 
     @property
@@ -87,6 +95,15 @@ class CountingEmbedder:
         start = time.perf_counter()
         try:
             return self.inner.encode(texts)  # type: ignore[attr-defined]
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def token_vectors(self, texts):  # type: ignore[no-untyped-def]
+        """Token recall's runs (one text each): model time, not an encode call."""
+        self.token_runs += len(texts)
+        start = time.perf_counter()
+        try:
+            return self.inner.token_vectors(texts)  # type: ignore[attr-defined]
         finally:
             self.seconds += time.perf_counter() - start
 
@@ -114,11 +131,14 @@ def main() -> None:
     for index in range(args.repeat):
         rubric, answer = items[index % len(items)]
         calls = counting.calls
+        # The six answers repeat here, a student's answer does not: no token recall is reused.
+        scorer._recalls.clear()
         start = time.perf_counter()
         scorer.grade(rubric, answer)
         latencies.append((time.perf_counter() - start) * 1000)
         assert counting.calls - calls == 1, "more than one encode for one answer"
 
+    token_runs = counting.token_runs
     # Everything but the model: the same requests, with the model's vectors replayed.
     replay = ReplayEmbedder(counting.inner)
     scorer.embedder = replay
@@ -127,6 +147,7 @@ def main() -> None:
     outside = []
     for index in range(args.repeat * 5):
         rubric, answer = items[index % len(items)]
+        scorer._recalls.clear()
         start = time.perf_counter()
         scorer.grade(rubric, answer)
         outside.append((time.perf_counter() - start) * 1000)
@@ -164,7 +185,10 @@ def main() -> None:
     print(
         f"everything but the model per answer (ms): p50 {statistics.median(outside):.2f}  p99 {percentile(outside, 0.99):.2f}"
     )
-    print("encode calls per answer: 1; rubric embeddings recomputed per request: 0")
+    print(
+        "encode calls per answer: 1; token-recall runs per answer: "
+        f"{token_runs / args.repeat:.1f}; rubric embeddings recomputed per request: 0"
+    )
     print(f"batches of 64: {64 * rounds / batch_seconds:.0f} answers/s")
     print(
         f"8 threads at once: {concurrent / concurrent_seconds:.0f} answers/s, "

@@ -48,12 +48,14 @@ class TokenEmbedder(Protocol):
 
 
 def gives_token_vectors(embedder: object) -> bool:
-    """Whether ``embedder`` (or the one a cache or a batcher wraps) gives token vectors."""
-    while True:
+    """Whether ``embedder`` gives token vectors: it has the method, and so has every embedder
+    it wraps (a cache or a batcher passes the call on to the one inside)."""
+    while isinstance(embedder, TokenEmbedder):
         inner = getattr(embedder, "inner", None) or getattr(embedder, "embedder", None)
         if inner is None:
-            return isinstance(embedder, TokenEmbedder)
+            return True
         embedder = inner
+    return False
 
 
 def bundled_model_path() -> Path:

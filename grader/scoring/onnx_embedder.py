@@ -144,7 +144,9 @@ class OnnxEmbedder:
         """Each text's token vectors, from the same graph (its ``tokens`` output); a text runs
         alone, so nothing is padded and nothing depends on what runs beside it."""
         self.load()
-        return [self._token_run(text) for text in texts]
+        if self._runner is None or len(texts) == 1 or lowered_priority():
+            return [self._token_run(text) for text in texts]
+        return list(self._runner.map(self._token_run, texts))  # the parts of an answer at once
 
     def _token_run(self, text: str) -> TokenVectors:
         (encoding,) = self._tokenizer.encode_batch([text])

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from grader.scoring.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from grader.scoring.batching import BatchingEmbedder
+from grader.scoring.cache import EmbeddingCache
+from grader.scoring.embedder import (
+    HashingEmbedder,
+    SentenceTransformerEmbedder,
+    gives_token_vectors,
+)
 from grader.scoring.text import content_stems
 from grader.scoring.token_recall import content_mask, recall
 
@@ -54,3 +60,16 @@ def test_a_word_in_several_pieces_is_read_whole() -> None:
     question = frozenset(content_stems("What are the learning models used in a GAN?"))
     mask = content_mask(pieces, "Generative models and discriminative", question)
     assert mask.tolist() == [True, True, False, True, True, True, True]
+
+
+def test_token_vectors_are_read_only_through_wrappers_that_pass_them_on() -> None:
+    class Timing:  # a wrapper that only encodes (as a benchmark's counting wrapper once did)
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def encode(self, texts: list[str]) -> object:
+            return self.inner.encode(texts)  # type: ignore[attr-defined]
+
+    assert gives_token_vectors(EmbeddingCache(BatchingEmbedder(HashingEmbedder())))
+    assert not gives_token_vectors(Timing(HashingEmbedder()))
+    assert not gives_token_vectors(EmbeddingCache(Timing(HashingEmbedder())))  # type: ignore[arg-type]
