@@ -7,6 +7,7 @@ trap removed part of the answer. Rubric embeddings are computed once per rubric 
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -97,7 +98,7 @@ class Scorer:
         self.max_answer_chars = max_answer_chars
         self._prepared: dict[str, PreparedRubric] = {}
         self._target_tokens: dict[str, TokenVectors] = {}  # criteria's texts: token vectors
-        self._recalls: dict[tuple[str, str, frozenset[str]], float] = {}  # (point, part, question)
+        self._recalls: dict[tuple[str, bytes, frozenset[str]], float] = {}  # see _kept
         self._lock = threading.Lock()
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
@@ -214,7 +215,9 @@ class Scorer:
             for text in texts
         }
         with self._lock:
-            recalls = {key: self._recalls[key] for key in wanted if key in self._recalls}
+            recalls = {
+                key: self._recalls[kept] for key in wanted if (kept := _kept(key)) in self._recalls
+            }
         missing = sorted(wanted - recalls.keys(), key=lambda key: (key[0], key[1]))
         if missing:
             parts = sorted({part for _, part, _ in missing})
@@ -226,7 +229,7 @@ class Scorer:
             with self._lock:
                 if len(self._recalls) > _RECALLS_KEPT:
                     self._recalls.clear()  # a long-lived server: answers graded long ago
-                self._recalls.update({key: recalls[key] for key in missing})
+                self._recalls.update({_kept(key): recalls[key] for key in missing})
         for analysis, pairs in pending:
             aligned = np.zeros(len(analysis.prepared.criteria))
             stems = analysis.prepared.question_stems
@@ -493,3 +496,10 @@ def _sprays(analysis: Analysis) -> bool:
     known = set(prepared.question_stems).union(*(c.stems for c in prepared.criteria))
     stems = content_stems(analysis.answer)
     return bool(stems) and sum(s not in known for s in stems) * 3 >= len(stems)
+
+
+def _kept(key: tuple[str, str, frozenset[str]]) -> tuple[str, bytes, frozenset[str]]:
+    """How a token recall is kept: (point, a digest of the part, question stems). The part is
+    a student's answer, up to thousands of characters: only its digest is held on to."""
+    point, part, stems = key
+    return point, hashlib.blake2b(part.encode("utf-8"), digest_size=16).digest(), stems
