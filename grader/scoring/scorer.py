@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 import numpy as np
 
@@ -71,6 +71,8 @@ class AnswerTooLong(GraderError):
 _TRAILING_PUNCTUATION = " .;,:!?"
 _TARGET_TOKENS_KEPT = 20_000  # criteria's texts whose token vectors are kept (~30 MB)
 _RECALLS_KEPT = 100_000  # token recalls kept (an evaluation's passes over the same answers)
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Scorer:
@@ -97,8 +99,9 @@ class Scorer:
         self.vocabulary_file = vocabulary_file
         self.max_answer_chars = max_answer_chars
         self._prepared: dict[str, PreparedRubric] = {}
-        self._target_tokens: dict[str, TokenVectors] = {}  # criteria's texts: token vectors
-        self._recalls: dict[tuple[str, bytes, frozenset[str]], float] = {}  # see _kept
+        # The criteria's texts' token vectors, and token recalls by (point, part digest, question).
+        self._target_tokens: _Kept[str, TokenVectors] = _Kept(_TARGET_TOKENS_KEPT)
+        self._recalls: _Kept[tuple[str, bytes, frozenset[str]], float] = _Kept(_RECALLS_KEPT)
         self._lock = threading.Lock()
 
     def prepare(self, rubric: Rubric) -> PreparedRubric:
@@ -214,10 +217,12 @@ class Scorer:
             for _, texts, part in pairs
             for text in texts
         }
-        with self._lock:
-            recalls = {
-                key: self._recalls[kept] for key in wanted if (kept := _kept(key)) in self._recalls
-            }
+        # A part is a student's answer, up to thousands of characters: recalls are kept under
+        # its digest, computed once per part.
+        digests = {part: _digest(part) for part in {part for _, part, _ in wanted}}
+        kept = {key: (key[0], digests[key[1]], key[2]) for key in wanted}
+        stored = self._recalls.known(kept.values())
+        recalls = {key: stored[k] for key, k in kept.items() if k in stored}
         missing = sorted(wanted - recalls.keys(), key=lambda key: (key[0], key[1]))
         if missing:
             parts = sorted({part for _, part, _ in missing})
@@ -226,10 +231,7 @@ class Scorer:
             for key in missing:
                 text, part, stems = key
                 recalls[key] = token_recall(points[text], found[part], text, stems)
-            with self._lock:
-                if len(self._recalls) > _RECALLS_KEPT:
-                    self._recalls.clear()  # a long-lived server: answers graded long ago
-                self._recalls.update({_kept(key): recalls[key] for key in missing})
+            self._recalls.keep({kept[key]: recalls[key] for key in missing})
         for analysis, pairs in pending:
             aligned = np.zeros(len(analysis.prepared.criteria))
             stems = analysis.prepared.question_stems
@@ -239,16 +241,12 @@ class Scorer:
 
     def _point_tokens(self, embedder: TokenEmbedder, texts: list[str]) -> dict[str, TokenVectors]:
         """The criteria texts' token vectors, computed once per text."""
-        with self._lock:
-            known = {t: self._target_tokens[t] for t in texts if t in self._target_tokens}
+        known = self._target_tokens.known(texts)
         new = [t for t in texts if t not in known]
         if new:
             computed = dict(zip(new, embedder.token_vectors(new), strict=True))
+            self._target_tokens.keep(computed)
             known.update(computed)
-            with self._lock:
-                if len(self._target_tokens) > _TARGET_TOKENS_KEPT:
-                    self._target_tokens.clear()  # a long-lived server's old rubric versions
-                self._target_tokens.update(computed)
         return known
 
     def _judge(self, analyses: list[Analysis]) -> None:
@@ -498,8 +496,29 @@ def _sprays(analysis: Analysis) -> bool:
     return bool(stems) and sum(s not in known for s in stems) * 3 >= len(stems)
 
 
-def _kept(key: tuple[str, str, frozenset[str]]) -> tuple[str, bytes, frozenset[str]]:
-    """How a token recall is kept: (point, a digest of the part, question stems). The part is
-    a student's answer, up to thousands of characters: only its digest is held on to."""
-    point, part, stems = key
-    return point, hashlib.blake2b(part.encode("utf-8"), digest_size=16).digest(), stems
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class _Kept(Generic[K, V]):
+    """Values kept across calls from any thread; emptied when over ``limit`` (a long-lived
+    server's old rubric versions and answers graded long ago)."""
+
+    def __init__(self, limit: int) -> None:
+        self._values: dict[K, V] = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def known(self, keys: Iterable[K]) -> dict[K, V]:
+        with self._lock:
+            return {k: self._values[k] for k in keys if k in self._values}
+
+    def keep(self, values: dict[K, V]) -> None:
+        with self._lock:
+            if len(self._values) > self._limit:
+                self._values.clear()
+            self._values.update(values)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
