@@ -39,10 +39,10 @@ import numpy as np
 
 from grader.scoring.embedder import (
     Embedder,
-    TokenEmbedder,
     Vectors,
     lower_this_thread,
     lowered_priority,
+    token_embedder,
 )
 from grader.scoring.token_recall import TokenVectors
 
@@ -249,9 +249,7 @@ class BatchingEmbedder:
         round to join): a short one in the caller's thread, a long one in a thread at the long
         lane's priority, so that a long answer's extra run waits for the others' as its
         encodes do (module doc)."""
-        inner = self.inner
-        if not isinstance(inner, TokenEmbedder):
-            raise TypeError(f"{type(inner).__name__} gives no token vectors")
+        inner = token_embedder(self.inner)
         long = [i for i, text in enumerate(texts) if text_tokens(text) > LONG_TOKENS]
         if not long or lowered_priority():
             return inner.token_vectors(texts)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.scoring.embedder import Embedder, TokenEmbedder, Vectors
+from grader.scoring.embedder import Embedder, Vectors, token_embedder
 from grader.scoring.token_recall import TokenVectors
 
 
@@ -68,9 +68,7 @@ class EmbeddingCache:
 
     def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
         """The wrapped embedder's token vectors (not cached: the scorer keeps the criteria's)."""
-        if not isinstance(self.embedder, TokenEmbedder):
-            raise TypeError(f"{type(self.embedder).__name__} gives no token vectors")
-        return self.embedder.token_vectors(texts)
+        return token_embedder(self.embedder).token_vectors(texts)
 
     def _load(self) -> None:
         path = self.path

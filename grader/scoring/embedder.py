@@ -47,6 +47,13 @@ class TokenEmbedder(Protocol):
         ...
 
 
+def token_embedder(embedder: object) -> TokenEmbedder:
+    """``embedder``, which must give token vectors (a cache or a batcher asks its inner one)."""
+    if not isinstance(embedder, TokenEmbedder):
+        raise TypeError(f"{type(embedder).__name__} gives no token vectors")
+    return embedder
+
+
 def gives_token_vectors(embedder: object) -> bool:
     """Whether ``embedder`` gives token vectors: it has the method, and so has every embedder
     it wraps (a cache or a batcher passes the call on to the one inside)."""
