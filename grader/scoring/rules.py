@@ -17,7 +17,9 @@ RULES: dict[str, str] = {
     "a key point is matched by the clause that makes it (text.split_units)",
     "competing-points": "a unit much closer to another key point speaks for that one "
     "(analysis._competing)",
-    "denial": "a unit that negates the key point's own words is refused for it (analysis._denies)",
+    "denial": "a unit with a negation is refused for a key point it denies: a short point (four "
+    "words or fewer) when the negation covers the point's words, a longer one only when the unit "
+    "is a near-copy of it (analysis._denies)",
     "restatement": "a unit made only of the question's words counts only if clearly closer "
     "to the key point than the question is (analysis._match_plain)",
     "keyword-salad": "five or more bare keywords are capped at salad_cap (text.is_keyword_salad)",
