@@ -17,10 +17,11 @@ Two comparisons, each credit model fitted as ``grader calibrate`` fits it:
 - the shipped recipe: fitted on the sets the shipped calibration is fitted on (Mohler and
   SemEval train), measured on the four it never saw.
 
-Measured on 2026-12-06 before token recall was built in (``docs/token-credit.json``); since
-then the shipped credit model reads it (``token_recall``) and ``grader eval judge`` measures it.
-Evaluation only: token vectors come from the model in torch (sentence-transformers); the service
-reads the same vectors from its ONNX graph (equal to 1e-6).
+First measured on 2026-12-06 before token recall was built in (``docs/token-credit.json``);
+since then the shipped credit model reads it (``token_recall``) and ``grader eval judge``
+measures it. The token vectors and the content-token recall are the scorer's own (the served
+ONNX graph, :func:`grader.scoring.token_recall.recall`); the five other signals are the rows the
+judge benchmark analysed.
 """
 
 from __future__ import annotations
@@ -42,49 +43,37 @@ from grader.evaluation.judge_bench import CALIBRATION_SETS, Rows, _cached_folds,
 from grader.learning.graded import off_question
 from grader.learning.share_figures import metrics
 from grader.scorer_setup import build_scorer
-from grader.scoring.embedder import bundled_model_path
+from grader.scoring.embedder import TokenEmbedder, token_embedder
 from grader.scoring.features import CREDIT_FEATURES, TOKEN_FEATURE
 from grader.scoring.text import content_stems
-from grader.scoring.token_recall import content_mask
+from grader.scoring.token_recall import TokenVectors, recall
 
-MAX_TOKENS = 256
 BASE = CREDIT_FEATURES[: CREDIT_FEATURES.index(TOKEN_FEATURE)]  # the signals before token recall
 
 
-class TokenVectors:
-    """Each text's normalised last-layer token vectors (no [CLS], [SEP]), computed once."""
+class Aligned:
+    """Each text's token vectors from the served embedder, computed once, and the two recalls."""
 
-    def __init__(self) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        self.model = SentenceTransformer(str(bundled_model_path()), device="cpu")
-        self.known: dict[str, tuple[np.ndarray, list[str]]] = {}
+    def __init__(self, embedder: TokenEmbedder) -> None:
+        self.embedder = embedder
+        self.known: dict[str, TokenVectors] = {}
 
     def add(self, texts: list[str]) -> None:
         new = sorted({t for t in texts if t and t not in self.known})
-        if not new:
-            return
-        found = self.model.encode(new, output_value="token_embeddings", batch_size=64)
-        for text, rows in zip(new, found, strict=True):
-            ids = self.model.tokenizer(text, truncation=True, max_length=MAX_TOKENS)["input_ids"]
-            kept = rows.numpy()[1 : len(ids) - 1]
-            pieces = self.model.tokenizer.convert_ids_to_tokens(ids[1:-1])
-            self.known[text] = (kept / np.linalg.norm(kept, axis=1, keepdims=True), pieces)
+        self.known.update(zip(new, self.embedder.token_vectors(new), strict=True))
 
     def recall(self, point: str, part: str, question: str) -> tuple[float, float]:
-        """(recall over every token, recall over the point's content tokens)."""
-        if not point or not part or point not in self.known or part not in self.known:
+        """(recall over every token, recall over the point's content tokens: the scorer's)."""
+        if point not in self.known or part not in self.known:
             return 0.0, 0.0
-        point_vectors, pieces = self.known[point]
-        part_vectors, _ = self.known[part]
-        if not len(point_vectors) or not len(part_vectors):
+        ours, theirs = self.known[point], self.known[part]
+        if not len(ours.vectors) or not len(theirs.vectors):
             return 0.0, 0.0
-        best = (point_vectors @ part_vectors.T).max(axis=1)
-        content = content_mask(pieces, point, frozenset(content_stems(question)))
-        return float(best.mean()), float(best[content].mean()) if content.any() else 0.0
+        every = float((ours.vectors @ theirs.vectors.T).max(axis=1).mean())
+        return every, recall(ours, theirs, point, frozenset(content_stems(question)))
 
 
-def columns(rows: Rows, tokens: TokenVectors, questions: list[str]) -> np.ndarray:
+def columns(rows: Rows, tokens: Aligned, questions: list[str]) -> np.ndarray:
     tokens.add([*rows.point, *rows.part])
     return np.array(
         [
@@ -105,7 +94,7 @@ def main() -> None:
     anchors = off_question(chosen, per_question=3, seed=0)
     questions = [item.rubric.prompt for item in [*chosen, *anchors]]
     folds = _cached_folds(scorer, chosen, anchors, settings.cache_dir, print)
-    tokens = TokenVectors()
+    tokens = Aligned(token_embedder(scorer.embedder))
     shipped = folds.shipped
     gold = np.array(shipped.gold)
     unit = np.array(shipped.unit)
