@@ -164,9 +164,24 @@ def _trigrams(text: str) -> Counter[str]:
     return Counter(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
+# A negation word that bounds or widens a claim instead of denying it: "no more than two
+# children" says "at most two", "not only X but Y" asserts X, "no matter what" asserts the
+# rest. Read as no negation, so such a claim is not refused as its own denial.
+_NOT_A_DENIAL = re.compile(
+    r"\b(?:no|not)\s+(?:more|less|fewer|greater|larger|smaller|bigger|higher|lower|longer|"
+    r"shorter|later|earlier)\s+than\b|\bnot\s+only\b|\bno\s+matter\b",
+    re.IGNORECASE,
+)
+
+
+def _without_bounds(text: str) -> str:
+    return _NOT_A_DENIAL.sub(" ", text)
+
+
 def has_negation(text: str) -> bool:
-    """Whether the text contains a negation cue ("not", "never", "isn't", ...)."""
-    return any(w in NEGATIONS for w in words(text))
+    """Whether the text contains a negation cue ("not", "never", "isn't", ...), other than
+    one that only bounds a claim ("no more than two", "not only")."""
+    return any(w in NEGATIONS for w in words(_without_bounds(text)))
 
 
 # Where what a negation governs ends: clause punctuation, or a word that starts a new claim
@@ -187,7 +202,7 @@ def negation_scope(text: str) -> str:
     "There are no gradient problems with long term dependencies; the only issue is memory"
     gives "gradient problems with long term dependencies".
     """
-    folded = text.replace("'", "").replace("\u2019", "")
+    folded = _without_bounds(text.replace("'", "").replace("\u2019", ""))
     cues = list(_NEGATION_CUE.finditer(folded))
     scopes = []
     for index, cue in enumerate(cues):

@@ -46,3 +46,16 @@ def test_a_negation_in_a_paraphrase_of_a_long_point_is_not_a_denial(
     short = reference_rubric("gans", "Which models does a GAN use?", "Generative models.")
     denial = real_scorer.grade(short, "A GAN does not use generative models at all, only rules.")
     assert denial.criteria[0].note == "negated" and denial.points == 0
+
+
+def test_a_bound_is_not_a_denial(real_scorer: Scorer) -> None:
+    """ "No more than two" says "at most two": a near-copy of the point with such a bound is
+    credited, while the same near-copy denied ("does not have two children") is refused."""
+    rubric = reference_rubric(
+        "binary-tree", "What is a binary tree?",
+        "A tree for which the maximum number of children per node is two.",
+    )  # fmt: skip
+    bound = real_scorer.grade(rubric, "A tree where every node has no more than two children.")
+    assert bound.criteria[0].note != "negated" and bound.points > 0.5
+    denied = real_scorer.grade(rubric, "A tree where a node does not have two children.")
+    assert denied.criteria[0].note == "negated"

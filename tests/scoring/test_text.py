@@ -76,6 +76,17 @@ def test_negation_cues() -> None:
     assert not has_negation("Noted: nothing is ignored without reason")
 
 
+def test_a_bound_or_a_widening_is_no_negation() -> None:
+    assert not has_negation("Every node has no more than two children")
+    assert not has_negation("It holds not only a value but an address")
+    assert not has_negation("West is on the left no matter what")
+    assert has_negation("It has no children")  # the words around a bound still count
+    assert has_negation("No more than two children, and it is not balanced")
+    from grader.scoring.text import negation_scope
+
+    assert negation_scope("A node has not more than two children, not three") == "three"
+
+
 def test_keyword_salad_is_bare_keywords_not_a_terse_answer_or_a_list() -> None:
     assert is_keyword_salad("vanishing exploding gradient tanh BPTT weights")
     assert not is_keyword_salad("Vanishing and exploding gradients.")
