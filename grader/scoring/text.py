@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -72,8 +73,15 @@ def readable(text: str) -> str:
         return text
     from pylatexenc.latex2text import LatexNodes2Text
 
+    # A macro whose argument is another unbraced macro ("\\sqrt\\frac{a}{b}") fails its
+    # substitution: pylatexenc logs a warning per call and leaves "%s" placeholders in the
+    # text. They are dropped (the rest converts as usual), and the warning, about the input and
+    # not the service, is quiet.
+    logging.getLogger("pylatexenc.latex2text").setLevel(logging.ERROR)
     escaped = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
     converted = LatexNodes2Text(math_mode="text").latex_to_text(escaped)
+    if "%s" not in text:
+        converted = converted.replace("%s", "")
     return " ".join(converted.split())
 
 

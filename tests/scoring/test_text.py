@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -137,6 +138,25 @@ def test_readable_turns_latex_into_text_and_leaves_prose_alone() -> None:
     assert readable(r"a sequence x(1), \ldots, x(\tau)") == "a sequence x(1), …, x(τ)"
     assert readable("10% of 5 & more") == "10% of 5 & more"
     assert readable(r"costs 10% with $\alpha$") == "costs 10% with \N{GREEK SMALL LETTER ALPHA}"
+
+
+def test_latex_that_fails_to_convert_leaves_no_placeholder_and_logs_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A macro whose argument is an unbraced macro (a DigiKlausur reference writes
+    "\\sqrt\\frac{...}{h}") made pylatexenc log a warning on every grade and leave "%s" in the
+    key point's text."""
+    from grader.scoring.text import readable
+
+    with caplog.at_level(logging.WARNING):
+        converted = readable(r"$m \leq \sqrt\frac{4h}{h}$, the bound on $\sigma$")
+    assert not caplog.records
+    assert "%s" not in converted and "\\" not in converted
+    assert "\N{LESS-THAN OR EQUAL TO}" in converted and converted.endswith(
+        "the bound on \N{GREEK SMALL LETTER SIGMA}"
+    )
+    assert readable(r"$\sqrt{\frac{a}{h}}$") == "\N{SQUARE ROOT}(a/h)"
+    assert readable("a 100%s rate") == "a 100%s rate"  # a "%s" written stays
 
 
 def test_a_comma_list_answer_gives_each_item_its_own_unit() -> None:
