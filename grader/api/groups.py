@@ -73,12 +73,26 @@ class GroupGradeCreate(RequestBody):
     members: list[Id] | None = Field(
         default=None, max_length=MEMBERS_MAX,
         description="The other members to grade alike; null: those whose machine key points "
-        "match the representative's (not `held_back`)",
+        "match the representative's (not `held_back`), and none when your decision corrects "
+        "the machine's grade of the representative",
     )  # fmt: skip
 
 
 class GroupGraded(BaseModel):
     graded: list[ReviewedAttempt]
+    held_back: list[HeldBack] = Field(
+        description="The other members left awaiting review: with `members` omitted, those "
+        "the machine judged otherwise than the representative (`differs`: those key points), "
+        "and every other one when your decision corrected the machine's grade of the "
+        "representative (`differs`: the key points you decided otherwise, `points` for a total "
+        "other than the machine's or than the key points earn), since the machine judging them "
+        "alike is then no evidence that they share your grade; with `members` named, the ones "
+        "not named"
+    )
+    corrected: list[str] = Field(
+        description="Where your decision corrected the machine's grade of the representative: "
+        "criterion ids, and `points` for a total"
+    )
 
 
 class SplitCreate(RequestBody):
@@ -138,18 +152,24 @@ def grade_group(
     tasks: BackgroundTasks,
 ) -> GroupGraded:
     """Grade the representative by key points and give the same key points and comment to
-    the chosen members (by default those whose machine key points match the representative's),
-    all in one transaction (every one graded, or none). Each member's grade is an instructor's
-    grade that names its representative; the question's course model then refits and accepts
-    the waiting answers it covers."""
+    the chosen members, all in one transaction (every one graded, or none). By default the
+    chosen are those whose machine key points match the representative's, and none when your
+    decision corrects the machine's grade of the representative (`corrected`; the others stay
+    in review, where your decision teaches them). Each member's grade is an instructor's grade
+    that names its representative; the question's course model then refits and accepts the
+    waiting answers it covers."""
     course = course_of(request)
     decision = grouping.GroupGrade(
         representative=body.representative, members=body.members, by=by(caller),
         points=body.points, criteria=body.criteria, comment=body.reason,
     )  # fmt: skip
-    graded, refit = grouping.grade_group(course, session, group_id=group_id, decision=decision)
-    schedule_refit(course, refit, tasks)
-    return GroupGraded(graded=[reviewed(a) for a in graded])
+    result = grouping.grade_group(course, session, group_id=group_id, decision=decision)
+    schedule_refit(course, result.refit, tasks)
+    return GroupGraded(
+        graded=[reviewed(a) for a in result.graded],
+        held_back=[HeldBack(attempt=a, differs=d) for a, d in result.held_back.items()],
+        corrected=result.corrected,
+    )
 
 
 @router.post("/groups/{group_id}/split", status_code=201)

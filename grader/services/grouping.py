@@ -7,8 +7,13 @@ The instructor grades a group's representative by key points and applies those k
 the comment, to the members they tick, or splits members off into a group of their own. A
 group's default members are only those whose machine key points match the representative's
 (met and missed alike): an answer the machine graded differently is held back, shown apart with
-the key points that differ, and graded with the group only when the instructor ticks it. A
-group grade is one transaction: every chosen member is graded, or none is.
+the key points that differ, and graded with the group only when the instructor ticks it. Nor
+does a group spread a correction on the machine's word: when the instructor's key points (or
+total) for the representative correct the machine's, the machine's agreement between the
+representative and the others is no evidence that they share the instructor's grade, so with
+the members left to the default none is graded with it (they stay in review, where the
+decision now teaches them, :mod:`grader.services.key_point_examples`). A group grade is one
+transaction: every chosen member is graded, or none is.
 
 A member graded through its group is an instructor's grade like any other (a graded example of
 the question, published to the LMS) whose key-point decisions record their representative
@@ -30,6 +35,7 @@ from grader.learning import groups
 from grader.rubrics.schema import Rubric
 from grader.scoring.decisions import adjustment_to, decided_grade, like
 from grader.scoring.grade import Grade
+from grader.scoring.selection import ticked_points
 from grader.services.course import Course
 from grader.services.learning import GROUP_SOURCE
 from grader.services.priority import at_low_priority
@@ -45,6 +51,9 @@ from grader.store.models import AnswerGroup, Attempt
 from grader.store.session import Session
 
 Vector = npt.NDArray[np.float32]
+# A total within this of the machine's (or of what the key points earn) is no correction: the
+# points are stored rounded to four places.
+_SAME_POINTS = 1e-4
 
 
 @dataclass(frozen=True)
@@ -310,7 +319,8 @@ def _chosen(members: list[Attempt], attempt_ids: Sequence[int], group_id: int) -
 class GroupGrade:
     representative: int  # the attempt the instructor graded (as they saw it)
     # The others to grade alike; None: the members whose machine key points match the
-    # representative's (GroupView.alike).
+    # representative's (GroupView.alike), unless the decision corrects the machine's grade of
+    # the representative (then none).
     members: Sequence[int] | None
     by: str  # who graded
     points: float | None = None  # a total (see reviewing.HandGrade); None: the key points'
@@ -318,12 +328,40 @@ class GroupGrade:
     comment: str = ""  # the reason, shown to every student of the group
 
 
+@dataclass(frozen=True)
+class GroupGraded:
+    graded: list[Attempt]  # the representative first
+    refit: Rubric | None  # the rubric whose course model to refit
+    # Members left awaiting review -> why: the key points the machine judged otherwise than on
+    # the representative, or those the decision corrected on it ("points": its total).
+    held_back: dict[int, list[str]]
+    corrected: list[str]  # where the decision corrects the machine's grade of the representative
+
+
+def corrections(rubric: Rubric, representative: Attempt, decision: GroupGrade) -> list[str]:
+    """Where ``decision`` corrects the machine's grade of the representative: the key points
+    (criterion ids) it decides otherwise than the machine's verdict, and "points" for a total
+    other than the machine's (no key points given) or than the key points given earn."""
+    machine = Grade.model_validate(representative.result)
+    met = set(decision.criteria or ())
+    corrected: list[str] = []
+    if decision.criteria is not None:
+        verdicts = machine_pattern(representative)
+        corrected = sorted(c for c in verdicts.keys() | met if verdicts.get(c, False) != (c in met))
+    if decision.points is not None:
+        earned = machine.points if decision.criteria is None else ticked_points(rubric, met)
+        if abs(min(decision.points, rubric.max_points) - earned) > _SAME_POINTS:
+            corrected.append("points")
+    return corrected
+
+
 def grade_group(
     course: Course, session: Session, *, group_id: int, decision: GroupGrade
-) -> tuple[list[Attempt], Rubric | None]:
-    """Grade the representative by key points and give the chosen members (by default those
-    whose machine key points match the representative's) the same key points and comment, in
-    one transaction (commits). Returns the attempts graded and the rubric to refit."""
+) -> GroupGraded:
+    """Grade the representative by key points and give the chosen members the same key points
+    and comment, in one transaction (commits). By default the chosen are those whose machine key
+    points match the representative's, and none where the decision corrects the machine's
+    grade of the representative (:func:`corrections`)."""
     group = store.get_group(session, group_id=group_id, lock=True)
     if group is None:
         raise NotFound(f"no answer group {group_id}")
@@ -335,9 +373,14 @@ def grade_group(
             "(graded or moved meanwhile): reload the group"
         )
     view = _view(group_id, waiting, None).shown_first(representative.id)
-    chosen = (
-        view.alike if decision.members is None else _chosen(view.others, decision.members, group_id)
-    )
+    rubric = course.question(representative.question_id).rubric
+    corrected = corrections(rubric, representative, decision)
+    if decision.members is not None:
+        chosen = _chosen(view.others, decision.members, group_id)
+    else:
+        chosen = [] if corrected else view.alike
+    machine_differs = view.held_back
+    held_back = {m.id: machine_differs.get(m.id, corrected) for m in view.others if m not in chosen}
     claimed = store.claim_waiting(
         session, attempt_ids=[representative.id, *(m.id for m in chosen)], group_id=group_id,
         by=decision.by,
@@ -348,7 +391,6 @@ def grade_group(
         )
     accepted = decision.points is None and decision.criteria is None
     comment = decision.comment or ("accepted as graded" if accepted else "graded by key points")
-    rubric = course.question(representative.question_id).rubric
     decided = key_point_grade(
         course, rubric, representative, met=decision.criteria, points=decision.points,
         reason=comment,
@@ -374,4 +416,4 @@ def grade_group(
             by=decision.by, source=GROUP_SOURCE, via=representative.id,
         )  # fmt: skip
     session.commit()
-    return [representative, *chosen], refit
+    return GroupGraded([representative, *chosen], refit, held_back, corrected)

@@ -4,6 +4,7 @@ the rubric editor with regrading, and the webhook deliveries log."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
@@ -142,11 +143,16 @@ def review_decision(
     criteria: Annotated[list[str] | None, Form()] = None,
     group: Annotated[str, Form()] = "",
     members: Annotated[list[str] | None, Form()] = None,
+    members_default: Annotated[str, Form()] = "",
+    members_chosen: Annotated[str, Form()] = "",
     next_group: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
     """Accept the machine's grade, or grade by hand (points, or the criteria ticked, and a
     reason); with ``group``, the same grade and reason go to the ticked members of the
-    representative's group in the same transaction. Then the queue's next group."""
+    representative's group in the same transaction, except when the grade corrects the
+    machine's and the ticks were left as the page showed them (``members_default``) and not
+    chosen since (``members_chosen``, set by the page's script): then the representative
+    alone. Then the queue's next group."""
     course = course_of(request)
     loaded = loaded_or_404(course, question_id)
     attempt = review.get_attempt(session, attempt_id=attempt_id)
@@ -166,7 +172,13 @@ def review_decision(
                 criteria=None if decision is None else decision.criteria,
                 comment="" if decision is None else decision.reason,
             )  # fmt: skip
-            _, refit = grouping.grade_group(course, session, group_id=group_id, decision=grade)
+            # Ticks left as shown, not chosen since (the script marks a choice): a correction
+            # of the machine is not spread to them (the script unticks them where it runs).
+            as_shown = set(chosen) == set(_ids(members_default.split(",")))
+            chose = members_chosen == "yes"
+            if as_shown and not chose and grouping.corrections(loaded.rubric, attempt, grade):
+                grade = replace(grade, members=[])
+            refit = grouping.grade_group(course, session, group_id=group_id, decision=grade).refit
         elif decision is None:
             _, refit = reviewing.accept(course, session, attempt_id=attempt_id, by=by)
         else:

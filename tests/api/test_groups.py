@@ -89,18 +89,22 @@ def test_alike_answers_are_graded_as_one_group_and_an_outlier_split_off(
     assert outlier not in detail["members"]
     assert [a["id"] for a in detail["attempts"]] == detail["members"]
 
-    # Graded through the representative: every member gets its points and comment, and names it.
+    # Graded through the representative: every member ticked gets its points and comment, and
+    # names it (a total is a correction of the machine's unless it is the machine's: with the
+    # members left to the default, none would be graded with it; tests/api/test_key_points.py).
     rep = detail["representative"]
-    graded = client.post(
-        f"/groups/{first['id']}/grade",
-        json={"representative": rep, "points": 2, "reason": "Names the vanishing gradient."},
-        headers=instructor,
-    )
-    assert graded.status_code == 200, graded.text
-    # Members the machine graded otherwise than the representative are held back.
     held = {h["attempt"] for h in detail["held_back"]}
     members = set(detail["members"]) - held
+    graded = client.post(
+        f"/groups/{first['id']}/grade",
+        json={"representative": rep, "points": 2, "reason": "Names the vanishing gradient.",
+              "members": sorted(members - {rep})},
+        headers=instructor,
+    )  # fmt: skip
+    assert graded.status_code == 200, graded.text
+    # Members the machine graded otherwise than the representative are left in review.
     assert {a["id"] for a in graded.json()["graded"]} == members
+    assert {h["attempt"] for h in graded.json()["held_back"]} == held
     after = _attempts(client, instructor)
     for member in members:
         assert after[member]["overridden"] and after[member]["points"] == 2
@@ -143,9 +147,10 @@ def test_a_group_grade_that_fails_half_way_leaves_no_member_graded(
     failing = TestClient(client.app, raise_server_exceptions=False)
     response = failing.post(
         f"/groups/{group['id']}/grade",
-        json={"representative": group["representative"], "points": 1},
+        json={"representative": group["representative"], "points": 1,
+              "members": group["members"][1:]},
         headers=instructor,
-    )
+    )  # fmt: skip
     assert response.status_code == 500
     assert len(published) == 2  # it failed after grading the representative, before the rest
     after = _attempts(client, instructor)
@@ -154,9 +159,10 @@ def test_a_group_grade_that_fails_half_way_leaves_no_member_graded(
     # And the same grade goes through once nothing fails.
     done = client.post(
         f"/groups/{group['id']}/grade",
-        json={"representative": group["representative"], "points": 1},
+        json={"representative": group["representative"], "points": 1,
+              "members": group["members"][1:]},
         headers=instructor,
-    )
+    )  # fmt: skip
     assert done.status_code == 200, done.text
     assert all(_attempts(client, instructor)[m]["overridden"] for m in group["members"])
 

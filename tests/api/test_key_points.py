@@ -68,6 +68,11 @@ def _decisions(database: str, attempt_id: int) -> dict[str, tuple[float, str, st
     return found
 
 
+def _listed(client: TestClient, instructor: dict[str, str]) -> dict[int, dict[str, Any]]:
+    listed = client.get("/attempts", params={"question_id": QUESTION}, headers=instructor)
+    return {a["id"]: a for a in listed.json()}
+
+
 def _met(grade: dict[str, Any]) -> set[str]:
     return {c["id"] for c in grade["criteria"] if c["met"]}
 
@@ -181,6 +186,51 @@ def test_a_group_grade_goes_only_to_answers_the_machine_graded_alike(
     for attempt in listed:
         if attempt["id"] in graded_alike:
             assert _met(attempt["grade"]) == machine[attempt["id"]]
+
+
+def test_a_correction_of_the_machine_on_the_representative_is_not_spread(
+    client: TestClient, database: str
+) -> None:
+    """The machine judged the members like the representative; the instructor's key points for
+    the representative say the machine was wrong there, so its agreement between them is no
+    evidence: with the members left to the default, only the representative is graded, and the
+    others stay in review, told why. The same key points as the machine's go to them all."""
+    instructor = token_headers(database, "instructor")
+    made = [
+        _answer(client, database, f"kp-correct-{n}", a)[0]
+        for n, a in enumerate(
+            ["Exploding gradients, surely.", "Exploding gradients, certainly.",
+             "Exploding gradients, of course."]
+        )
+    ]  # fmt: skip
+    groups = client.get(f"/questions/{QUESTION}/groups", headers=instructor).json()
+    group = next(g for g in groups if set(made) <= set(g["members"]))
+    rep = group["representative"]
+    alike = set(group["members"][1:]) - {h["attempt"] for h in group["held_back"]}
+    assert alike, group
+    machine = _met(_listed(client, instructor)[rep]["grade"])
+    decided = sorted(machine ^ {VANISHING})  # the instructor decides the vanishing point otherwise
+    response = client.post(f"/groups/{group['id']}/grade",
+                           json={"representative": rep, "criteria": decided},
+                           headers=instructor)  # fmt: skip
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [a["id"] for a in body["graded"]] == [rep] and body["corrected"] == [VANISHING]
+    held = {h["attempt"]: h["differs"] for h in body["held_back"]}
+    assert {m: held[m] for m in alike} == {m: [VANISHING] for m in alike}
+    listed = _listed(client, instructor)
+    assert not any(listed[m]["overridden"] for m in alike)
+    # A total other than the key points earn is a correction too; the machine's own key points
+    # are none, and go to every alike member.
+    regrouped = client.get(f"/questions/{QUESTION}/groups", headers=instructor).json()
+    rest = next(g for g in regrouped if alike & set(g["members"]))
+    again = rest["representative"]
+    ones = _met(_listed(client, instructor)[again]["grade"])
+    adjusted = client.post(f"/groups/{rest['id']}/grade",
+                           json={"representative": again, "criteria": sorted(ones),
+                                 "points": 0.25 + len(ones)},
+                           headers=instructor).json()  # fmt: skip
+    assert adjusted["corrected"] == ["points"] and len(adjusted["graded"]) == 1
 
 
 GAN = "what-are-the-learning-models-used-for-creating-adversarial"

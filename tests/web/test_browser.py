@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from bench.live import live_server
 from grader.rubrics.regenerate import generate_rubrics
@@ -332,7 +332,20 @@ def test_a_group_holds_back_answers_the_machine_graded_otherwise_and_grades_by_k
         expect(page.locator(f"#members-{member}")).not_to_be_checked()
     for member in alike:
         expect(page.locator(f"#members-{member}")).to_be_checked()
-    page.keyboard.press("2")  # toggle "Exploding gradients": a key-point decision
+    note = page.locator("#corrected-note")
+    expect(note).to_be_hidden()
+    page.keyboard.press("2")  # toggle "Exploding gradients": a correction of the machine
+    # The machine judged the alike members as it judged this answer, wrongly: not ticked now.
+    expect(note).to_be_visible()
+    for member in alike:
+        expect(page.locator(f"#members-{member}")).not_to_be_checked()
+    page.keyboard.press("2")  # undone: the machine's key points, the alike ticked again
+    expect(note).to_be_hidden()
+    for member in alike:
+        expect(page.locator(f"#members-{member}")).to_be_checked()
+    page.keyboard.press("2")  # decided again; the instructor ticks the alike ones themselves
+    for member in alike:
+        page.locator(f"#members-{member}").check()
     ticked = {
         box.get_attribute("value")
         for box in page.locator('input[name="criteria"]').all()
@@ -349,6 +362,37 @@ def test_a_group_holds_back_answers_the_machine_graded_otherwise_and_grades_by_k
         assert {c["id"] for c in grade["criteria"] if c["met"]} == ticked
         assert {c["decided_by"] for c in grade["criteria"]} == {"instructor"}
     assert not any(graded[member]["overridden"] for member in held)
+
+
+def test_without_scripts_a_correction_leaves_the_ticked_members_in_review(
+    browser: Browser, site: Site
+) -> None:
+    """The page without JavaScript: the alike members stay ticked as shown, the note says what
+    a correction does, and a correction saved with the ticks left as shown grades the
+    representative alone (the machine's agreement with it is no evidence then)."""
+    made = [_answer_by_api(site, a, HELD) for a in
+            ("Exploding gradients, surely.", "Exploding gradients, certainly.",
+             "Exploding gradients, of course.")]  # fmt: skip
+    instructor = {"Authorization": f"Bearer {site.instructor}"}
+    queue = httpx.get(f"{site.base}/questions/{HELD}/groups", headers=instructor, timeout=30)
+    group = next(g for g in queue.json() if set(made) <= set(g["members"]))
+    alike = set(group["members"][1:]) - {h["attempt"] for h in group["held_back"]}
+    assert alike, group
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _sign_in(page, site, site.instructor, f"/app/review/{HELD}?group={group['id']}")
+        expect(page.locator("#corrected-note")).to_be_visible()
+        for member in alike:
+            expect(page.locator(f"#members-{member}")).to_be_checked()
+        page.locator("#criterion-1").click()  # the vanishing point, decided otherwise
+        page.locator("#override").click()
+        expect(page.locator("#position")).to_be_visible()
+    finally:
+        context.close()
+    graded = _attempts(site, HELD)
+    assert graded[group["representative"]]["overridden"]
+    assert not any(graded[member]["overridden"] for member in alike)
 
 
 def _attempts(site: Site, question: str = QUESTION) -> dict[int, dict[str, Any]]:

@@ -38,9 +38,49 @@
       points.value !== initialPoints || (reason && reason.value.trim() !== "");
   }
 
-  points.addEventListener("input", () => { pointsTyped = true; });
+  // A group's alike members are ticked to share the grade because the machine judged them as
+  // it judged this answer. Once the instructor decides this answer otherwise than the machine
+  // (a key point, or a total the key points do not earn), that is no evidence any more: they
+  // are unticked, with a note, until the instructor ticks them again or undoes the correction.
+  const alike = Array.from(form.querySelectorAll('#alike-members input[name="members"]'));
+  const chosen = document.getElementById("members-chosen");
+  const note = document.getElementById("corrected-note");
+  let unticked = false;
+  if (note) note.hidden = true;  // shown when a correction unticks them (always, without scripts)
+
+  function corrects() {
+    const typed = parseFloat(points.value);
+    const adjusted = pointsTyped && Number.isFinite(typed) &&
+      Math.abs(typed - criteriaPoints()) > 1e-9;
+    return adjusted || boxes.some((box, i) => box.checked !== initialTicks[i]);
+  }
+
+  function followCorrection() {
+    if (!chosen || chosen.value === "yes" && !unticked) return;  // the instructor's own ticks
+    if (corrects() && !unticked) {
+      alike.forEach((box) => { box.checked = false; });
+      unticked = true;
+      chosen.value = "yes";
+      if (note) {
+        note.textContent = "You decided this answer otherwise than the machine, so the answers " +
+          "above are unticked: the machine judged them as it judged this one, and it was wrong " +
+          "here. Tick those that share your grade.";
+        note.hidden = false;
+      }
+    } else if (!corrects() && unticked) {
+      alike.forEach((box) => { box.checked = true; });
+      unticked = false;
+      chosen.value = "";
+      if (note) note.hidden = true;
+    }
+  }
+
+  form.querySelectorAll('input[name="members"]').forEach((box) => box.addEventListener(
+    "change", () => { if (chosen) chosen.value = "yes"; unticked = false; }));
+  points.addEventListener("input", () => { pointsTyped = true; followCorrection(); });
   boxes.forEach((box) => box.addEventListener("change", () => {
     if (!pointsTyped) points.value = String(Math.round(criteriaPoints() * 10000) / 10000);
+    followCorrection();
   }));
 
   function go(id) {
@@ -74,6 +114,8 @@
       const members = Array.from(form.querySelectorAll('input[name="members"]'));
       const tick = members.some((box) => !box.checked);
       members.forEach((box) => { box.checked = tick; });
+      if (chosen) chosen.value = "yes";
+      unticked = false;
       event.preventDefault();
       return;
     }
