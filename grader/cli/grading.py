@@ -354,6 +354,7 @@ def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
     from grader.evaluation.datasets import load_semeval
     from grader.evaluation.key_point_class import (
         example_agreement,
+        group_defaults,
         load_class,
         simulate,
     )
@@ -372,6 +373,8 @@ def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
     results["class_no_midpoint"] = simulate(scorer, rubrics, answers, midpoint=False)
     # Without the doubt: a verdict the decisions showed the judge wrong on stands unflagged.
     results["class_no_doubts"] = simulate(scorer, rubrics, answers, doubting=False)
+    # Groups on the class: the representative decided by key points, the defaults kept.
+    results["class_groups"] = group_defaults(scorer, rubrics, answers)
     graded: dict[str, list[tuple[str, bool]]] = {}
     for item in load_semeval(data_dir / "semeval2013_train.csv"):
         if not item.source_group:  # the set's own answers, not another question's

@@ -240,26 +240,35 @@ def summarise(runs: list[QuestionRun], method: str, similarity: float) -> dict[s
 
 def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
     """An instructor who grades each group's representative right and keeps the page's
-    defaults, splitting nothing: before, every member got the representative's grade; now only
-    members whose machine verdict on the key point matches the representative's (these sets
-    have one reference each: met is the machine's share >= half), the others held back and
-    graded on their own (one action each, graded right). Per default: actions, and the share of
+    defaults, splitting nothing. Three defaults: every member gets the representative's grade
+    (``every_member``, the first one); only the members whose machine verdict on the key point
+    matches the representative's (``alike_members``: these sets have one reference each, met is
+    the machine's share >= half); and those, unless the instructor's grade of the representative
+    corrected the machine's verdict on it (``alike_uncorrected``, the service's default: then
+    the machine's agreement between them is no evidence). The others are held back and graded
+    on their own (one action each, graded right). Per default: actions, and the share of
     answers whose final grade is more than a quarter of the marks from their gold grade."""
     labels = np.asarray(inputs.questions)
     answers = len(labels)
-    tallies = {"every_member": [0, 0], "alike_members": [0, 0]}  # actions, off by > 1/4
+    tallies = {default: [0, 0] for default in DEFAULTS}  # actions, off by > 1/4
     for question in sorted(set(inputs.questions)):
         index = np.flatnonzero(labels == question)
         gold, machine = inputs.gold[index], inputs.rubric[index] >= 0.5
         for members in initial_groups(inputs.vectors[index], "incremental", similarity):
             rep = members[groups.representative(inputs.vectors[index][members])]
-            others = [m for m in members if m != rep]
-            off = [abs(gold[m] - gold[rep]) > 0.25 + 1e-9 for m in others]
-            tallies["every_member"][0] += 1
-            tallies["every_member"][1] += sum(off)
-            alike = [machine[m] == machine[rep] for m in others]
-            tallies["alike_members"][0] += 1 + alike.count(False)
-            tallies["alike_members"][1] += sum(o for o, a in zip(off, alike, strict=True) if a)
+            corrected = bool(machine[rep] != (gold[rep] >= 0.5))
+            for member in members:
+                off = bool(member != rep and abs(gold[member] - gold[rep]) > 0.25 + 1e-9)
+                alike = machine[member] == machine[rep]
+                spread = {
+                    "every_member": True, "alike_members": alike,
+                    "alike_uncorrected": alike and not corrected,
+                }  # fmt: skip
+                for default, tally in tallies.items():
+                    if member == rep or not spread[default]:
+                        tally[0] += 1  # the representative, or a member graded on its own
+                    else:
+                        tally[1] += off
     return {
         default: {
             "actions": actions, "actions_share_of_one_by_one": round(actions / answers, 4),
@@ -267,6 +276,11 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
         }
         for default, (actions, wrong) in tallies.items()
     }  # fmt: skip
+
+
+# The group defaults compared: every member, the alike members, the alike members unless the
+# representative's grade corrected the machine (the service's, docs/learning.md).
+DEFAULTS = ("every_member", "alike_members", "alike_uncorrected")
 
 
 SIMILARITIES = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)  # the cuts compared

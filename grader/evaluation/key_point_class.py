@@ -22,6 +22,8 @@ import numpy as np
 import numpy.typing as npt
 from ruamel.yaml import YAML
 
+from grader.evaluation.effort import DEFAULTS, initial_groups
+from grader.learning import groups
 from grader.learning.keypoint_examples import (
     LIKE,
     KeyPointExample,
@@ -147,6 +149,76 @@ def _count(tally: Tally, grade: Grade, gold: float, rubric: Rubric) -> None:
     tally.within += not off
     tally.flagged += grade.needs_review
     tally.wrong_unflagged += off and not grade.needs_review
+
+
+def group_defaults(
+    scorer: Scorer,
+    rubrics: dict[str, Rubric],
+    answers: list[ClassAnswer],
+    *,
+    orders: int = ORDERS,
+    similarity: float = groups.GROUP_SIMILARITY,
+) -> dict[str, Any]:
+    """The class graded by answer groups, as `grader eval effort`'s ``kept_defaults`` does on
+    the public sets, with the class's own key points: answers join groups as they arrive (in
+    each of ``orders`` orders); the instructor decides the key points of each group's
+    representative (one action) and keeps the page's defaults (:data:`effort.DEFAULTS`): every
+    member takes the representative's key points; or only the members whose machine key points
+    (met and missed, the rubric alone) are the representative's; or those, unless the
+    instructor's key points for the representative corrected the machine's. The others are
+    held back and graded on their own (one action each). Per default: actions, and the members
+    whose grade is then more than a quarter of the marks from their own key points' (with the
+    pairs, for reading)."""
+    by_question: dict[str, list[ClassAnswer]] = {}
+    for item in answers:
+        by_question.setdefault(item.question_id, []).append(item)
+    tallies = {default: [0, 0] for default in DEFAULTS}  # actions, off by > 1/4
+    spread: dict[str, set[tuple[str, str, float, float]]] = {key: set() for key in tallies}
+    graded = 0
+    for question_id, items in sorted(by_question.items()):
+        rubric = rubrics[question_id]
+        analysed = scorer.grade_with_vectors([(rubric, i.answer) for i in items])
+        vectors = np.array([vector for _, vector, _ in analysed], dtype=np.float32)
+        patterns = [frozenset(c.id for c in g.criteria if c.met) for g, _, _ in analysed]
+        gold = [ticked_points(rubric, i.met) for i in items]
+        quarter = 0.25 * rubric.max_points + 1e-9
+        for order in range(orders):
+            sequence = list(range(len(items)))
+            if order:
+                random.Random(order).shuffle(sequence)
+            graded += len(items)
+            for found in initial_groups(vectors[sequence], "incremental", similarity):
+                members = [sequence[m] for m in found]
+                rep = members[groups.representative(vectors[members])]
+                corrected = patterns[rep] != items[rep].met
+                for default, tally in tallies.items():
+                    tally[0] += 1
+                    for member in (m for m in members if m != rep):
+                        alike = patterns[member] == patterns[rep]
+                        if (default != "every_member" and not alike) or (
+                            default == "alike_uncorrected" and corrected
+                        ):
+                            tally[0] += 1  # held back: graded on its own, right
+                        elif abs(gold[member] - gold[rep]) > quarter:
+                            tally[1] += 1
+                            spread[default].add(
+                                (items[rep].answer, items[member].answer, gold[rep], gold[member])
+                            )
+    return {
+        "similarity": similarity, "orders": orders, "graded": graded,
+        **{
+            default: {
+                "actions": actions, "actions_share_of_one_by_one": round(actions / graded, 4),
+                "off_by_more_than_a_quarter": off, "off_share": round(off / graded, 4),
+                "spread_wrongly": [
+                    {"representative": rep, "member": member, "representative_points": a,
+                     "member_points": b}
+                    for rep, member, a, b in sorted(spread[default])
+                ],
+            }
+            for default, (actions, off) in tallies.items()
+        },
+    }  # fmt: skip
 
 
 def example_agreement(

@@ -69,3 +69,26 @@ def test_keeping_the_defaults_spreads_a_grade_only_to_members_the_machine_graded
     assert kept["alike_members"] == {
         "actions": 3, "actions_share_of_one_by_one": 0.3, "off_by_more_than_a_quarter": 0.0,
     }  # fmt: skip
+    # The machine was right on both representatives: nothing corrected, the same as alike.
+    assert kept["alike_uncorrected"] == kept["alike_members"]
+
+
+def test_a_correction_of_the_machine_on_the_representative_is_not_spread() -> None:
+    """The machine gives every answer of a group of right answers "missed"; one of them is
+    wrong after all. Alike members take a corrected grade, the wrong one included (one off);
+    holding them back when the representative's grade corrected the machine leaves none off,
+    at one action per member."""
+    vectors, gold = _class(5)
+    gold[1] = 0.0  # alike in words to the right ones, graded wrong
+    machine = np.full(10, 0.1)  # "missed" everywhere: wrong on the right answers
+    inputs = CourseInputs(
+        questions=["q"] * 10, gold=gold, rubric=machine, reference=np.full(10, 0.5),
+        vectors=vectors, scale=1.0, rubric_source="test",
+    )  # fmt: skip
+    kept = kept_defaults(inputs, 0.8)
+    assert kept["alike_members"]["off_by_more_than_a_quarter"] == 0.1
+    assert kept["alike_members"]["actions"] == 2
+    assert kept["alike_uncorrected"]["off_by_more_than_a_quarter"] == 0.0
+    # The right group's representative was corrected (its 4 others graded on their own); the
+    # wrong group's was not (the machine said "missed" and was right).
+    assert kept["alike_uncorrected"]["actions"] == 2 + 4

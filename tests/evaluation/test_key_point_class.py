@@ -1,11 +1,13 @@
 """The key-point evaluation's arithmetic: the judge's line from a few decisions, on a set whose
-judge is too strict (pure numpy, no model)."""
+judge is too strict (pure numpy, no model), and groups on a class (the real model)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.evaluation.key_point_class import credit_line_agreement
+from grader.evaluation.key_point_class import ClassAnswer, credit_line_agreement, group_defaults
+from grader.rubrics.schema import Rubric
+from grader.scoring.scorer import Scorer
 
 
 def test_a_few_decisions_move_a_too_strict_judges_line() -> None:
@@ -46,3 +48,52 @@ def test_a_verdict_the_decisions_showed_wrong_is_counted_as_doubted() -> None:
     # Doubts go where the wrong verdicts are: more often wrong than the verdicts not doubted.
     rest = one["later_answers"] - one["doubted"]
     assert one["doubted_wrong"] / one["doubted"] > one["wrong_not_doubted"] / rest
+
+
+def test_groups_on_a_class_hold_back_the_members_the_machine_grades_otherwise(
+    real_scorer: Scorer, seed_rubrics: dict[str, Rubric]
+) -> None:
+    """Two near-copies the instructor grades apart are one group whatever the defaults (the
+    machine cannot tell them apart); an answer the machine finds one key point fewer in is
+    spread the representative's grade only when every member is ticked."""
+    question = "what-are-the-challenges-of-long-term-dependencies"
+    both = frozenset({"vanishing-gradients", "exploding-gradients"})
+    answers = [
+        ClassAnswer(question, "Vanishing and exploding gradients.", both),
+        ClassAnswer(question, "Vanishing and exploding gradients occur.", frozenset()),
+        ClassAnswer(question, "Vanishing gradients.", frozenset({"vanishing-gradients"})),
+    ]
+    report = group_defaults(real_scorer, seed_rubrics, answers, orders=3)
+    every, alike = report["every_member"], report["alike_members"]
+    assert report["graded"] == 9
+    # Holding back costs actions and removes wrong grades, never the other way round.
+    assert alike["actions"] > every["actions"]
+    assert alike["off_by_more_than_a_quarter"] < every["off_by_more_than_a_quarter"]
+    spread_alike = {(p["representative"], p["member"]) for p in alike["spread_wrongly"]}
+    near_copies = {answers[0].answer, answers[1].answer}
+    assert spread_alike and all({rep, member} == near_copies for rep, member in spread_alike)
+    spread_every = {p["member"] for p in every["spread_wrongly"]}
+    assert "Vanishing gradients." in spread_every
+    # The machine was right on the representative: nothing corrected, nothing more held back.
+    assert (
+        report["alike_uncorrected"]["off_by_more_than_a_quarter"]
+        <= (alike["off_by_more_than_a_quarter"])
+    )
+
+
+def test_groups_on_a_class_do_not_spread_a_correction_of_the_machine(
+    real_scorer: Scorer, seed_rubrics: dict[str, Rubric]
+) -> None:
+    """The machine finds both key points in two near-copies; the instructor finds one in the
+    first and none in the second. Whichever represents the group, its key points correct the
+    machine's: the alike member then takes the other's grade unless members are held back."""
+    question = "what-are-the-challenges-of-long-term-dependencies"
+    answers = [
+        ClassAnswer(question, "Vanishing and exploding gradients.",
+                    frozenset({"vanishing-gradients"})),
+        ClassAnswer(question, "Vanishing and exploding gradients occur.", frozenset()),
+    ]  # fmt: skip
+    report = group_defaults(real_scorer, seed_rubrics, answers, orders=2)
+    alike, uncorrected = report["alike_members"], report["alike_uncorrected"]
+    assert alike["off_by_more_than_a_quarter"] == 2 and alike["actions"] == 2
+    assert uncorrected["off_by_more_than_a_quarter"] == 0 and uncorrected["actions"] == 4
