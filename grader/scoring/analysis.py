@@ -251,7 +251,7 @@ def _denies(
         return False
     if short:
         return bool(criterion.stems) and criterion.stems <= set(content_stems(unit))
-    return similarity >= traps.denial_similarity
+    return rules.on("denial-of-long-points") and similarity >= traps.denial_similarity
 
 
 def _shares_stem(stems: frozenset[str], others: list[str]) -> bool:

@@ -19,7 +19,9 @@ RULES: dict[str, str] = {
     "(analysis._competing)",
     "denial": "a unit with a negation is refused for a key point it denies: a short point (four "
     "words or fewer) when the negation covers the point's words, a longer one only when the unit "
-    "is a near-copy of it (analysis._denies)",
+    "is a near-copy of it (analysis._denies; off: both)",
+    "denial-of-long-points": "the second half of 'denial' alone: a near-copy of a point of five "
+    "words or more with a negation is refused for it (analysis._denies)",
     "restatement": "a unit made only of the question's words counts only if clearly closer "
     "to the key point than the question is (analysis._match_plain)",
     "keyword-salad": "five or more bare keywords are capped at salad_cap (text.is_keyword_salad)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.learning.graded import reference_rubric
 from grader.rubrics.schema import Rubric
 from grader.scoring import rules
 from grader.scoring.scorer import Scorer
@@ -43,3 +44,18 @@ def test_without_the_denial_rule_a_denial_is_credited(
         without = real_scorer.grade(rubric, denial)
     vanishing = next(c for c in without.criteria if c.id == "vanishing-gradients")
     assert vanishing.note != "negated" and vanishing.credit > 0
+    # The denial of a short point does not hang on the half for long points.
+    with rules.switched_off("denial-of-long-points"):
+        kept = real_scorer.grade(rubric, denial)
+    assert next(c for c in kept.criteria if c.id == "vanishing-gradients").note == "negated"
+
+
+def test_the_denial_of_a_long_point_switches_off_on_its_own(real_scorer: Scorer) -> None:
+    rubric = reference_rubric(
+        "copies", "What is the main advantage of passing function arguments by reference?",
+        "It avoids making copies of large data structures when calling functions.",
+    )  # fmt: skip
+    copied = "It does not avoid making copies of large data structures when calling functions."
+    assert real_scorer.grade(rubric, copied).criteria[0].note == "negated"
+    with rules.switched_off("denial-of-long-points"):
+        assert real_scorer.grade(rubric, copied).criteria[0].note != "negated"
