@@ -17,6 +17,9 @@ Two comparisons, each credit model fitted as ``grader calibrate`` fits it:
 - the shipped recipe: fitted on the sets the shipped calibration is fitted on (Mohler and
   SemEval train), measured on the four it never saw.
 
+Also measured: precision (the part's content tokens found in the point, BERTScore's other
+half) beside content recall, and their F1 instead of it.
+
 First measured on 2026-12-06 before token recall was built in (``docs/token-credit.json``);
 since then the shipped credit model reads it (``token_recall``) and ``grader eval judge``
 measures it. The token vectors and the content-token recall are the scorer's own (the served
@@ -62,15 +65,21 @@ class Aligned:
         new = sorted({t for t in texts if t and t not in self.known})
         self.known.update(zip(new, self.embedder.token_vectors(new), strict=True))
 
-    def recall(self, point: str, part: str, question: str) -> tuple[float, float]:
-        """(recall over every token, recall over the point's content tokens: the scorer's)."""
+    def recall(self, point: str, part: str, question: str) -> tuple[float, float, float, float]:
+        """(recall over every token, recall over the point's content tokens: the scorer's;
+        precision: the part's content tokens matched in the point, and the F1 of the two)."""
         if point not in self.known or part not in self.known:
-            return 0.0, 0.0
+            return 0.0, 0.0, 0.0, 0.0
         ours, theirs = self.known[point], self.known[part]
         if not len(ours.vectors) or not len(theirs.vectors):
-            return 0.0, 0.0
+            return 0.0, 0.0, 0.0, 0.0
         every = float((ours.vectors @ theirs.vectors.T).max(axis=1).mean())
-        return every, recall(ours, theirs, point, frozenset(content_stems(question)))
+        stems = frozenset(content_stems(question))
+        content = recall(ours, theirs, point, stems)
+        # Precision is recall the other way round: the part's content words found in the point.
+        exact = recall(theirs, ours, part, stems)
+        f1 = 2 * content * exact / (content + exact) if content + exact > 0 else 0.0
+        return every, content, exact, f1
 
 
 def columns(rows: Rows, tokens: Aligned, questions: list[str]) -> np.ndarray:
@@ -101,8 +110,11 @@ def main() -> None:
     dataset = np.array(shipped.dataset)
     real = ~np.array(shipped.anchor)
     weights = shipped.dataset_weights()
-    variants: dict[str, list[int]] = {"features": [], "+recall": [0], "+content recall": [1]}
-    extra_names = ["token_recall", "token_recall_content"]
+    variants: dict[str, list[int]] = {
+        "features": [], "+recall": [0], "+content recall": [1],
+        "+content recall +content precision": [1, 2], "+content F1": [3],
+    }  # fmt: skip
+    extra_names = ["token_recall", "token_recall_content", "token_precision", "token_f1"]
 
     def inputs(rows: Rows, extra: list[int], recall: np.ndarray) -> np.ndarray:
         base = np.array(rows.features)[:, : CREDIT_FEATURES.index(TOKEN_FEATURE)]
