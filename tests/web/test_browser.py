@@ -334,6 +334,16 @@ def test_a_group_holds_back_answers_the_machine_graded_otherwise_and_grades_by_k
         expect(page.locator(f"#members-{member}")).to_be_checked()
     note = page.locator("#corrected-note")
     expect(note).to_be_hidden()
+    shown = page.locator("#points").input_value()
+    page.locator("#points").fill("0.1")  # a total the ticks do not earn: a correction too
+    expect(note).to_be_visible()
+    for member in alike:
+        expect(page.locator(f"#members-{member}")).not_to_be_checked()
+    page.locator("#points").fill(shown)  # back to the machine's points: no correction
+    expect(note).to_be_hidden()
+    for member in alike:
+        expect(page.locator(f"#members-{member}")).to_be_checked()
+    page.locator("#criterion-1").focus()  # keys act on the page, not the points field
     page.keyboard.press("2")  # toggle "Exploding gradients": a correction of the machine
     # The machine judged the alike members as it judged this answer, wrongly: not ticked now.
     expect(note).to_be_visible()

@@ -48,10 +48,13 @@
   let unticked = false;
   if (note) note.hidden = true;  // shown when a correction unticks them (always, without scripts)
 
+  // As the server reads the form: a number typed is an adjustment when it is neither what the
+  // ticks earn nor the machine's points the field started at.
   function corrects() {
     const typed = parseFloat(points.value);
     const adjusted = pointsTyped && Number.isFinite(typed) &&
-      Math.abs(typed - criteriaPoints()) > 1e-9;
+      Math.abs(typed - criteriaPoints()) > 1e-9 &&
+      Math.abs(typed - parseFloat(initialPoints)) > 1e-9;
     return adjusted || boxes.some((box, i) => box.checked !== initialTicks[i]);
   }
 
