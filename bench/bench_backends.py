@@ -11,7 +11,6 @@ the default backend: `grader eval all`.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader.config import Settings
 from grader.evaluation.datasets import load_mohler
+from grader.evaluation.report import emit
 from grader.evaluation.seed import load_seed_answers
 from grader.rubrics.loader import load_rubric_set
 from grader.rubrics.schema import Rubric
@@ -88,10 +88,7 @@ def main() -> None:
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
     report = compare(args.data_dir, args.sample)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json_out:
-        args.json_out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json_out)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ each restart until deliveries resumed.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pwd
 import random
@@ -54,6 +53,7 @@ import contextlib
 
 from sqlalchemy import func, select
 
+from grader.evaluation.report import emit
 from grader.store import webhooks as outbox
 from grader.store.models import (
     Attempt,
@@ -885,10 +885,7 @@ def main() -> None:
         }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json_out:
-        args.json_out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json_out)
     failed = [
         name
         for name, part in report.items()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import math
 import sys
 from pathlib import Path
@@ -31,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
 from grader.config import get_settings
 from grader.evaluation.judge_bench import CALIBRATION_SETS, dataset_of, sample
+from grader.evaluation.report import emit
 from grader.evaluation.rules import shares
 from grader.learning.share_figures import metrics
 from grader.scorer_setup import build_scorer
@@ -124,10 +124,7 @@ def main() -> None:
             "shipped": metrics(shipped[own], gold[own]),
             **{label: metrics(p[own], gold[own]) for label, p in predicted.items()},
         }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json_out:
-        args.json_out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json_out)
 
 
 if __name__ == "__main__":

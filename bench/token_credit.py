@@ -30,7 +30,6 @@ judge benchmark analysed.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
 from grader.config import get_settings
 from grader.evaluation.fit import fit_credit_model
 from grader.evaluation.judge_bench import CALIBRATION_SETS, Rows, _cached_folds, sample
+from grader.evaluation.report import emit
 from grader.learning.graded import off_question
 from grader.learning.share_figures import metrics
 from grader.scorer_setup import build_scorer
@@ -153,10 +153,7 @@ def main() -> None:
             report["shipped_recipe"][name] = {
                 v: metrics(p[unseen], gold[unseen]) for v, p in recipe.items()
             }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json_out:
-        args.json_out.write_text(text + "\n", encoding="utf-8")
+    emit(report, args.json_out)
 
 
 if __name__ == "__main__":

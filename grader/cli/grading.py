@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ import typer
 
 from grader.config import get_settings
 from grader.course import load_rubrics
+from grader.evaluation.report import emit, save
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
 
@@ -222,22 +222,22 @@ def evaluate(
     and tests/data/languages.yaml (docs/quality.md).
     """
     if dataset == "languages":
-        _emit(_evaluate_languages(data_dir), json_out)
+        emit(_evaluate_languages(data_dir), json_out)
         return
     if dataset == "key-points":
-        _emit(_evaluate_key_points(data_dir), json_out)
+        emit(_evaluate_key_points(data_dir), json_out)
         return
     if dataset == "effort":
-        _emit(_evaluate_effort(data_dir, public_dir), json_out)
+        emit(_evaluate_effort(data_dir, public_dir), json_out)
         return
     if dataset == "rules":
-        _emit(_evaluate_rules(data_dir, public_dir), json_out)
+        emit(_evaluate_rules(data_dir, public_dir), json_out)
         return
     if dataset == "course":
         if graded is None:
             typer.echo("error: eval course needs --graded FILE.csv", err=True)
             raise typer.Exit(2)
-        _emit(_evaluate_course(graded, budget or [10, 20], draws), json_out)
+        emit(_evaluate_course(graded, budget or [10, 20], draws), json_out)
         return
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import evaluate_mohler, evaluate_semeval
@@ -286,18 +286,7 @@ def evaluate(
         rubrics = {k: v.rubric for k, v in load_rubrics(get_settings()).rubrics.items()}
         rubrics.update(course_rubrics(OWN_WORDS_COURSE))
         results["own_words"] = evaluate_wording(scorer, rubrics, load_cases(OWN_WORDS))
-    text = json.dumps(results, indent=2)
-    typer.echo(text)
-    if json_out is not None:
-        json_out.write_text(text + "\n", encoding="utf-8")
-
-
-def _emit(results: dict[str, Any], json_out: Path | None) -> None:
-    """Print an evaluation's figures as JSON, and save them to ``json_out`` when asked."""
-    text = json.dumps(results, indent=2)
-    typer.echo(text)
-    if json_out is not None:
-        json_out.write_text(text + "\n", encoding="utf-8")
+    emit(results, json_out)
 
 
 def _evaluate_rules(data_dir: Path, public_dir: Path) -> dict[str, Any]:
@@ -499,7 +488,7 @@ def _evaluate_judge(
     figures = summary(result)
     typer.echo(markdown(figures))
     if json_out is not None:
-        json_out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        save(figures, json_out)
     if not update:
         return
     target = default_calibration(settings.embedder)
