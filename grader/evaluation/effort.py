@@ -257,18 +257,12 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
         for members in initial_groups(inputs.vectors[index], "incremental", similarity):
             rep = members[groups.representative(inputs.vectors[index][members])]
             corrected = bool(machine[rep] != (gold[rep] >= 0.5))
-            for member in members:
-                off = bool(member != rep and abs(gold[member] - gold[rep]) > 0.25 + 1e-9)
-                alike = machine[member] == machine[rep]
-                spread = {
-                    "every_member": True, "alike_members": alike,
-                    "alike_uncorrected": alike and not corrected,
-                }  # fmt: skip
-                for default, tally in tallies.items():
-                    if member == rep or not spread[default]:
-                        tally[0] += 1  # the representative, or a member graded on its own
-                    else:
-                        tally[1] += off
+            alike = [m for m in members if m != rep and machine[m] == machine[rep]]
+            for default, spread in spread_members(members, rep, alike, corrected).items():
+                tallies[default][0] += len(members) - len(spread)  # the rest graded on its own
+                tallies[default][1] += int(
+                    sum(abs(gold[m] - gold[rep]) > 0.25 + 1e-9 for m in spread)
+                )
     return {
         default: {
             "actions": actions, "actions_share_of_one_by_one": round(actions / answers, 4),
@@ -281,6 +275,19 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
 # The group defaults compared: every member, the alike members, the alike members unless the
 # representative's grade corrected the machine (the service's, docs/learning.md).
 DEFAULTS = ("every_member", "alike_members", "alike_uncorrected")
+
+
+def spread_members(
+    members: list[int], rep: int, alike: list[int], corrected: bool
+) -> dict[str, list[int]]:
+    """Per default of :data:`DEFAULTS`, the members that take the representative's grade:
+    every other one; the ``alike`` ones (the machine graded them as the representative); those,
+    unless the representative's grade ``corrected`` the machine's."""
+    return {
+        "every_member": [m for m in members if m != rep],
+        "alike_members": alike,
+        "alike_uncorrected": [] if corrected else alike,
+    }
 
 
 SIMILARITIES = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)  # the cuts compared

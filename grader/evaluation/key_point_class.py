@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from ruamel.yaml import YAML
 
-from grader.evaluation.effort import DEFAULTS, initial_groups
+from grader.evaluation.effort import DEFAULTS, initial_groups, spread_members
 from grader.learning import groups
 from grader.learning.keypoint_examples import (
     LIKE,
@@ -191,19 +191,14 @@ def group_defaults(
                 members = [sequence[m] for m in found]
                 rep = members[groups.representative(vectors[members])]
                 corrected = patterns[rep] != items[rep].met
-                for default, tally in tallies.items():
-                    tally[0] += 1
-                    for member in (m for m in members if m != rep):
-                        alike = patterns[member] == patterns[rep]
-                        if (default != "every_member" and not alike) or (
-                            default == "alike_uncorrected" and corrected
-                        ):
-                            tally[0] += 1  # held back: graded on its own, right
-                        elif abs(gold[member] - gold[rep]) > quarter:
-                            tally[1] += 1
-                            spread[default].add(
-                                (items[rep].answer, items[member].answer, gold[rep], gold[member])
-                            )
+                alike = [m for m in members if m != rep and patterns[m] == patterns[rep]]
+                for default, taking in spread_members(members, rep, alike, corrected).items():
+                    tallies[default][0] += len(members) - len(taking)  # the rest on their own
+                    for member in (m for m in taking if abs(gold[m] - gold[rep]) > quarter):
+                        tallies[default][1] += 1
+                        spread[default].add(
+                            (items[rep].answer, items[member].answer, gold[rep], gold[member])
+                        )
     return {
         "similarity": similarity, "orders": orders, "graded": graded,
         **{
