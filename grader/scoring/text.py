@@ -61,6 +61,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 _LATEX = re.compile(r"\\[A-Za-z]+|[\^_]\{|\$")
+# pylatexenc warns on every text whose macro fails its substitution: about the input (a
+# rubric's), not the service, and once per grade; what it leaves is cleaned up in readable().
+logging.getLogger("pylatexenc.latex2text").setLevel(logging.ERROR)
 
 
 @lru_cache(maxsize=4096)  # rubric texts, converted on every grade's feedback: ~1 ms each
@@ -74,10 +77,8 @@ def readable(text: str) -> str:
     from pylatexenc.latex2text import LatexNodes2Text
 
     # A macro whose argument is another unbraced macro ("\\sqrt\\frac{a}{b}") fails its
-    # substitution: pylatexenc logs a warning per call and leaves "%s" placeholders in the
-    # text. They are dropped (the rest converts as usual), and the warning, about the input and
-    # not the service, is quiet.
-    logging.getLogger("pylatexenc.latex2text").setLevel(logging.ERROR)
+    # substitution: pylatexenc leaves "%s" placeholders in the text (its warning is quiet, above).
+    # They are dropped; the rest converts as usual.
     escaped = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
     converted = LatexNodes2Text(math_mode="text").latex_to_text(escaped)
     if "%s" not in text:
