@@ -77,9 +77,9 @@ class Aligned:
         stems = frozenset(content_stems(question))
         content = recall(ours, theirs, point, stems)
         # Precision is recall the other way round: the part's content words found in the point.
-        exact = recall(theirs, ours, part, stems)
-        f1 = 2 * content * exact / (content + exact) if content + exact > 0 else 0.0
-        return every, content, exact, f1
+        precision = recall(theirs, ours, part, stems)
+        f1 = 2 * content * precision / (content + precision) if content + precision > 0 else 0.0
+        return every, content, precision, f1
 
 
 def columns(rows: Rows, tokens: Aligned, questions: list[str]) -> np.ndarray:
