@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -77,7 +78,7 @@ class GroupView:
     def others(self) -> list[Attempt]:
         return self.members[1:]
 
-    @property
+    @cached_property  # read for the default members and the held-back list alike
     def held_back(self) -> dict[int, list[str]]:
         """Members whose machine key points differ from the representative's, with the
         criterion ids that differ: never graded with the group unless ticked."""
@@ -379,8 +380,7 @@ def grade_group(
         chosen = _chosen(view.others, decision.members, group_id)
     else:
         chosen = [] if corrected else view.alike
-    machine_differs = view.held_back
-    held_back = {m.id: machine_differs.get(m.id, corrected) for m in view.others if m not in chosen}
+    held_back = {m.id: view.held_back.get(m.id, corrected) for m in view.others if m not in chosen}
     claimed = store.claim_waiting(
         session, attempt_ids=[representative.id, *(m.id for m in chosen)], group_id=group_id,
         by=decision.by,
