@@ -262,7 +262,8 @@ class BatchingEmbedder:
                     initargs=(LONG_NICE,),
                 )
         pending = self._long_tokens.submit(inner.token_vectors, [texts[i] for i in long])
-        short = [i for i in range(len(texts)) if i not in set(long)]
+        long_set = set(long)
+        short = [i for i in range(len(texts)) if i not in long_set]
         found = dict(zip(short, inner.token_vectors([texts[i] for i in short]), strict=True))
         found.update(zip(long, pending.result(), strict=True))
         return [found[i] for i in range(len(texts))]
