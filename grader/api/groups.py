@@ -24,7 +24,8 @@ class HeldBack(BaseModel):
     attempt: int
     differs: list[str] = Field(
         description="The key points (criterion ids) the machine judged otherwise than on the "
-        "representative"
+        "representative, and `points` where the machine's points are more than a quarter of the "
+        "marks from its points for the representative"
     )
 
 
@@ -33,8 +34,9 @@ class GroupRead(BaseModel):
     representative: int = Field(description="The attempt to grade: the closest to the centre")
     members: list[int] = Field(description="Attempts awaiting review, the representative first")
     held_back: list[HeldBack] = Field(
-        description="Members whose machine key points differ from the representative's: graded "
-        "with the group only when named in `members` of the grade"
+        description="Members whose machine key points differ from the representative's, or "
+        "whose machine points are more than a quarter of the marks from its points for it: "
+        "graded with the group only when named in `members` of the grade"
     )
     size: int
     flagged: int = Field(description="Members the scorer was unsure about")
@@ -73,8 +75,9 @@ class GroupGradeCreate(RequestBody):
     members: list[Id] | None = Field(
         default=None, max_length=MEMBERS_MAX,
         description="The other members to grade alike; null: those whose machine key points "
-        "match the representative's (not `held_back`), and none when your decision corrects "
-        "the machine's grade of the representative",
+        "and points match the representative's (within a quarter of the marks; not "
+        "`held_back`), and none when your decision corrects the machine's grade of the "
+        "representative",
     )  # fmt: skip
 
 
@@ -82,7 +85,8 @@ class GroupGraded(BaseModel):
     graded: list[ReviewedAttempt]
     held_back: list[HeldBack] = Field(
         description="The other members left awaiting review: with `members` omitted, those "
-        "the machine judged otherwise than the representative (`differs`: those key points), "
+        "the machine judged otherwise than the representative (`differs`: those key points, "
+        "and `points` where its points are far from the representative's), "
         "and every other one when your decision corrected the machine's grade of the "
         "representative (`differs`: the key points you decided otherwise, `points` for a total "
         "other than the machine's or than the key points earn), since the machine judging them "

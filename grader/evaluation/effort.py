@@ -244,21 +244,25 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
     (``every_member``, the first one); only the members whose machine verdict on the key point
     matches the representative's (``alike_members``: these sets have one reference each, met is
     the machine's share >= half); and those, unless the instructor's grade of the representative
-    corrected the machine's verdict on it (``alike_uncorrected``, the service's default: then
-    the machine's agreement between them is no evidence). The others are held back and graded
-    on their own (one action each, graded right). Per default: actions, and the share of
-    answers whose final grade is more than a quarter of the marks from their gold grade."""
+    corrected the machine's verdict on it (``alike_uncorrected``: then the machine's agreement
+    between them is no evidence); and of those, only the members whose machine grade is within
+    a quarter of the marks of the representative's (``alike_in_points``, the service's
+    default). The others are held back and graded on their own (one action each,
+    graded right). Per default: actions, and the share of answers whose final grade is more
+    than a quarter of the marks from their gold grade."""
     labels = np.asarray(inputs.questions)
     answers = len(labels)
     tallies = {default: [0, 0] for default in DEFAULTS}  # actions, off by > 1/4
     for question in sorted(set(inputs.questions)):
         index = np.flatnonzero(labels == question)
-        gold, machine = inputs.gold[index], inputs.rubric[index] >= 0.5
+        gold, share = inputs.gold[index], inputs.rubric[index]
+        machine = share >= 0.5
         for members in initial_groups(inputs.vectors[index], "incremental", similarity):
             rep = members[groups.representative(inputs.vectors[index][members])]
             corrected = bool(machine[rep] != (gold[rep] >= 0.5))
             alike = [m for m in members if m != rep and machine[m] == machine[rep]]
-            for default, spread in spread_members(members, rep, alike, corrected).items():
+            near = [m for m in alike if abs(share[m] - share[rep]) <= ALIKE_POINTS + 1e-9]
+            for default, spread in spread_members(members, rep, alike, corrected, near).items():
                 tallies[default][0] += len(members) - len(spread)  # the rest graded on its own
                 tallies[default][1] += int(
                     sum(abs(gold[m] - gold[rep]) > 0.25 + 1e-9 for m in spread)
@@ -273,20 +277,27 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
 
 
 # The group defaults compared: every member, the alike members, the alike members unless the
-# representative's grade corrected the machine (the service's, docs/learning.md).
-DEFAULTS = ("every_member", "alike_members", "alike_uncorrected")
+# representative's grade corrected the machine, and of those the members the machine graded
+# alike in points too (the service's, docs/learning.md).
+DEFAULTS = ("every_member", "alike_members", "alike_uncorrected", "alike_in_points")
+# Machine grades this share of the marks apart or less are alike (grader.services.grouping holds
+# a member back beyond it).
+ALIKE_POINTS = 0.25
 
 
 def spread_members(
-    members: list[int], rep: int, alike: list[int], corrected: bool
+    members: list[int], rep: int, alike: list[int], corrected: bool, near: list[int]
 ) -> dict[str, list[int]]:
     """Per default of :data:`DEFAULTS`, the members that take the representative's grade:
     every other one; the ``alike`` ones (the machine graded them as the representative); those,
-    unless the representative's grade ``corrected`` the machine's."""
+    unless the representative's grade ``corrected`` the machine's; and of those only the
+    ``near`` ones (alike, and the machine's grade of them within :data:`ALIKE_POINTS` of its
+    grade of the representative)."""
     return {
         "every_member": [m for m in members if m != rep],
         "alike_members": alike,
         "alike_uncorrected": [] if corrected else alike,
+        "alike_in_points": [] if corrected else [m for m in alike if m in near],
     }
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from ruamel.yaml import YAML
 
-from grader.evaluation.effort import DEFAULTS, initial_groups, spread_members
+from grader.evaluation.effort import ALIKE_POINTS, DEFAULTS, initial_groups, spread_members
 from grader.learning import groups
 from grader.learning.keypoint_examples import (
     LIKE,
@@ -165,10 +165,11 @@ def group_defaults(
     representative (one action) and keeps the page's defaults (:data:`effort.DEFAULTS`): every
     member takes the representative's key points; or only the members whose machine key points
     (met and missed, the rubric alone) are the representative's; or those, unless the
-    instructor's key points for the representative corrected the machine's. The others are
-    held back and graded on their own (one action each). Per default: actions, and the members
-    whose grade is then more than a quarter of the marks from their own key points' (with the
-    pairs, for reading)."""
+    instructor's key points for the representative corrected the machine's; or of those, only
+    the members whose machine points are within a quarter of the marks of the representative's
+    (the service's default). The others are held back and graded on their own (one
+    action each). Per default: actions, and the members whose grade is then more than a
+    quarter of the marks from their own key points' (with the pairs, for reading)."""
     by_question: dict[str, list[ClassAnswer]] = {}
     for item in answers:
         by_question.setdefault(item.question_id, []).append(item)
@@ -180,8 +181,10 @@ def group_defaults(
         analysed = scorer.grade_with_vectors([(rubric, i.answer) for i in items])
         vectors = np.array([vector for _, vector, _ in analysed], dtype=np.float32)
         patterns = [frozenset(c.id for c in g.criteria if c.met) for g, _, _ in analysed]
+        points = [g.points for g, _, _ in analysed]  # the machine's
         gold = [ticked_points(rubric, i.met) for i in items]
         quarter = 0.25 * rubric.max_points + 1e-9
+        apart = ALIKE_POINTS * rubric.max_points + 1e-9
         for order in range(orders):
             sequence = list(range(len(items)))
             if order:
@@ -192,7 +195,8 @@ def group_defaults(
                 rep = members[groups.representative(vectors[members])]
                 corrected = patterns[rep] != items[rep].met
                 alike = [m for m in members if m != rep and patterns[m] == patterns[rep]]
-                for default, taking in spread_members(members, rep, alike, corrected).items():
+                near = [m for m in alike if abs(points[m] - points[rep]) <= apart]
+                for default, taking in spread_members(members, rep, alike, corrected, near).items():
                     tallies[default][0] += len(members) - len(taking)  # the rest on their own
                     for member in (m for m in taking if abs(gold[m] - gold[rep]) > quarter):
                         tallies[default][1] += 1

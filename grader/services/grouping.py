@@ -6,14 +6,15 @@ from then on each new answer joins the nearest group or starts one (no regroupin
 The instructor grades a group's representative by key points and applies those key points, with
 the comment, to the members they tick, or splits members off into a group of their own. A
 group's default members are only those whose machine key points match the representative's
-(met and missed alike): an answer the machine graded differently is held back, shown apart with
-the key points that differ, and graded with the group only when the instructor ticks it. Nor
-does a group spread a correction on the machine's word: when the instructor's key points (or
-total) for the representative correct the machine's, the machine's agreement between the
-representative and the others is no evidence that they share the instructor's grade, so with
-the members left to the default none is graded with it (they stay in review, where the
-decision now teaches them, :mod:`grader.services.key_point_examples`). A group grade is one
-transaction: every chosen member is graded, or none is.
+(met and missed alike) and whose machine points are within a quarter of the marks of the
+representative's: an answer the machine graded differently is held back, shown apart with the
+key points (or the points) that differ, and graded with the group only when the instructor
+ticks it. Nor does a group spread a correction on the machine's word: when the instructor's key
+points (or total) for the representative correct the machine's, the machine's agreement
+between the representative and the others is no evidence that they share the instructor's
+grade, so with the members left to the default none is graded with it (they stay in review,
+where the decision now teaches them, :mod:`grader.services.key_point_examples`). A group grade
+is one transaction: every chosen member is graded, or none is.
 
 A member graded through its group is an instructor's grade like any other (a graded example of
 the question, published to the LMS) whose key-point decisions record their representative
@@ -55,6 +56,12 @@ Vector = npt.NDArray[np.float32]
 # A total within this of the machine's (or of what the key points earn) is no correction: the
 # points are stored rounded to four places.
 _SAME_POINTS = 1e-4
+# A member whose machine points are further than this share of the marks from the
+# representative's is held back, its key points alike or not: the machine did not grade them
+# alike. Measured by `grader eval effort` (docs/learning.md, "alike in points").
+_ALIKE_POINTS_SHARE = 0.25
+# The reason a member held back for its points gives (beside the key points that differ).
+POINTS_DIFFER = "points"
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class GroupView:
     high: float
     criteria_met: dict[str, int]  # criterion id -> members the machine found meeting it
     confidence: float  # the machine's mean confidence over the members
+    rubric: Rubric | None = None  # the question's: its marks say how far points are apart
 
     @property
     def size(self) -> int:
@@ -81,13 +89,18 @@ class GroupView:
     @cached_property  # read for the default members and the held-back list alike
     def held_back(self) -> dict[int, list[str]]:
         """Members whose machine key points differ from the representative's, with the
-        criterion ids that differ: never graded with the group unless ticked."""
+        criterion ids that differ, and those whose machine points are more than a quarter of
+        the marks from the representative's (:data:`POINTS_DIFFER`): never graded with the
+        group unless ticked."""
         pattern = machine_pattern(self.representative)
+        apart = _ALIKE_POINTS_SHARE * self.rubric.max_points + 1e-9 if self.rubric else None
         differing = {}
         for member in self.others:
             theirs = machine_pattern(member)
             differs = sorted(c for c in pattern.keys() | theirs.keys()
                              if pattern.get(c, False) != theirs.get(c, False))  # fmt: skip
+            if apart is not None and abs(member.points - self.representative.points) > apart:
+                differs.append(POINTS_DIFFER)
             if differs:
                 differing[member.id] = differs
         return differing
@@ -230,7 +243,8 @@ def queue(course: Course, session: Session, *, question_id: str) -> list[GroupVi
         if attempt.group_id is not None:
             by_group.setdefault(attempt.group_id, []).append(attempt)
     centres = {g.id: _centre(g) for g in store.groups_of(session, question_id=question_id)}
-    views = [_view(gid, members, centres.get(gid)) for gid, members in by_group.items()]
+    rubric = _rubric_of(course, question_id)
+    views = [_view(gid, members, centres.get(gid), rubric) for gid, members in by_group.items()]
     return sorted(views, key=queue_order)
 
 
@@ -241,7 +255,9 @@ def queue_order(view: GroupView) -> tuple[int, int, float, int]:
     return (tier, -view.size, view.confidence, view.id)
 
 
-def _view(group_id: int, members: list[Attempt], centre: Vector | None) -> GroupView:
+def _view(
+    group_id: int, members: list[Attempt], centre: Vector | None, rubric: Rubric | None
+) -> GroupView:
     vectors = [v for m in members if (v := _vector(m)) is not None]
     first = 0
     if centre is not None and len(vectors) == len(members):
@@ -258,6 +274,7 @@ def _view(group_id: int, members: list[Attempt], centre: Vector | None) -> Group
         flagged=sum(1 for m in members if m.needs_review), low=min(points), high=max(points),
         criteria_met=met,
         confidence=float(np.mean([m.result.get("confidence", 0.0) for m in members])),
+        rubric=rubric,
     )  # fmt: skip
 
 
@@ -269,7 +286,14 @@ def group_view(course: Course, session: Session, *, group_id: int) -> GroupView:
     waiting = store.group_members(session, group_id=group_id)
     if not waiting:
         raise NotFound(f"nothing awaits review in answer group {group_id}")
-    return _view(group_id, waiting, _centre(group))
+    return _view(group_id, waiting, _centre(group), _rubric_of(course, waiting[0].question_id))
+
+
+def _rubric_of(course: Course, question_id: str) -> Rubric | None:
+    """The question's rubric in force, if it still has one (its waiting answers stay
+    reviewable without it; only the points check of :attr:`GroupView.held_back` needs it)."""
+    loaded = course.rubrics.rubrics.get(question_id)
+    return loaded.rubric if loaded is not None else None
 
 
 def split_off(
@@ -373,8 +397,8 @@ def grade_group(
             f"attempt {decision.representative} is not waiting in answer group {group_id} "
             "(graded or moved meanwhile): reload the group"
         )
-    view = _view(group_id, waiting, None).shown_first(representative.id)
     rubric = course.question(representative.question_id).rubric
+    view = _view(group_id, waiting, None, rubric).shown_first(representative.id)
     corrected = corrections(rubric, representative, decision)
     if decision.members is not None:
         chosen = _chosen(view.others, decision.members, group_id)

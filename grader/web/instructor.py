@@ -100,6 +100,10 @@ def _queue_page(
         context["student"] = review.get_student(session, student_id=view.representative.student_id)
         held = view.held_back
         texts = {c.id: c.text for c in loaded.rubric.criteria}
+        texts[grouping.POINTS_DIFFER] = (
+            f"its points, more than a quarter of the marks from the "
+            f"{round(view.representative.points, 2):g} it gave the answer above"
+        )
         context["others"] = [
             (member, differences(view.representative.answer, member.answer),
              [texts.get(c, c) for c in held.get(member.id, [])])

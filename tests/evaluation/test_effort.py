@@ -18,6 +18,15 @@ def _class(copies: int) -> tuple[np.ndarray, np.ndarray]:
     return vectors, np.array([1.0] * copies + [0.0] * copies)
 
 
+def _one_question(vectors: np.ndarray, gold: np.ndarray, machine: np.ndarray) -> CourseInputs:
+    """One question's answers as the effort simulation reads them (the machine's shares)."""
+    count = len(gold)
+    return CourseInputs(
+        questions=["q"] * count, gold=gold, rubric=machine, reference=np.full(count, 0.5),
+        vectors=vectors, scale=1.0, rubric_source="test",
+    )  # fmt: skip
+
+
 def test_a_class_of_two_kinds_of_answer_is_graded_in_two_actions() -> None:
     vectors, gold = _class(10)
     rubric, reference = np.full(20, 0.5), np.full(20, 0.5)
@@ -56,10 +65,7 @@ def test_keeping_the_defaults_spreads_a_grade_only_to_members_the_machine_graded
     # One answer alike in words to the right ones is wrong, and the machine says so.
     gold[1] = 0.0
     machine = np.where(gold >= 0.5, 0.9, 0.1)
-    inputs = CourseInputs(
-        questions=["q"] * 10, gold=gold, rubric=machine, reference=np.full(10, 0.5),
-        vectors=vectors, scale=1.0, rubric_source="test",
-    )  # fmt: skip
+    inputs = _one_question(vectors, gold, machine)
     kept = kept_defaults(inputs, 0.8)
     # Before: the wrong answer took its group's grade (one of ten off); now it is held back and
     # graded on its own, one more action.
@@ -81,10 +87,7 @@ def test_a_correction_of_the_machine_on_the_representative_is_not_spread() -> No
     vectors, gold = _class(5)
     gold[1] = 0.0  # alike in words to the right ones, graded wrong
     machine = np.full(10, 0.1)  # "missed" everywhere: wrong on the right answers
-    inputs = CourseInputs(
-        questions=["q"] * 10, gold=gold, rubric=machine, reference=np.full(10, 0.5),
-        vectors=vectors, scale=1.0, rubric_source="test",
-    )  # fmt: skip
+    inputs = _one_question(vectors, gold, machine)
     kept = kept_defaults(inputs, 0.8)
     assert kept["alike_members"]["off_by_more_than_a_quarter"] == 0.1
     assert kept["alike_members"]["actions"] == 2
@@ -92,3 +95,20 @@ def test_a_correction_of_the_machine_on_the_representative_is_not_spread() -> No
     # The right group's representative was corrected (its 4 others graded on their own); the
     # wrong group's was not (the machine said "missed" and was right).
     assert kept["alike_uncorrected"]["actions"] == 2 + 4
+
+
+def test_a_member_the_machine_graded_far_from_its_representative_is_held_back() -> None:
+    """The machine finds the key point in every right answer; in one it barely does (0.55
+    against 0.95), and that one is graded a quarter of the marks after all. The same verdict
+    spreads the representative's grade to it (one off); its points hold it back (one more
+    action, none off)."""
+    vectors, gold = _class(5)
+    gold[1] = 0.25
+    machine = np.where(gold >= 0.5, 0.95, 0.05)
+    machine[1] = 0.55
+    inputs = _one_question(vectors, gold, machine)
+    kept = kept_defaults(inputs, 0.8)
+    assert kept["alike_uncorrected"]["off_by_more_than_a_quarter"] == 0.1
+    assert kept["alike_uncorrected"]["actions"] == 2
+    assert kept["alike_in_points"]["off_by_more_than_a_quarter"] == 0.0
+    assert kept["alike_in_points"]["actions"] == 3

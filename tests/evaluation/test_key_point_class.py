@@ -79,6 +79,10 @@ def test_groups_on_a_class_hold_back_the_members_the_machine_grades_otherwise(
         report["alike_uncorrected"]["off_by_more_than_a_quarter"]
         <= (alike["off_by_more_than_a_quarter"])
     )
+    # Holding back the members the machine gave other points only ever adds actions.
+    in_points, uncorrected = report["alike_in_points"], report["alike_uncorrected"]
+    assert in_points["actions"] >= uncorrected["actions"]
+    assert in_points["off_by_more_than_a_quarter"] <= uncorrected["off_by_more_than_a_quarter"]
 
 
 def test_groups_on_a_class_do_not_spread_a_correction_of_the_machine(
