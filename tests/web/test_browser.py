@@ -321,14 +321,17 @@ def test_a_group_holds_back_answers_the_machine_graded_otherwise_and_grades_by_k
     instructor = {"Authorization": f"Bearer {site.instructor}"}
     queue = httpx.get(f"{site.base}/questions/{HELD}/groups", headers=instructor, timeout=30)
     group = next(g for g in queue.json() if g["held_back"])
-    held = {h["attempt"] for h in group["held_back"]}
-    alike = set(group["members"][1:]) - held
+    held = {h["attempt"]: h["differs"] for h in group["held_back"]}
+    alike = set(group["members"][1:]) - set(held)
+    # The denial is held back for its key points and for its points (0 against the others').
+    assert any("points" in differs for differs in held.values()), held
     _sign_in(page, site, site.instructor, f"/app/review/{HELD}?group={group['id']}")
     expect(page.locator("#held-back-note")).to_be_visible()
-    for member in held:
-        expect(page.locator(f"#held-back #member-{member}")).to_contain_text(
-            "the machine differs on"
-        )
+    for member, differs in held.items():
+        shown_member = page.locator(f"#held-back #member-{member}")
+        expect(shown_member).to_contain_text("the machine differs on")
+        if "points" in differs:
+            expect(shown_member).to_contain_text("its points, more than a quarter of the marks")
         expect(page.locator(f"#members-{member}")).not_to_be_checked()
     for member in alike:
         expect(page.locator(f"#members-{member}")).to_be_checked()
