@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,6 +34,11 @@ TOKENS_OUTPUT = "tokens"  # the graph's second output: each token's normalised l
 # token vectors beside the sentence embedding).
 GRAPH_VERSION = 2
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length, as sentence-transformers truncates
+# Token vectors an encode run gives besides the embeddings are kept for this many word pieces
+# (about 12 MB), newest first: the scorer asks for its parts' token vectors right after
+# encoding them, so a part already encoded needs no run of its own (a padded run's token
+# vectors are the text's alone: tests/scoring/test_onnx_embedder.py).
+KEPT_TOKEN_ROWS = 8192
 
 
 class OnnxModelMissing(GraderError):
@@ -82,6 +88,10 @@ class OnnxEmbedder:
         self._tokenizer: Any = None
         self._runner: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._kept_tokens: OrderedDict[str, TokenVectors] = OrderedDict()  # oldest first
+        self._kept_rows = 0
+        self._kept_lock = threading.Lock()
+        self.token_runs = 0  # texts whose token vectors took a run of their own
 
     @property
     def model_id(self) -> str:
@@ -141,26 +151,51 @@ class OnnxEmbedder:
         return vectors.astype(np.float32, copy=False)
 
     def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
-        """Each text's token vectors, from the same graph (its ``tokens`` output); a text runs
-        alone, so nothing is padded and nothing depends on what runs beside it."""
+        """Each text's token vectors, from the same graph (its ``tokens`` output): those a
+        recent encode of the text kept, else from a run of the text alone."""
         self.load()
-        if self._runner is None or len(texts) == 1 or lowered_priority():
-            return [self._token_run(text) for text in texts]
-        return list(self._runner.map(self._token_run, texts))  # the parts of an answer at once
+        with self._kept_lock:
+            found = {text: self._kept_tokens[text] for text in texts if text in self._kept_tokens}
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        self.token_runs += len(missing)
+        if self._runner is None or len(missing) <= 1 or lowered_priority():
+            found.update((text, self._token_run(text)) for text in missing)
+        else:  # the parts of an answer at once
+            found.update(zip(missing, self._runner.map(self._token_run, missing), strict=True))
+        return [found[text] for text in texts]
 
     def _token_run(self, text: str) -> TokenVectors:
         (encoding,) = self._tokenizer.encode_batch([text])
         (tokens,) = self._session.run([TOKENS_OUTPUT], _feed([encoding]))
-        inner = slice(1, len(encoding.ids) - 1)  # [CLS] and [SEP] left out
-        return TokenVectors(
-            np.asarray(tokens[0, inner], dtype=np.float32), tuple(encoding.tokens[inner])
-        )
+        return _inner_tokens(encoding, tokens[0])
 
     def _encode_batch(self, texts: list[str]) -> Vectors:
         encodings = self._tokenizer.encode_batch(texts)
-        (vectors,) = self._session.run(["embedding"], _feed(encodings))
+        vectors, tokens = self._session.run(["embedding", TOKENS_OUTPUT], _feed(encodings))
+        runs = zip(texts, encodings, tokens, strict=True)
+        self._keep_tokens([(text, _inner_tokens(e, row)) for text, e, row in runs])
         result: Vectors = np.asarray(vectors, dtype=np.float32)
         return result
+
+    def _keep_tokens(self, found: list[tuple[str, TokenVectors]]) -> None:
+        """Keep an encode run's token vectors, dropping the oldest beyond
+        :data:`KEPT_TOKEN_ROWS` word pieces."""
+        with self._kept_lock:
+            for text, tokens in found:
+                old = self._kept_tokens.pop(text, None)
+                self._kept_rows -= 0 if old is None else len(old.pieces)
+                self._kept_tokens[text] = tokens
+                self._kept_rows += len(tokens.pieces)
+            while self._kept_rows > KEPT_TOKEN_ROWS and self._kept_tokens:
+                _, dropped = self._kept_tokens.popitem(last=False)
+                self._kept_rows -= len(dropped.pieces)
+
+
+def _inner_tokens(encoding: Any, tokens: np.ndarray) -> TokenVectors:
+    """One text's rows of a run's ``tokens`` output: [CLS], [SEP] and padding left out (a copy,
+    so the run's whole output is not kept with it)."""
+    inner = slice(1, sum(encoding.attention_mask) - 1)
+    return TokenVectors(np.array(tokens[inner], dtype=np.float32), tuple(encoding.tokens[inner]))
 
 
 def _feed(encodings: Sequence[Any]) -> dict[str, np.ndarray]:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from grader.config import Settings
+from grader.scoring import onnx_embedder
 from grader.scoring.embedder import SentenceTransformerEmbedder, bundled_model_path
 from grader.scoring.onnx_embedder import OnnxEmbedder, OnnxModelMissing, Precision
 
@@ -108,3 +109,30 @@ def test_quantised_token_vectors_stay_close(precision: Precision) -> None:
     for ours, theirs in zip(served, reference, strict=True):
         cosines = (ours.vectors * theirs.vectors).sum(axis=1)
         assert cosines.min() > (0.995 if precision == "q8" else 0.97)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "int8"])
+def test_an_encoded_texts_token_vectors_need_no_run_of_their_own(precision: Precision) -> None:
+    """An encode run gives the token vectors too: those of a text it ran (padded beside
+    others, for fp32) are the text's alone, and asking for them runs nothing more."""
+    alone = _onnx(precision).token_vectors(TEXTS)
+    embedder = _onnx(precision)
+    embedder.encode(TEXTS)
+    kept = embedder.token_vectors([TEXTS[4], TEXTS[0], "not encoded before"])
+    assert embedder.token_runs == 1  # only the text no encode ran
+    for ours, theirs in zip(kept[:2], [alone[4], alone[0]], strict=True):
+        assert ours.pieces == theirs.pieces
+        np.testing.assert_allclose(ours.vectors, theirs.vectors, atol=1e-6)
+    assert kept[2].pieces == ("not", "encoded", "before")
+
+
+def test_kept_token_vectors_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the newest word pieces are kept: an older text runs again."""
+    monkeypatch.setattr(onnx_embedder, "KEPT_TOKEN_ROWS", 260)
+    embedder = _onnx("fp32")
+    embedder.encode([TEXTS[2]])  # 254 pieces
+    embedder.encode([TEXTS[3], TEXTS[4]])  # past 260 pieces with these: the long one goes
+    embedder.token_vectors([TEXTS[3], TEXTS[4]])
+    assert embedder.token_runs == 0
+    embedder.token_vectors([TEXTS[2]])
+    assert embedder.token_runs == 1
