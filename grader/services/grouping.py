@@ -76,7 +76,6 @@ class GroupView:
     high: float
     criteria_met: dict[str, int]  # criterion id -> members the machine found meeting it
     confidence: float  # the machine's mean confidence over the members
-    rubric: Rubric | None = None  # the question's: its marks say how far points are apart
 
     @property
     def size(self) -> int:
@@ -93,13 +92,14 @@ class GroupView:
         the marks from the representative's (:data:`POINTS_DIFFER`): never graded with the
         group unless ticked."""
         pattern = machine_pattern(self.representative)
-        apart = _ALIKE_POINTS_SHARE * self.rubric.max_points + 1e-9 if self.rubric else None
+        # On the marks the representative's points were given out of.
+        apart = _ALIKE_POINTS_SHARE * self.representative.max_points + 1e-9
         differing = {}
         for member in self.others:
             theirs = machine_pattern(member)
             differs = sorted(c for c in pattern.keys() | theirs.keys()
                              if pattern.get(c, False) != theirs.get(c, False))  # fmt: skip
-            if apart is not None and abs(member.points - self.representative.points) > apart:
+            if abs(member.points - self.representative.points) > apart:
                 differs.append(POINTS_DIFFER)
             if differs:
                 differing[member.id] = differs
@@ -243,8 +243,7 @@ def queue(course: Course, session: Session, *, question_id: str) -> list[GroupVi
         if attempt.group_id is not None:
             by_group.setdefault(attempt.group_id, []).append(attempt)
     centres = {g.id: _centre(g) for g in store.groups_of(session, question_id=question_id)}
-    rubric = _rubric_of(course, question_id)
-    views = [_view(gid, members, centres.get(gid), rubric) for gid, members in by_group.items()]
+    views = [_view(gid, members, centres.get(gid)) for gid, members in by_group.items()]
     return sorted(views, key=queue_order)
 
 
@@ -255,9 +254,7 @@ def queue_order(view: GroupView) -> tuple[int, int, float, int]:
     return (tier, -view.size, view.confidence, view.id)
 
 
-def _view(
-    group_id: int, members: list[Attempt], centre: Vector | None, rubric: Rubric | None
-) -> GroupView:
+def _view(group_id: int, members: list[Attempt], centre: Vector | None) -> GroupView:
     vectors = [v for m in members if (v := _vector(m)) is not None]
     first = 0
     if centre is not None and len(vectors) == len(members):
@@ -274,7 +271,6 @@ def _view(
         flagged=sum(1 for m in members if m.needs_review), low=min(points), high=max(points),
         criteria_met=met,
         confidence=float(np.mean([m.result.get("confidence", 0.0) for m in members])),
-        rubric=rubric,
     )  # fmt: skip
 
 
@@ -286,14 +282,7 @@ def group_view(course: Course, session: Session, *, group_id: int) -> GroupView:
     waiting = store.group_members(session, group_id=group_id)
     if not waiting:
         raise NotFound(f"nothing awaits review in answer group {group_id}")
-    return _view(group_id, waiting, _centre(group), _rubric_of(course, waiting[0].question_id))
-
-
-def _rubric_of(course: Course, question_id: str) -> Rubric | None:
-    """The question's rubric in force, if it still has one (its waiting answers stay
-    reviewable without it; only the points check of :attr:`GroupView.held_back` needs it)."""
-    loaded = course.rubrics.rubrics.get(question_id)
-    return loaded.rubric if loaded is not None else None
+    return _view(group_id, waiting, _centre(group))
 
 
 def split_off(
@@ -397,8 +386,8 @@ def grade_group(
             f"attempt {decision.representative} is not waiting in answer group {group_id} "
             "(graded or moved meanwhile): reload the group"
         )
+    view = _view(group_id, waiting, None).shown_first(representative.id)
     rubric = course.question(representative.question_id).rubric
-    view = _view(group_id, waiting, None, rubric).shown_first(representative.id)
     corrected = corrections(rubric, representative, decision)
     if decision.members is not None:
         chosen = _chosen(view.others, decision.members, group_id)

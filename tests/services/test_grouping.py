@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from grader.rubrics.schema import Criterion, Rubric
-from grader.services.grouping import POINTS_DIFFER, GroupView, queue_order
+from grader.services.grouping import POINTS_DIFFER, GroupView, machine_pattern, queue_order
 from grader.store.models import Attempt
 
 
@@ -29,16 +26,16 @@ def test_unsure_groups_come_first_largest_first_then_groups_then_single_answers(
     assert [v.id for v in sorted(views, key=queue_order)] == [4, 3, 6, 2, 1, 5]
 
 
-def _attempt(attempt_id: int, points: float, met: dict[str, bool]) -> Attempt:
+def _attempt(
+    attempt_id: int, points: float, met: dict[str, bool], max_points: float = 2.0
+) -> Attempt:
     criteria = [{"id": c, "met": m} for c, m in met.items()]
-    return Attempt(id=attempt_id, points=points, result={"criteria": criteria})
+    return Attempt(
+        id=attempt_id, points=points, max_points=max_points, result={"criteria": criteria}
+    )
 
 
 def test_members_the_machine_graded_apart_in_key_points_or_points_are_held_back() -> None:
-    rubric = Rubric(
-        id="q", prompt="Name both.", topic="t", max_points=2, reference_answer="A and B.",
-        criteria=[Criterion(id="a", text="A"), Criterion(id="b", text="B")],
-    )  # fmt: skip
     only_a = {"a": True, "b": False}
     representative = _attempt(1, 1.3, only_a)
     near = _attempt(2, 0.85, only_a)  # 0.45 below: within a quarter of the 2 marks
@@ -47,11 +44,16 @@ def test_members_the_machine_graded_apart_in_key_points_or_points_are_held_back(
     members = [representative, near, far, other]
     view = GroupView(
         id=1, representative=representative, members=members, flagged=0, low=0.75, high=1.3,
-        criteria_met={}, confidence=0.5, rubric=rubric,
+        criteria_met={}, confidence=0.5,
     )  # fmt: skip
     assert view.held_back == {3: [POINTS_DIFFER], 4: ["a", "b"]}
     assert view.alike == [near]
     # Shown with another answer first, the points are measured from that one.
     assert view.shown_first(3).held_back == {1: [POINTS_DIFFER], 4: ["a", "b", POINTS_DIFFER]}
-    # Without the rubric (a question no longer served) only the key points are compared.
-    assert replace(view, rubric=None).held_back == {4: ["a", "b"]}
+    # A quarter of the marks the points were given out of: of 4 marks, 0.55 apart is alike.
+    out_of_four = [_attempt(m.id, m.points, machine_pattern(m), 4.0) for m in members]
+    wider = GroupView(
+        id=1, representative=out_of_four[0], members=out_of_four, flagged=0, low=0.75,
+        high=1.3, criteria_met={}, confidence=0.5,
+    )  # fmt: skip
+    assert wider.held_back == {4: ["a", "b"]}
