@@ -156,8 +156,8 @@ class OnnxEmbedder:
         self.load()
         with self._kept_lock:
             found = {text: self._kept_tokens[text] for text in texts if text in self._kept_tokens}
-        missing = [text for text in dict.fromkeys(texts) if text not in found]
-        self.token_runs += len(missing)
+            missing = [text for text in dict.fromkeys(texts) if text not in found]
+            self.token_runs += len(missing)
         if self._runner is None or len(missing) <= 1 or lowered_priority():
             found.update((text, self._token_run(text)) for text in missing)
         else:  # the parts of an answer at once
