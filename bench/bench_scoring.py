@@ -21,6 +21,7 @@ import statistics
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from grader.config import Settings
 from grader.evaluation.datasets import load_mohler
@@ -129,8 +130,8 @@ def main() -> None:
 
     # The backend's own count of parts whose token vectors took a run of their own (ONNX: a part
     # its answer's encode already ran needs none).
-    backend = getattr(serving, "inner", serving)
-    runs_before = getattr(backend, "token_runs", 0)
+    backend: Any = getattr(serving, "inner", serving)
+    runs_before = getattr(backend, "token_runs", None)  # None: this backend does not count them
     latencies = []
     for index in range(args.repeat):
         rubric, answer = items[index % len(items)]
@@ -143,7 +144,10 @@ def main() -> None:
         assert counting.calls - calls == 1, "more than one encode for one answer"
 
     token_runs = counting.token_runs
-    own_runs = getattr(backend, "token_runs", None)  # None: this backend does not count them
+    own_runs = ""
+    if runs_before is not None:
+        alone = backend.token_runs - runs_before
+        own_runs = f", run on their own: {alone / args.repeat:.1f}"
     # Everything but the model: the same requests, with the model's vectors replayed.
     replay = ReplayEmbedder(counting.inner)
     scorer.embedder = replay
@@ -192,13 +196,7 @@ def main() -> None:
     )
     print(
         "encode calls per answer: 1; token-recall parts per answer: "
-        f"{token_runs / args.repeat:.1f}"
-        + (
-            ""
-            if own_runs is None
-            else f", run on their own: {(own_runs - runs_before) / args.repeat:.1f}"
-        )
-        + "; rubric embeddings recomputed per request: 0"
+        f"{token_runs / args.repeat:.1f}{own_runs}; rubric embeddings recomputed per request: 0"
     )
     print(f"batches of 64: {64 * rounds / batch_seconds:.0f} answers/s")
     print(

@@ -261,7 +261,9 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
             rep = members[groups.representative(inputs.vectors[index][members])]
             corrected = bool(machine[rep] != (gold[rep] >= 0.5))
             alike = [m for m in members if m != rep and machine[m] == machine[rep]]
-            near = [m for m in alike if abs(share[m] - share[rep]) <= ALIKE_POINTS + 1e-9]
+            near = [
+                m for m in alike if abs(share[m] - share[rep]) <= groups.ALIKE_POINTS_SHARE + 1e-9
+            ]
             for default, spread in spread_members(members, rep, alike, corrected, near).items():
                 tallies[default][0] += len(members) - len(spread)  # the rest graded on its own
                 tallies[default][1] += int(
@@ -280,9 +282,6 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
 # representative's grade corrected the machine, and of those the members the machine graded
 # alike in points too (the service's, docs/learning.md).
 DEFAULTS = ("every_member", "alike_members", "alike_uncorrected", "alike_in_points")
-# Machine grades this share of the marks apart or less are alike (grader.services.grouping holds
-# a member back beyond it).
-ALIKE_POINTS = 0.25
 
 
 def spread_members(
@@ -291,13 +290,14 @@ def spread_members(
     """Per default of :data:`DEFAULTS`, the members that take the representative's grade:
     every other one; the ``alike`` ones (the machine graded them as the representative); those,
     unless the representative's grade ``corrected`` the machine's; and of those only the
-    ``near`` ones (alike, and the machine's grade of them within :data:`ALIKE_POINTS` of its
-    grade of the representative)."""
+    ``near`` ones (those of ``alike`` whose machine grade is within
+    :data:`grader.learning.groups.ALIKE_POINTS_SHARE` of the marks of its grade of the
+    representative)."""
     return {
         "every_member": [m for m in members if m != rep],
         "alike_members": alike,
         "alike_uncorrected": [] if corrected else alike,
-        "alike_in_points": [] if corrected else [m for m in alike if m in near],
+        "alike_in_points": [] if corrected else near,
     }
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from ruamel.yaml import YAML
 
-from grader.evaluation.effort import ALIKE_POINTS, DEFAULTS, initial_groups, spread_members
+from grader.evaluation.effort import DEFAULTS, initial_groups, spread_members
 from grader.learning import groups
 from grader.learning.keypoint_examples import (
     LIKE,
@@ -184,7 +184,7 @@ def group_defaults(
         points = [g.points for g, _, _ in analysed]  # the machine's
         gold = [ticked_points(rubric, i.met) for i in items]
         quarter = 0.25 * rubric.max_points + 1e-9
-        apart = ALIKE_POINTS * rubric.max_points + 1e-9
+        apart = groups.ALIKE_POINTS_SHARE * rubric.max_points + 1e-9
         for order in range(orders):
             sequence = list(range(len(items)))
             if order:

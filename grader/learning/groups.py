@@ -24,6 +24,11 @@ Vectors = npt.NDArray[np.float32]
 
 # Measured by `grader eval effort` (docs/learning.md): average linkage cut at this similarity.
 GROUP_SIMILARITY = 0.7
+# A group's member whose machine points are further than this share of the marks from the
+# representative's was not graded alike by the machine: the service holds it back
+# (grader.services.grouping), and `grader eval effort` measures that default (docs/learning.md,
+# "alike in points").
+ALIKE_POINTS_SHARE = 0.25
 # At most this many answers are clustered at once (the distances take n^2 floats: 2,000 answers
 # 32 MB); the others join the groups one by one.
 MAX_CLUSTERED = 2000

@@ -56,10 +56,6 @@ Vector = npt.NDArray[np.float32]
 # A total within this of the machine's (or of what the key points earn) is no correction: the
 # points are stored rounded to four places.
 _SAME_POINTS = 1e-4
-# A member whose machine points are further than this share of the marks from the
-# representative's is held back, its key points alike or not: the machine did not grade them
-# alike. Measured by `grader eval effort` (docs/learning.md, "alike in points").
-_ALIKE_POINTS_SHARE = 0.25
 # The reason a member held back for its points gives (beside the key points that differ).
 POINTS_DIFFER = "points"
 
@@ -92,8 +88,9 @@ class GroupView:
         the marks from the representative's (:data:`POINTS_DIFFER`): never graded with the
         group unless ticked."""
         pattern = machine_pattern(self.representative)
-        # On the marks the representative's points were given out of.
-        apart = _ALIKE_POINTS_SHARE * self.representative.max_points + 1e-9
+        # Held back beyond it, its key points alike or not; on the marks the representative's
+        # points were given out of.
+        apart = groups.ALIKE_POINTS_SHARE * self.representative.max_points + 1e-9
         differing = {}
         for member in self.others:
             theirs = machine_pattern(member)
