@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
@@ -23,9 +23,17 @@ MEMBERS_MAX = 5000
 class HeldBack(BaseModel):
     attempt: int
     differs: list[str] = Field(
-        description="The key points (criterion ids) the machine judged otherwise than on the "
-        "representative, and `points` where the machine's points are more than a quarter of the "
-        "marks from its points for the representative"
+        description='With `why` "machine": the key points (criterion ids) the machine judged '
+        "otherwise than on the representative, and `points` where the machine's points are more "
+        "than a quarter of the marks from its points for the representative. With `why` "
+        '"corrected": where your decision corrected the machine\'s grade of the representative '
+        "(criterion ids; `points` for a total), as `corrected` says"
+    )
+    why: Literal["machine", "corrected"] = Field(
+        default="machine",
+        description='"machine": the machine graded this member otherwise than the '
+        'representative; "corrected" (only in a grade\'s answer): the machine graded it alike, '
+        "but your decision corrected the machine on the representative, so that is no evidence",
     )
 
 
@@ -171,7 +179,9 @@ def grade_group(
     schedule_refit(course, result.refit, tasks)
     return GroupGraded(
         graded=[reviewed(a) for a in result.graded],
-        held_back=[HeldBack(attempt=a, differs=d) for a, d in result.held_back.items()],
+        held_back=[
+            HeldBack(attempt=a, differs=h.differs, why=h.why) for a, h in result.held_back.items()
+        ],
         corrected=result.corrected,
     )
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -339,13 +340,28 @@ class GroupGrade:
     comment: str = ""  # the reason, shown to every student of the group
 
 
+# Why a member was left in review by a group grade: the machine graded it otherwise than the
+# representative (GroupView.held_back), or the decision corrected the machine's grade of the
+# representative, so the machine judging them alike was no evidence.
+Why = Literal["machine", "corrected"]
+MACHINE_DIFFERS: Why = "machine"
+DECISION_CORRECTED: Why = "corrected"
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    # The key points (criterion ids) the machine judged otherwise on this member, with
+    # POINTS_DIFFER for its points (why: MACHINE_DIFFERS); or those the decision corrected on
+    # the representative, with "points" for its total (why: DECISION_CORRECTED).
+    differs: list[str]
+    why: Why
+
+
 @dataclass(frozen=True)
 class GroupGraded:
     graded: list[Attempt]  # the representative first
     refit: Rubric | None  # the rubric whose course model to refit
-    # Members left awaiting review -> why: the key points the machine judged otherwise than on
-    # the representative, or those the decision corrected on it ("points": its total).
-    held_back: dict[int, list[str]]
+    held_back: dict[int, HeldBack]  # members left awaiting review
     corrected: list[str]  # where the decision corrects the machine's grade of the representative
 
 
@@ -390,7 +406,13 @@ def grade_group(
         chosen = _chosen(view.others, decision.members, group_id)
     else:
         chosen = [] if corrected else view.alike
-    held_back = {m.id: view.held_back.get(m.id, corrected) for m in view.others if m not in chosen}
+    held_back = {
+        m.id: HeldBack(view.held_back[m.id], MACHINE_DIFFERS)
+        if m.id in view.held_back
+        else HeldBack(corrected, DECISION_CORRECTED)
+        for m in view.others
+        if m not in chosen
+    }
     claimed = store.claim_waiting(
         session, attempt_ids=[representative.id, *(m.id for m in chosen)], group_id=group_id,
         by=decision.by,

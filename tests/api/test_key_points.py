@@ -162,6 +162,7 @@ def test_a_group_grade_goes_only_to_answers_the_machine_graded_alike(
     for group in groups:
         rep = group["representative"]
         held = {h["attempt"]: set(h["differs"]) for h in group["held_back"]}
+        assert all(h["why"] == "machine" for h in group["held_back"]), group
         for member in group["members"][1:]:
             # Held back for the key points the machine judged otherwise, and for points more
             # than a quarter of the 2 marks from the representative's.
@@ -217,8 +218,10 @@ def test_a_correction_of_the_machine_on_the_representative_is_not_spread(
     assert response.status_code == 200, response.text
     body = response.json()
     assert [a["id"] for a in body["graded"]] == [rep] and body["corrected"] == [VANISHING]
-    held = {h["attempt"]: h["differs"] for h in body["held_back"]}
-    assert {m: held[m] for m in alike} == {m: [VANISHING] for m in alike}
+    held = {h["attempt"]: (h["differs"], h["why"]) for h in body["held_back"]}
+    # Told apart from a member the machine graded otherwise: this is the decision's correction.
+    assert {m: held[m] for m in alike} == {m: ([VANISHING], "corrected") for m in alike}
+    assert all(why == "machine" for m, (_, why) in held.items() if m not in alike), held
     listed = _listed(client, instructor)
     assert not any(listed[m]["overridden"] for m in alike)
     # A total other than the key points earn is a correction too; the machine's own key points
