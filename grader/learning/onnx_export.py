@@ -80,7 +80,11 @@ def _export_fp32(model_path: Path, target: Path) -> None:
     warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)  # type: ignore[attr-defined]
     warnings.filterwarnings("ignore", category=UserWarning, module="torch")
     logging.getLogger("root").setLevel(logging.ERROR)
-    bert = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
+    # In float32 whatever the folder holds: `grader train` saves fp16 weights, and a graph
+    # traced in fp16 mixes types that ONNX Runtime refuses to load.
+    bert = AutoModel.from_pretrained(
+        str(model_path), local_files_only=True, dtype=torch.float32
+    ).eval()
 
     class MeanPooledNormalised(torch.nn.Module):
         def __init__(self) -> None:
