@@ -40,11 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
 from grader.config import get_settings
-from grader.evaluation.fit import fit_credit_model
-from grader.evaluation.judge_bench import CALIBRATION_SETS, Rows, _cached_folds, sample
+from grader.evaluation.judge_bench import Rows, _cached_folds, compare_signals, sample
 from grader.evaluation.report import emit
 from grader.learning.graded import off_question
-from grader.learning.share_figures import metrics
 from grader.scorer_setup import build_scorer
 from grader.scoring.features import CREDIT_FEATURES
 from grader.scoring.judge import LOGIT_LIMIT
@@ -143,58 +141,19 @@ def main() -> None:
     anchors = off_question(chosen, per_question=3, seed=0)
     folds = _cached_folds(scorer, chosen, anchors, settings.cache_dir, print)
     model = NliModel(args.model_dir, args.entailment_label)
-    shipped = folds.shipped
-    gold = np.array(shipped.gold)
-    unit = np.array(shipped.unit)
-    dataset = np.array(shipped.dataset)
-    real = ~np.array(shipped.anchor)
-    weights = shipped.dataset_weights()
     cache = settings.cache_dir or Path(".cache/grader")
-
-    loso = {name: np.zeros(len(gold)) for name in VARIANTS}
-    fitted_loso: dict[str, Any] = {}
-    for held in sorted(set(unit)):
-        rows = folds.rows[held]
-        nli = nli_logits(model, rows, cache)
-        train = unit != held
-        for name in VARIANTS:
-            x, names = inputs(rows, nli, name)
-            fit = fit_credit_model(x[train], gold[train], weights[train], names=names)
-            loso[name][~train] = fit.credit(x[~train])
-            fitted_loso.setdefault(name, {})[held] = fit.model_dump()
-        print(f"nli signal: fold {held} done")
+    report: dict[str, Any] = {"model": model.model_id}
+    shipped = folds.shipped
     nli = nli_logits(model, shipped, cache)
-    seen = np.isin(dataset, list(CALIBRATION_SETS))
-    recipe: dict[str, np.ndarray] = {}
-    fitted: dict[str, Any] = {}
-    for name in VARIANTS:
-        x, names = inputs(shipped, nli, name)
-        fit = fit_credit_model(x[seen], gold[seen], weights[seen], names=names)
-        recipe[name] = fit.credit(x)
-        fitted[name] = fit.model_dump()
-    right = real & (gold >= 0.5)
-    report: dict[str, Any] = {
-        "model": model.model_id,
-        "signal_by_gold": {
-            "right_answers_mean_logit": round(float(nli[right].mean()), 3),
-            "wrong_answers_mean_logit": round(float(nli[real & (gold < 0.5)].mean()), 3),
-            "pearson_r_with_gold": round(float(np.corrcoef(nli[real], gold[real])[0, 1]), 3),
-        },
-        "leave_one_set_out": {},
-        "shipped_recipe": {},
-        "fitted": fitted,
-        "fitted_leave_one_set_out": fitted_loso,
+    gold, real = np.array(shipped.gold), ~np.array(shipped.anchor)
+    report["signal_by_gold"] = {
+        "right_answers_mean_logit": round(float(nli[real & (gold >= 0.5)].mean()), 3),
+        "wrong_answers_mean_logit": round(float(nli[real & (gold < 0.5)].mean()), 3),
+        "pearson_r_with_gold": round(float(np.corrcoef(nli[real], gold[real])[0, 1]), 3),
     }
-    for name in [*sorted(set(dataset)), "all"]:
-        keep = real & ((dataset == name) if name != "all" else True)
-        report["leave_one_set_out"][name] = {
-            v: metrics(p[keep], gold[keep]) for v, p in loso.items()
-        }
-        unseen = keep & ~seen
-        if unseen.any():
-            report["shipped_recipe"][name] = {
-                v: metrics(p[unseen], gold[unseen]) for v, p in recipe.items()
-            }
+    report |= compare_signals(
+        folds, lambda rows: {v: inputs(rows, nli_logits(model, rows, cache), v) for v in VARIANTS}
+    )
     emit(report, args.json_out)
 
 

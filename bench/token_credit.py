@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -40,11 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
 from grader.config import get_settings
-from grader.evaluation.fit import fit_credit_model
-from grader.evaluation.judge_bench import CALIBRATION_SETS, Rows, _cached_folds, sample
+from grader.evaluation.fit import Floats
+from grader.evaluation.judge_bench import Rows, _cached_folds, compare_signals, sample
 from grader.evaluation.report import emit
 from grader.learning.graded import off_question
-from grader.learning.share_figures import metrics
 from grader.scorer_setup import build_scorer
 from grader.scoring.embedder import TokenEmbedder, token_embedder
 from grader.scoring.features import CREDIT_FEATURES, TOKEN_FEATURE
@@ -104,55 +103,23 @@ def main() -> None:
     questions = [item.rubric.prompt for item in [*chosen, *anchors]]
     folds = _cached_folds(scorer, chosen, anchors, settings.cache_dir, print)
     tokens = Aligned(token_embedder(scorer.embedder))
-    shipped = folds.shipped
-    gold = np.array(shipped.gold)
-    unit = np.array(shipped.unit)
-    dataset = np.array(shipped.dataset)
-    real = ~np.array(shipped.anchor)
-    weights = shipped.dataset_weights()
     variants: dict[str, list[int]] = {
         "features": [], "+recall": [0], "+content recall": [1],
         "+content recall +content precision": [1, 2], "+content F1": [3],
     }  # fmt: skip
     extra_names = ["token_recall", "token_recall_content", "token_precision", "token_f1"]
 
-    def inputs(rows: Rows, extra: list[int], recall: np.ndarray) -> np.ndarray:
-        base = np.array(rows.features)[:, : CREDIT_FEATURES.index(TOKEN_FEATURE)]
-        x = np.column_stack([base, recall[:, extra]])
-        return np.where(rows.refused()[:, None], 0.0, x)
-
-    loso = {name: np.zeros(len(gold)) for name in variants}
-    for held in sorted(set(unit)):
-        rows = folds.rows[held]
+    def inputs(rows: Rows) -> dict[str, tuple[Floats, Sequence[str]]]:
         recall = columns(rows, tokens, questions)
-        train = unit != held
+        base = np.array(rows.features)[:, : CREDIT_FEATURES.index(TOKEN_FEATURE)]
+        out: dict[str, tuple[Floats, Sequence[str]]] = {}
         for name, extra in variants.items():
-            x = inputs(rows, extra, recall)
+            x = np.column_stack([base, recall[:, extra]])
             names = [*BASE, *(extra_names[e] for e in extra)]
-            model = fit_credit_model(x[train], gold[train], weights[train], names=names)
-            loso[name][~train] = model.credit(x[~train])
-        print(f"token credit: fold {held} done")
-    recall = columns(shipped, tokens, questions)
-    seen = np.isin(dataset, list(CALIBRATION_SETS))
-    recipe: dict[str, np.ndarray] = {}
-    fitted: dict[str, Any] = {}
-    for name, extra in variants.items():
-        x = inputs(shipped, extra, recall)
-        names = [*BASE, *(extra_names[e] for e in extra)]
-        model = fit_credit_model(x[seen], gold[seen], weights[seen], names=names)
-        recipe[name] = model.credit(x)
-        fitted[name] = model.model_dump()
-    report: dict[str, Any] = {"leave_one_set_out": {}, "shipped_recipe": {}, "fitted": fitted}
-    for name in [*sorted(set(dataset)), "all"]:
-        keep = real & ((dataset == name) if name != "all" else True)
-        report["leave_one_set_out"][name] = {
-            v: metrics(p[keep], gold[keep]) for v, p in loso.items()
-        }
-        unseen = keep & ~seen
-        if unseen.any():
-            report["shipped_recipe"][name] = {
-                v: metrics(p[unseen], gold[unseen]) for v, p in recipe.items()
-            }
+            out[name] = (np.where(rows.refused()[:, None], 0.0, x), names)
+        return out
+
+    report = compare_signals(folds, inputs)
     emit(report, args.json_out)
 
 

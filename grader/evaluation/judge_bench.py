@@ -244,6 +244,51 @@ def predictions(folds: Folds | Rows, logits: Floats | None) -> dict[str, Floats]
     return out
 
 
+# Per variant of a signal being measured: what its credit model reads from a fold's rows, and
+# the columns' names.
+SignalInputs = Callable[["Rows"], dict[str, tuple[Floats, Sequence[str]]]]
+
+
+def compare_signals(
+    folds: Folds, inputs: SignalInputs, progress: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """A candidate signal measured before any plumbing (``bench/token_credit.py``,
+    ``bench/nli_signal.py``): each variant's credit model fitted as ``grader calibrate`` fits it,
+    (a) leave one data set out over every set, each unit scored on its own fold's rows, and
+    (b) the shipped recipe, fitted on :data:`CALIBRATION_SETS` and measured on the sets it never
+    saw. ``inputs`` gives refused rows zeros (they earn 0 whatever is fitted)."""
+    shipped = folds.shipped
+    gold, unit = np.array(shipped.gold), np.array(shipped.unit)
+    dataset, real = np.array(shipped.dataset), ~np.array(shipped.anchor)
+    weights = shipped.dataset_weights()
+    loso: dict[str, Floats] = {}
+    for held in sorted(set(unit)):
+        train = unit != held
+        for name, (x, names) in inputs(folds.rows[held]).items():
+            model = fit_credit_model(x[train], gold[train], weights[train], names=names)
+            loso.setdefault(name, np.zeros(len(gold)))[~train] = model.credit(x[~train])
+        progress(f"signals: fold {held} done")
+    seen = np.isin(dataset, list(CALIBRATION_SETS))
+    recipe: dict[str, Floats] = {}
+    fitted: dict[str, Any] = {}
+    for name, (x, names) in inputs(shipped).items():
+        model = fit_credit_model(x[seen], gold[seen], weights[seen], names=names)
+        recipe[name] = model.credit(x)
+        fitted[name] = model.model_dump()
+    report: dict[str, Any] = {"leave_one_set_out": {}, "shipped_recipe": {}, "fitted": fitted}
+    for name in [*sorted(set(dataset)), "all"]:
+        keep = real & ((dataset == name) if name != "all" else True)
+        report["leave_one_set_out"][name] = {
+            v: metrics(p[keep], gold[keep]) for v, p in loso.items()
+        }
+        unseen = keep & ~seen
+        if unseen.any():
+            report["shipped_recipe"][name] = {
+                v: metrics(p[unseen], gold[unseen]) for v, p in recipe.items()
+            }
+    return report
+
+
 def _inputs(rows: Rows, logits: Floats | None) -> dict[str, tuple[Floats, Sequence[str]]]:
     """What each fitted candidate reads; refused answers (off-topic, empty...) read zeros and
     earn 0 everywhere."""
