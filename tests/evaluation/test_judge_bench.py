@@ -6,9 +6,11 @@ import numpy as np
 
 from grader.evaluation.fit import fit_credit_model
 from grader.evaluation.judge_bench import (
+    Folds,
     Rows,
     collect,
     collect_folds,
+    compare_signals,
     confidence_rows,
     predictions,
     sample,
@@ -69,6 +71,38 @@ def test_no_data_set_is_predicted_by_a_fit_that_saw_it() -> None:
     assert leaky.credit(x[held]).mean() < 0.35
     assert predicted["features"][held].mean() > 0.45
     assert predicted["cosine"][held].mean() > 0.45
+
+
+def test_a_candidate_signal_is_measured_only_on_units_its_fit_never_saw() -> None:
+    """As above, for the benches that measure a new signal: one unit's answers are all wrong
+    whatever their signal. Left out of the fit, half of them get over half the marks; a fit that
+    saw them would give far fewer. The shipped recipe is fitted on the calibration's sets
+    (here Mohler) and reported only on the others."""
+    rng = np.random.default_rng(2)
+    rows = Rows()
+    for unit in ("mohler", "asap", "powergrading"):
+        for _ in range(300):
+            signal = float(rng.uniform(0, 1))
+            rows.dataset.append(unit)
+            rows.unit.append(unit)
+            wrong = float(rng.choice([0.0, 0.1]))  # graded wrong, whatever the signal
+            rows.gold.append(wrong if unit == "powergrading" else signal)
+            rows.anchor.append(False)
+            rows.cosine.append(signal)
+
+    def inputs(fold: Rows) -> dict[str, tuple[np.ndarray, list[str]]]:
+        return {"signal": (np.array(fold.cosine)[:, None], ["signal"])}
+
+    folds = Folds(rows, dict.fromkeys(set(rows.unit), rows), {})
+    report = compare_signals(folds, inputs, progress=lambda _: None)
+    held = report["leave_one_set_out"]["powergrading"]["signal"]
+    x, gold = np.array(rows.cosine)[:, None], np.array(rows.gold)
+    leaky = fit_credit_model(x, gold, rows.dataset_weights(), names=["signal"])
+    wrong = np.array(rows.unit) == "powergrading"
+    assert (leaky.credit(x[wrong]) > 0.5).mean() < 0.3
+    assert held["wrong_over_half"] > 0.4
+    assert set(report["shipped_recipe"]) == {"asap", "powergrading", "all"}
+    assert report["shipped_recipe"]["all"]["signal"]["answers"] == 600
 
 
 def test_collect_keeps_one_row_per_answer_with_what_each_candidate_reads(
