@@ -39,7 +39,7 @@ a number fitted on A's grades into what A's answers are scored by.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,7 +246,7 @@ def predictions(folds: Folds | Rows, logits: Floats | None) -> dict[str, Floats]
 
 # Per variant of a signal being measured: what its credit model reads from a fold's rows, and
 # the columns' names.
-SignalInputs = Callable[["Rows"], dict[str, tuple[Floats, Sequence[str]]]]
+SignalInputs = Callable[["Rows"], Mapping[str, tuple[Floats, Sequence[str]]]]
 
 
 def compare_signals(
