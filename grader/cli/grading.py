@@ -124,26 +124,35 @@ def calibrate(
     out: Annotated[
         Path | None, typer.Option(help="Where to write (default: the shipped artifact).")
     ] = None,
+    questions: Annotated[
+        str,
+        typer.Option(
+            help="Fit on the answers to half of the questions (a or b: the half a model "
+            "`grader train --questions` was not trained on), or all."
+        ),
+    ] = "all",
 ) -> None:
     """Fit the calibration on graded answers and write the artifact the scorer loads (one per
     embedder backend: GRADER_EMBEDDER picks which). Then `grader eval judge
     --update-calibration` adds the key-point judge and the confidence model."""
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import calibrate as fit
+    from grader.learning.graded import QUESTION_HALVES, question_half
     from grader.scorer_setup import build_scorer
     from grader.scoring.calibration import default_calibration, uncalibrated
 
+    if questions not in QUESTION_HALVES:
+        raise typer.BadParameter(f"one of {', '.join(QUESTION_HALVES)}", param_hint="--questions")
     settings = get_settings()
     scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))
     scorer.calibration = uncalibrated(scorer.embedder.model_id)
     # Without the judge: the shipped judge learnt from these answers, so its weight is fitted
     # by `grader eval judge --update-calibration` instead, on answers it never saw.
     scorer.judge = None
+    mohler = question_half(load_mohler(data_dir / "mohler2011.csv"), questions)
+    semeval = question_half(load_semeval(data_dir / "semeval2013_train.csv"), questions)
     calibration = fit(
-        scorer,
-        load_mohler(data_dir / "mohler2011.csv"),
-        load_semeval(data_dir / "semeval2013_train.csv"),
-        progress=lambda message: typer.echo(message, err=True),
+        scorer, mohler, semeval, progress=lambda message: typer.echo(message, err=True)
     )
     target = out or default_calibration(settings.embedder)
     calibration.save(target)

@@ -152,22 +152,31 @@ def train(
     max_pairs: Annotated[
         int | None, typer.Option(help="With --evaluate: train each fold on a seeded sample.")
     ] = None,
+    questions: Annotated[
+        str,
+        typer.Option(
+            help="Train on the answers to half of the questions (a or b; `grader calibrate "
+            "--questions` takes the other half), or all."
+        ),
+    ] = "all",
 ) -> None:
     """Fine-tune the embedding model on the public graded sets (CPU; see docs/learning.md)."""
     import json
 
     from grader.evaluation.datasets import load_mohler, load_semeval
+    from grader.learning.graded import QUESTION_HALVES, question_half
     from grader.learning.train import evaluate_training, fine_tune, pairs_of
     from grader.scoring.embedder import bundled_model_path
 
+    if questions not in QUESTION_HALVES:
+        raise typer.BadParameter(f"one of {', '.join(QUESTION_HALVES)}", param_hint="--questions")
     settings = get_settings()
     base = settings.model_path or bundled_model_path()
-    pairs = pairs_of(
-        [
-            *load_mohler(data_dir / "mohler2011.csv"),
-            *load_semeval(data_dir / "semeval2013_train.csv"),
-        ]
-    )
+    items = [
+        *load_mohler(data_dir / "mohler2011.csv"),
+        *load_semeval(data_dir / "semeval2013_train.csv"),
+    ]
+    pairs = pairs_of(question_half(items, questions))
     progress = lambda message: typer.echo(message, err=True)  # noqa: E731
     if evaluate:
         result = evaluate_training(base, pairs, evaluate, epochs, seed, progress, max_pairs)

@@ -4,6 +4,7 @@ learn from and what the evaluation measures (the loaders of each data set are in
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,28 @@ def reference_rubric(
         reference_answer=reference,
         criteria=[Criterion(id="reference", text=reference, phrasings=others or [])],
     )
+
+
+QUESTION_HALVES = ("all", "a", "b")
+
+
+def question_half(items: Sequence[GradedAnswer], half: str) -> list[GradedAnswer]:
+    """The answers to half of the questions (``"a"`` or ``"b"``, split by a hash of the
+    question's id, so every command that names a half takes the same questions), or all.
+
+    Why: a model fine-tuned on some answers and calibrated on the same ones is calibrated on
+    similarities it was trained to make; training on one half and calibrating on the other
+    keeps the calibration honest (docs/quality.md)."""
+    if half not in QUESTION_HALVES:
+        raise ValueError(f"half must be one of {', '.join(QUESTION_HALVES)}, not {half!r}")
+    if half == "all":
+        return list(items)
+    wanted = 0 if half == "a" else 1
+    return [
+        item
+        for item in items
+        if hashlib.sha256(item.rubric.id.encode("utf-8")).digest()[0] % 2 == wanted
+    ]
 
 
 def off_question(

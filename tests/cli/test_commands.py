@@ -444,3 +444,12 @@ def test_train_judge_names_an_unknown_held_out_unit(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown unit 'semeva'" in result.output and "semeval" in result.output
     assert not any(tmp_path.iterdir())  # nothing trained, nothing written
+
+
+@pytest.mark.parametrize("command", ["train", "calibrate"])
+def test_train_and_calibrate_name_an_unknown_half_of_the_questions(
+    command: str, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, [command, "--questions", "c", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--questions" in result.output and "one of all, a, b" in result.output
