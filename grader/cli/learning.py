@@ -165,7 +165,7 @@ def train(
 
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.learning.graded import QUESTION_HALVES, question_half
-    from grader.learning.train import evaluate_training, fine_tune, pairs_of
+    from grader.learning.train import evaluate_training, fine_tune, pairs_of, record_training
     from grader.scoring.embedder import bundled_model_path
 
     if questions not in QUESTION_HALVES:
@@ -185,6 +185,8 @@ def train(
     model = fine_tune(base, pairs, epochs=epochs, seed=seed, progress=progress)
     model.half()  # fp16 weights: half the size, the same grades to three decimals
     model.save(str(out), safe_serialization=True)
+    details = {"base": str(base), "epochs": epochs, "seed": seed, "questions": questions}
+    record_training(out, {**details, "pairs": len(pairs)})
     typer.echo(f"wrote {out}; serve it with GRADER_MODEL_PATH={out} after `grader calibrate`")
 
 

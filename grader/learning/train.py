@@ -12,6 +12,8 @@ the untrained model on the same answers.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import random
 from collections.abc import Callable, Sequence
@@ -151,3 +153,22 @@ def evaluate_training(
         "untrained": held_out_metrics(before, pairs),
         "trained": held_out_metrics(after, pairs),
     }
+
+
+TRAINING_FILE = "training.json"  # read by the model folder's fingerprint (scoring.embedder)
+
+
+def record_training(folder: Path, details: dict[str, Any]) -> None:
+    """Write what trained the model in ``folder``, with its weights' hash, beside it.
+
+    The model's id (and with it its ONNX export, the embedding cache and the calibration
+    check) follows its folder's fingerprint, which reads the weights' size, not their bytes:
+    two trainings write weights of the same size, so without this a retrained model at the
+    same path kept the first one's export and id, and was silently never served."""
+    digest = hashlib.sha256()
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        if (folder / name).exists():
+            with (folder / name).open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+    record = {**details, "weights_sha256": digest.hexdigest()}
+    (folder / TRAINING_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

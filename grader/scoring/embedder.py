@@ -145,9 +145,12 @@ class SentenceTransformerEmbedder:
 
 
 def _folder_fingerprint(path: Path) -> str:
-    """A short hash of the model folder's config and weight file sizes: cheap, changes with it."""
+    """A short hash of the model folder's config and weight file sizes: cheap, changes with it;
+    and of ``training.json``, where ``grader train`` wrote one with the weights' hash (a
+    retrained model's weights have the same size)."""
     digest = hashlib.sha256()
-    for name in ("config.json", "modules.json", "model.safetensors", "pytorch_model.bin"):
+    names = ("config.json", "modules.json", "model.safetensors", "pytorch_model.bin")
+    for name in (*names, "training.json"):
         file = path / name
         if file.exists():
             digest.update(name.encode())

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from grader.learning.train import Pair, cosines, fine_tune, held_out_metrics
+import json
+from pathlib import Path
+
+from grader.learning.train import (
+    TRAINING_FILE,
+    Pair,
+    cosines,
+    fine_tune,
+    held_out_metrics,
+    record_training,
+)
 from grader.scoring.embedder import bundled_model_path
+from grader.scoring.onnx_embedder import OnnxEmbedder
 
 
 def test_a_few_steps_move_cosines_toward_the_grades() -> None:
@@ -38,3 +49,20 @@ def test_a_few_steps_move_cosines_toward_the_grades() -> None:
         held_out_metrics(after, pairs)["mohler_pearson_r"]
         > held_out_metrics(before, pairs)["mohler_pearson_r"]
     )
+
+
+def test_a_model_retrained_at_the_same_path_is_served_as_a_new_model(tmp_path: Path) -> None:
+    """Weights of the same size at the same path: the record `grader train` writes beside them
+    gives the model a new id and a new export folder, so the old export is never served."""
+    folder = tmp_path / "trained-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}", encoding="utf-8")
+    (folder / "model.safetensors").write_bytes(b"a" * 64)
+    record_training(folder, {"epochs": 1})
+    first = OnnxEmbedder(folder, tmp_path / "onnx")
+    (folder / "model.safetensors").write_bytes(b"b" * 64)  # retrained: same size
+    assert OnnxEmbedder(folder, tmp_path / "onnx").model_id == first.model_id  # sizes alone
+    record_training(folder, {"epochs": 1})
+    again = OnnxEmbedder(folder, tmp_path / "onnx")
+    assert again.model_id != first.model_id and again.folder != first.folder
+    assert json.loads((folder / TRAINING_FILE).read_text())["epochs"] == 1
