@@ -13,6 +13,7 @@ from grader.course import load_rubrics
 from grader.rubrics.points import counted
 
 if TYPE_CHECKING:
+    from grader.learning.graded import GradedAnswer
     from grader.store.session import SessionFactory
 
 grades_app = typer.Typer(help="Instructors' graded answers.", no_args_is_help=True)
@@ -133,6 +134,32 @@ def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None
                 )
 
 
+PUBLIC_CAP = 8000  # answers per public set (ASAP-SAS alone has 17,043), as train-judge caps them
+
+
+def _public_training_items(held_out: str, seed: int) -> list[GradedAnswer]:
+    """The fetched public sets' graded answers, all but the held-out unit's, each set capped
+    at PUBLIC_CAP (a seeded sample)."""
+    import random
+
+    from grader.cli.grading import PUBLIC_DATA_DIR
+    from grader.evaluation.public_sets import PUBLIC_SETS, load_public
+    from grader.learning.judge_train import unit_of
+
+    out: list[GradedAnswer] = []
+    for name in PUBLIC_SETS:
+        if unit_of(name) == held_out:
+            continue
+        path = PUBLIC_DATA_DIR / f"{name}.csv"
+        if not path.exists():
+            raise typer.BadParameter(f"{path} is missing: run `grader data fetch`")
+        answers = load_public(path)
+        if len(answers) > PUBLIC_CAP:
+            answers = random.Random(seed).sample(answers, PUBLIC_CAP)
+        out += answers
+    return out
+
+
 def train(
     data_dir: Annotated[
         Path, typer.Option(help="Folder with mohler2011.csv and semeval2013_train.csv.")
@@ -159,6 +186,14 @@ def train(
             "--questions` takes the other half), or all."
         ),
     ] = "all",
+    public_except: Annotated[
+        str | None,
+        typer.Option(
+            help="Also train on the public sets `grader data fetch` wrote, all but this "
+            "held-out unit (asap, powergrading or digiklausur+stita; the one `grader eval "
+            "judge` then measures), each capped at 8,000 answers."
+        ),
+    ] = None,
 ) -> None:
     """Fine-tune the embedding model on the public graded sets (CPU; see docs/learning.md)."""
     import json
@@ -170,13 +205,19 @@ def train(
 
     if questions not in QUESTION_HALVES:
         raise typer.BadParameter(f"one of {', '.join(QUESTION_HALVES)}", param_hint="--questions")
+    public_units = ("asap", "powergrading", "digiklausur+stita")
+    if public_except is not None and public_except not in public_units:
+        raise typer.BadParameter(f"one of {', '.join(public_units)}", param_hint="--public-except")
     settings = get_settings()
     base = settings.model_path or bundled_model_path()
     items = [
         *load_mohler(data_dir / "mohler2011.csv"),
         *load_semeval(data_dir / "semeval2013_train.csv"),
     ]
-    pairs = pairs_of(question_half(items, questions))
+    items = question_half(items, questions)
+    if public_except is not None:
+        items += _public_training_items(public_except, seed)
+    pairs = pairs_of(items)
     progress = lambda message: typer.echo(message, err=True)  # noqa: E731
     if evaluate:
         result = evaluate_training(base, pairs, evaluate, epochs, seed, progress, max_pairs)

@@ -453,3 +453,10 @@ def test_train_and_calibrate_name_an_unknown_half_of_the_questions(
     result = runner.invoke(app, [command, "--questions", "c", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "--questions" in result.output and "one of all, a, b" in result.output
+
+
+def test_train_names_an_unknown_public_unit_to_hold_out(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", "--public-except", "mohler", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--public-except" in result.output and "asap, powergrading" in result.output
+    assert not any(tmp_path.iterdir())  # nothing trained, nothing written
