@@ -134,12 +134,9 @@ def _refit(sessions: SessionFactory, questions: list[str], report: bool) -> None
                 )
 
 
-PUBLIC_CAP = 8000  # answers per public set (ASAP-SAS alone has 17,043), as train-judge caps them
-
-
-def _public_training_items(held_out: str, seed: int) -> list[GradedAnswer]:
+def _public_training_items(held_out: str, seed: int, cap: int) -> list[GradedAnswer]:
     """The fetched public sets' graded answers, all but the held-out unit's, each set capped
-    at PUBLIC_CAP (a seeded sample)."""
+    at ``cap`` answers (a seeded sample)."""
     import random
 
     from grader.cli.grading import PUBLIC_DATA_DIR
@@ -154,8 +151,8 @@ def _public_training_items(held_out: str, seed: int) -> list[GradedAnswer]:
         if not path.exists():
             raise typer.BadParameter(f"{path} is missing: run `grader data fetch`")
         answers = load_public(path)
-        if len(answers) > PUBLIC_CAP:
-            answers = random.Random(seed).sample(answers, PUBLIC_CAP)
+        if len(answers) > cap:
+            answers = random.Random(seed).sample(answers, cap)
         out += answers
     return out
 
@@ -191,9 +188,12 @@ def train(
         typer.Option(
             help="Also train on the public sets `grader data fetch` wrote, all but this "
             "held-out unit (asap, powergrading or digiklausur+stita; the one `grader eval "
-            "judge` then measures), each capped at 8,000 answers."
+            "judge` then measures), each capped at --public-cap answers."
         ),
     ] = None,
+    public_cap: Annotated[
+        int, typer.Option(help="With --public-except: answers per public set, at most.")
+    ] = 8000,
 ) -> None:
     """Fine-tune the embedding model on the public graded sets (CPU; see docs/learning.md)."""
     import json
@@ -216,7 +216,7 @@ def train(
     ]
     items = question_half(items, questions)
     if public_except is not None:
-        items += _public_training_items(public_except, seed)
+        items += _public_training_items(public_except, seed, public_cap)
     pairs = pairs_of(items)
     progress = lambda message: typer.echo(message, err=True)  # noqa: E731
     if evaluate:
