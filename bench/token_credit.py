@@ -41,9 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
 from grader.config import get_settings
 from grader.evaluation.fit import Floats
-from grader.evaluation.judge_bench import Rows, _cached_folds, compare_signals, sample
+from grader.evaluation.judge_bench import Rows, benchmark_folds, compare_signals
 from grader.evaluation.report import emit
-from grader.learning.graded import off_question
 from grader.scorer_setup import build_scorer
 from grader.scoring.embedder import TokenEmbedder, token_embedder
 from grader.scoring.features import CREDIT_FEATURES, TOKEN_FEATURE
@@ -98,10 +97,9 @@ def main() -> None:
     settings = get_settings()
     scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))  # as `eval judge`
     scorer.judge = None
-    chosen = sample(judge_items(DEFAULT_DATA_DIR, PUBLIC_DATA_DIR), 100, 1000, 0)
-    anchors = off_question(chosen, per_question=3, seed=0)
-    questions = [item.rubric.prompt for item in [*chosen, *anchors]]
-    folds = _cached_folds(scorer, chosen, anchors, settings.cache_dir, print)
+    items = judge_items(DEFAULT_DATA_DIR, PUBLIC_DATA_DIR)
+    analysed, folds = benchmark_folds(scorer, items, cache_dir=settings.cache_dir)
+    questions = [item.rubric.prompt for item in analysed]
     tokens = Aligned(token_embedder(scorer.embedder))
     variants: dict[str, list[int]] = {
         "features": [], "+recall": [0], "+content recall": [1],

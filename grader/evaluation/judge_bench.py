@@ -435,6 +435,24 @@ def _flag_figures(
     }
 
 
+def benchmark_folds(
+    scorer: Scorer,
+    items: Sequence[GradedAnswer],
+    *,
+    per_question: int = 100,
+    per_dataset: int = 1000,
+    seed: int = 0,
+    progress: Callable[[str], None] = print,
+    cache_dir: Path | None = None,
+) -> tuple[list[GradedAnswer], Folds]:
+    """The benchmark's sample (with its off-question anchors) analysed in every fold: the
+    answers in the rows' order, and the folds (kept in ``cache_dir``, when given). What
+    ``grader eval judge`` measures, and what the benches of a candidate signal read."""
+    chosen = sample(items, per_question, per_dataset, seed)
+    anchors = off_question(chosen, per_question=3, seed=seed)
+    return [*chosen, *anchors], _cached_folds(scorer, chosen, anchors, cache_dir, progress)
+
+
 def run_benchmark(
     scorer: Scorer,
     items: Sequence[GradedAnswer],
@@ -450,9 +468,10 @@ def run_benchmark(
     """The whole benchmark: sample, analyse, judge, fit per fold, measure. With ``cache_dir``,
     the analysed rows are kept there, keyed by everything they depend on, so a rerun with new
     judges analyses nothing again."""
-    chosen = sample(items, per_question, per_dataset, seed)
-    anchors = off_question(chosen, per_question=3, seed=seed)
-    folds = _cached_folds(scorer, chosen, anchors, cache_dir, progress)
+    _, folds = benchmark_folds(
+        scorer, items, per_question=per_question, per_dataset=per_dataset, seed=seed,
+        progress=progress, cache_dir=cache_dir,
+    )  # fmt: skip
     rows = folds.held_out()
     logits = judge_logits_by_unit(rows, judges, progress)
     predicted = predictions(folds, logits)
