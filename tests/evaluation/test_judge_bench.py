@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from grader.evaluation.fit import fit_credit_model
@@ -42,20 +44,21 @@ def test_sample_caps_each_question_and_each_data_set_taking_questions_in_turn() 
     assert sample(items, 20, 30, seed=0) == chosen  # seeded
 
 
-def test_no_data_set_is_predicted_by_a_fit_that_saw_it() -> None:
-    """On one unit every answer is wrong, however high its signal; on the others the signal is
-    the grade. A fit that never saw that unit predicts its answers from the others (about half
-    the marks); one that saw it learns to credit less (about a quarter). The old version of
-    this test passed either way (its figures: -0.96 held out, -1.00 with the unit in the fit):
-    this one tells them apart, and shows that it does."""
-    rng = np.random.default_rng(1)
+def _one_unit_graded_wrong(
+    seed: int, per_unit: int, wrong_grade: Callable[[np.random.Generator], float]
+) -> Rows:
+    """Rows of three units: on Mohler and ASAP-SAS every signal is the answer's grade; on
+    Powergrading every answer is graded wrong (``wrong_grade``, drawn for every row), whatever
+    its signal."""
+    rng = np.random.default_rng(seed)
     rows = Rows()
     for unit in ("mohler", "asap", "powergrading"):
-        for _ in range(200):
+        for _ in range(per_unit):
             signal = float(rng.uniform(0, 1))
+            wrong = wrong_grade(rng)
             rows.dataset.append(unit)
             rows.unit.append(unit)
-            rows.gold.append(0.0 if unit == "powergrading" else signal)
+            rows.gold.append(wrong if unit == "powergrading" else signal)
             rows.anchor.append(False)
             rows.shipped.append(0.5)
             rows.cosine.append(signal)
@@ -63,6 +66,16 @@ def test_no_data_set_is_predicted_by_a_fit_that_saw_it() -> None:
             rows.point.append("p")
             rows.part.append("a")
             rows.words.append(5)
+    return rows
+
+
+def test_no_data_set_is_predicted_by_a_fit_that_saw_it() -> None:
+    """On one unit every answer is wrong, however high its signal; on the others the signal is
+    the grade. A fit that never saw that unit predicts its answers from the others (about half
+    the marks); one that saw it learns to credit less (about a quarter). The old version of
+    this test passed either way (its figures: -0.96 held out, -1.00 with the unit in the fit):
+    this one tells them apart, and shows that it does."""
+    rows = _one_unit_graded_wrong(seed=1, per_unit=200, wrong_grade=lambda _: 0.0)
     held = np.array(rows.unit) == "powergrading"
     predicted = predictions(rows, logits=None)
     # What a leaky fit (every unit, the predicted one too) would give: well apart.
@@ -78,17 +91,9 @@ def test_a_candidate_signal_is_measured_only_on_units_its_fit_never_saw() -> Non
     whatever their signal. Left out of the fit, half of them get over half the marks; a fit that
     saw them would give far fewer. The shipped recipe is fitted on the calibration's sets
     (here Mohler) and reported only on the others."""
-    rng = np.random.default_rng(2)
-    rows = Rows()
-    for unit in ("mohler", "asap", "powergrading"):
-        for _ in range(300):
-            signal = float(rng.uniform(0, 1))
-            rows.dataset.append(unit)
-            rows.unit.append(unit)
-            wrong = float(rng.choice([0.0, 0.1]))  # graded wrong, whatever the signal
-            rows.gold.append(wrong if unit == "powergrading" else signal)
-            rows.anchor.append(False)
-            rows.cosine.append(signal)
+    rows = _one_unit_graded_wrong(
+        seed=2, per_unit=300, wrong_grade=lambda rng: float(rng.choice([0.0, 0.1]))
+    )
 
     def inputs(fold: Rows) -> dict[str, tuple[np.ndarray, list[str]]]:
         return {"signal": (np.array(fold.cosine)[:, None], ["signal"])}
