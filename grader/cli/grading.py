@@ -117,6 +117,15 @@ def grade(
         engine.dispose()
 
 
+def question_half_option(value: str) -> str:
+    """``--questions`` of ``grader train`` and ``grader calibrate``: all, or half a or b."""
+    from grader.learning.graded import QUESTION_HALVES
+
+    if value not in QUESTION_HALVES:
+        raise typer.BadParameter(f"one of {', '.join(QUESTION_HALVES)}")
+    return value
+
+
 def calibrate(
     data_dir: Annotated[
         Path, typer.Option(help="Folder with mohler2011.csv and semeval2013_train.csv.")
@@ -128,7 +137,8 @@ def calibrate(
         str,
         typer.Option(
             help="Fit on the answers to half of the questions (a or b: the half a model "
-            "`grader train --questions` was not trained on), or all."
+            "`grader train --questions` was not trained on), or all.",
+            callback=question_half_option,
         ),
     ] = "all",
 ) -> None:
@@ -137,12 +147,10 @@ def calibrate(
     --update-calibration` adds the key-point judge and the confidence model."""
     from grader.evaluation.datasets import load_mohler, load_semeval
     from grader.evaluation.evaluate import calibrate as fit
-    from grader.learning.graded import QUESTION_HALVES, question_half
+    from grader.learning.graded import question_half
     from grader.scorer_setup import build_scorer
     from grader.scoring.calibration import default_calibration, uncalibrated
 
-    if questions not in QUESTION_HALVES:
-        raise typer.BadParameter(f"one of {', '.join(QUESTION_HALVES)}", param_hint="--questions")
     settings = get_settings()
     scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))
     scorer.calibration = uncalibrated(scorer.embedder.model_id)

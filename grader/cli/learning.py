@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from grader.cli.grading import question_half_option
 from grader.config import get_settings
 from grader.course import load_rubrics
 from grader.rubrics.points import counted
@@ -180,7 +181,8 @@ def train(
         str,
         typer.Option(
             help="Train on the answers to half of the questions (a or b; `grader calibrate "
-            "--questions` takes the other half), or all."
+            "--questions` takes the other half), or all.",
+            callback=question_half_option,
         ),
     ] = "all",
     public_except: Annotated[
@@ -199,12 +201,10 @@ def train(
     import json
 
     from grader.evaluation.datasets import load_mohler, load_semeval
-    from grader.learning.graded import QUESTION_HALVES, question_half
+    from grader.learning.graded import question_half
     from grader.learning.train import evaluate_training, fine_tune, pairs_of, record_training
     from grader.scoring.embedder import bundled_model_path
 
-    if questions not in QUESTION_HALVES:
-        raise typer.BadParameter(f"one of {', '.join(QUESTION_HALVES)}", param_hint="--questions")
     public_units = ("asap", "powergrading", "digiklausur+stita")
     if public_except is not None and public_except not in public_units:
         raise typer.BadParameter(f"one of {', '.join(public_units)}", param_hint="--public-except")
