@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from grader.learning.graded import GradedAnswer
+from grader.scoring.embedder import TRAINING_FILE, WEIGHT_FILES
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,6 @@ def evaluate_training(
     }
 
 
-TRAINING_FILE = "training.json"  # read by the model folder's fingerprint (scoring.embedder)
-
-
 def record_training(folder: Path, details: dict[str, Any]) -> None:
     """Write what trained the model in ``folder``, with its weights' hash, beside it.
 
@@ -166,7 +164,7 @@ def record_training(folder: Path, details: dict[str, Any]) -> None:
     two trainings write weights of the same size, so without this a retrained model at the
     same path kept the first one's export and id, and was silently never served."""
     digest = hashlib.sha256()
-    for name in ("model.safetensors", "pytorch_model.bin"):
+    for name in WEIGHT_FILES:
         if (folder / name).exists():
             with (folder / name).open("rb") as handle:
                 digest.update(hashlib.file_digest(handle, "sha256").digest())

@@ -144,13 +144,16 @@ class SentenceTransformerEmbedder:
         return found
 
 
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")  # a model folder's weights
+TRAINING_FILE = "training.json"  # what `grader train` wrote beside them, with their hash
+
+
 def _folder_fingerprint(path: Path) -> str:
     """A short hash of the model folder's config and weight file sizes: cheap, changes with it;
-    and of ``training.json``, where ``grader train`` wrote one with the weights' hash (a
+    and of :data:`TRAINING_FILE`, where ``grader train`` wrote one with the weights' hash (a
     retrained model's weights have the same size)."""
     digest = hashlib.sha256()
-    names = ("config.json", "modules.json", "model.safetensors", "pytorch_model.bin")
-    for name in (*names, "training.json"):
+    for name in ("config.json", "modules.json", *WEIGHT_FILES, TRAINING_FILE):
         file = path / name
         if file.exists():
             digest.update(name.encode())

@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 from grader.learning.train import (
-    TRAINING_FILE,
     Pair,
     cosines,
     fine_tune,
     held_out_metrics,
     record_training,
 )
-from grader.scoring.embedder import bundled_model_path
+from grader.scoring.embedder import TRAINING_FILE, bundled_model_path
 from grader.scoring.onnx_embedder import OnnxEmbedder
 
 
