@@ -215,6 +215,13 @@ def evaluate(
             "grades) go into the calibration."
         ),
     ] = False,
+    update_key_point_model: Annotated[
+        bool,
+        typer.Option(
+            help="key-points: fit the key-point model on every graded set at hand and write "
+            "it where the service reads it (grader/learning/key_point_model.json)."
+        ),
+    ] = False,
 ) -> None:
     """Measure grading quality on human-graded answers (see docs/quality.md).
 
@@ -229,8 +236,8 @@ def evaluate(
 
     `key-points` simulates an instructor who decides the key points of 1, 2 or 3 answers per
     question of tests/data/key_point_class.yaml (the rest graded with those decisions), and
-    measures the nearest-example rule on SemEval's labels and the judge's line on every graded
-    set at hand (docs/learning.md).
+    measures the nearest-example rule on SemEval's labels, and the judge's line and the
+    key-point model (each set held out) on every graded set at hand (docs/learning.md).
 
     `rules` switches each hand rule of the scoring code off in turn and measures what it
     adds on the public sets the shipped calibration never saw (docs/scoring.md).
@@ -242,7 +249,7 @@ def evaluate(
         emit(_evaluate_languages(data_dir), json_out)
         return
     if dataset == "key-points":
-        emit(_evaluate_key_points(data_dir), json_out)
+        emit(_evaluate_key_points(data_dir, update_key_point_model), json_out)
         return
     if dataset == "effort":
         emit(_evaluate_effort(data_dir, public_dir), json_out)
@@ -356,7 +363,7 @@ def _evaluate_languages(data_dir: Path) -> dict[str, Any]:
     return {name: unread_counts(answers, vocabulary) for name, answers in sets.items()}
 
 
-def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
+def _evaluate_key_points(data_dir: Path, update_model: bool) -> dict[str, Any]:
     from grader.evaluation.datasets import load_semeval
     from grader.evaluation.key_point_class import (
         example_agreement,
@@ -364,17 +371,32 @@ def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
         load_class,
         simulate,
     )
+    from grader.evaluation.key_point_model import fit_on_all, held_out
+    from grader.learning.keypoint_model import SHIPPED_MODEL, shipped_model
     from grader.scorer_setup import build_scorer
 
     scorer = build_scorer(get_settings())
-    rubrics = {k: v.rubric for k, v in load_rubrics(get_settings()).rubrics.items()}
+    rubric_set = load_rubrics(get_settings())
+    rubrics = {k: v.rubric for k, v in rubric_set.rubrics.items()}
+    results: dict[str, Any] = {"calibration": scorer.calibration.version}
+    sets = _graded_sets(scorer, data_dir, rubric_set, results)
+    typer.echo("key-point model: each set held out", err=True)
+    results["key_point_model"] = held_out(sets)
+    if update_model:
+        fit_on_all(sets).save(SHIPPED_MODEL)
+        shipped_model.cache_clear()
+        typer.echo(f"wrote {SHIPPED_MODEL}", err=True)
+    model = shipped_model()
+    results["key_point_model_shipped"] = None if model is None else model.fitted_on
     answers = load_class(KEY_POINT_CLASS)
-    results: dict[str, Any] = {"calibration": scorer.calibration.version, "class": {}}
+    results["class"] = {}
     for like in (0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
         typer.echo(f"key-point class, least cosine {like}", err=True)
         results["class"][f"{like:.2f}"] = simulate(scorer, rubrics, answers, like=like)
-    # The nearest examples alone (no judge's line), at the shipped cut: what the line adds.
-    results["class_examples_only"] = simulate(scorer, rubrics, answers, by_credit=False)
+    # Without the key-point model: the nearest examples and the line alone (before it).
+    results["class_no_model"] = simulate(scorer, rubrics, answers, model=None)
+    # The nearest examples alone (no judge's line, no model), at the shipped cut.
+    results["class_examples_only"] = simulate(scorer, rubrics, answers, by_credit=False, model=None)
     # The line without its midpoint (the judge's verdict between credited and refused answers).
     results["class_no_midpoint"] = simulate(scorer, rubrics, answers, midpoint=False)
     # Without the doubt: a verdict the decisions showed the judge wrong on stands unflagged.
@@ -387,28 +409,37 @@ def _evaluate_key_points(data_dir: Path) -> dict[str, Any]:
             graded.setdefault(item.group, []).append((item.answer, item.gold >= 0.5))
     typer.echo("SemEval-2013: the nearest decided answer's label", err=True)
     results["semeval_nearest_example"] = example_agreement(scorer.embedder, graded)
-    results["credit_line"] = _credit_line(
-        scorer, data_dir, rubrics_set=load_rubrics(get_settings())
-    )
+    results["credit_line"] = _credit_line(sets)
     return results
 
 
-def _credit_line(scorer: Any, data_dir: Path, rubrics_set: Any) -> dict[str, Any]:
-    """The per-key-point line on every graded set at hand (the public ones when fetched), on
-    out-of-fold rubric grades (Mohler, SemEval) or the shipped calibration's (the others)."""
+def _graded_sets(
+    scorer: Any, data_dir: Path, rubric_set: Any, results: dict[str, Any]
+) -> dict[str, Any]:
+    """Every set of :data:`KEY_POINT_SETS` at hand (the public ones when fetched), with
+    out-of-fold rubric grades (Mohler, SemEval) or the shipped calibration's (the others, never
+    fitted on them); those not at hand are named in ``results``."""
     from grader.evaluation.course_data import cached_inputs
-    from grader.evaluation.key_point_class import LINE_VARIANTS, credit_line_agreement
 
     found: dict[str, Any] = {}
-    for name in EFFORT_SETS:
+    for name in KEY_POINT_SETS:
         path = (data_dir if name.startswith(("mohler", "semeval")) else PUBLIC_DATA_DIR) / (
             f"{name}.csv"
         )
         if not path.exists():
-            found[name] = "not at hand (grader data fetch)"
+            results.setdefault("not_at_hand", []).append(f"{name} (grader data fetch)")
             continue
-        typer.echo(f"credit line: {name}", err=True)
-        inputs = cached_inputs(scorer, path, rubrics_set, lambda m: None, EFFORT_CLASS)
+        typer.echo(f"graded set: {name}", err=True)
+        found[name] = cached_inputs(scorer, path, rubric_set, lambda m: None, EFFORT_CLASS)
+    return found
+
+
+def _credit_line(sets: dict[str, Any]) -> dict[str, Any]:
+    """The per-key-point line on every graded set at hand."""
+    from grader.evaluation.key_point_class import LINE_VARIANTS, credit_line_agreement
+
+    found: dict[str, Any] = {}
+    for name, inputs in sets.items():
         found[name] = credit_line_agreement(inputs.rubric, inputs.gold, inputs.questions)
         found[name]["variants, 3 decided"] = {
             variant: credit_line_agreement(
@@ -555,6 +586,8 @@ def _evaluate_course(graded: Path, budgets: list[int], draws: int) -> dict[str, 
 
 
 EFFORT_SETS = ("mohler2011", "semeval2013_train", "powergrading", "asap", "digiklausur")
+# The graded sets with one reference per question that `grader eval key-points` measures on.
+KEY_POINT_SETS = (*EFFORT_SETS, "stita")
 EFFORT_CLASS = 250  # answers per question at most: a large class (a seeded sample)
 
 

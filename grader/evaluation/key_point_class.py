@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,7 @@ from grader.learning.keypoint_examples import (
     shows_wrong,
     taught_grade,
 )
+from grader.learning.keypoint_model import KeyPointModel
 from grader.rubrics.schema import Rubric
 from grader.scoring.decisions import ticked
 from grader.scoring.grade import Grade
@@ -84,13 +85,15 @@ def simulate(
     by_credit: bool = True,
     midpoint: bool = True,
     doubting: bool = True,
+    model: KeyPointModel | Literal["shipped"] | None = "shipped",
 ) -> dict[str, Any]:
     """The class graded after ``k`` decisions per question, for each ``k`` in ``decided``,
     summed over ``orders`` orders of each question's answers. ``by_credit``: the judge's
     credit among the decided answers' decides too (off: nearest examples alone); ``midpoint``:
     and between the credited and the refused answers too (off: the judge's verdict stands
     there); ``doubting``: a verdict the judge kept where the decisions showed it wrong goes
-    to review (off: it stands unflagged)."""
+    to review (off: it stands unflagged); ``model``: the key-point model
+    (:func:`grader.learning.keypoint_examples.verdicts`; None: without it)."""
     by_question: dict[str, list[ClassAnswer]] = {}
     for item in answers:
         by_question.setdefault(item.question_id, []).append(item)
@@ -131,11 +134,12 @@ def simulate(
                         parts = {cid: vectors[position, j] for j, cid in enumerate(ids)}
                         grade = taught_grade(
                             grade, rubric, parts, examples, stacked, thresholds, like=like,
-                            midpoint=midpoint, doubting=doubting,
+                            midpoint=midpoint, doubting=doubting, model=model,
                         )  # fmt: skip
                     _count(tallies[k], grade, ticked_points(rubric, items[position].met), rubric)
     return {
         "like": like, "by_credit": by_credit, "midpoint": midpoint, "doubting": doubting,
+        "model": model if model is None or isinstance(model, str) else model.fitted_on,
         "orders": orders,
         "questions": len(by_question),
         "answers": len(answers),

@@ -4,9 +4,12 @@ Each key point an instructor credited or refused on one answer is a labelled exa
 key point: the answer's evidence for it (the part the machine matched to it, or the closest it
 came) and whether it was met. A later answer whose own evidence for the key point is at least
 :data:`LIKE` similar (cosine) to an example's takes that example's decision, the nearest
-example winning; an answer unlike every example keeps the judge's verdict. The guard: a key
-point the judge refused as denied or as roles swapped is never credited by an example (the
-words are near a credited answer's; the meaning is not).
+example winning; where none is, the judge's credit against the instructor's (the line) decides,
+or the judge's verdict stands. Before both, a small model fitted on public graded sets weighs
+all of it together and decides where it is sure (:mod:`grader.learning.keypoint_model`). The
+guard: a key point the judge refused as denied or as roles swapped is never credited by an
+example, by the line or by the model (the words are near a credited answer's; the meaning is
+not).
 
 Pure numpy over embeddings: the store gives the examples, the service embeds the texts.
 """
@@ -14,14 +17,16 @@ Pure numpy over embeddings: the store gives the examples, the service embeds the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from grader.learning.keypoint_model import Decisions, KeyPointModel, shipped_model
 from grader.rubrics.schema import Rubric
 from grader.scoring.calibration import VerdictThresholds
 from grader.scoring.decisions import Decided, with_course_examples
-from grader.scoring.grade import MET, Grade
+from grader.scoring.grade import MET, CriterionResult, Grade
 from grader.scoring.text import sentence_of
 
 Vectors = npt.NDArray[np.float32]
@@ -54,6 +59,10 @@ class ExampleVerdict:
     criterion_id: str
     credit: float
     note: str
+    # Whether it ends the doubt on the judge's verdict (:func:`doubts`): a like example and the
+    # line do (the instructor's own decisions); the key-point model only where it is sure by
+    # its ``settles_from`` (it weighs the judge's credit, errors included).
+    settles: bool = True
 
 
 def evidence_text(grade: Grade, criterion_id: str, answer: str) -> str:
@@ -75,45 +84,122 @@ def verdicts(
     like: float = LIKE,
     exclude: int | None = None,
     midpoint: bool = True,
+    model: KeyPointModel | Literal["shipped"] | None = "shipped",
 ) -> list[ExampleVerdict]:
-    """The key points of ``grade`` an example decides: for each criterion with examples, the
-    nearest example at ``like`` or above, unless it would credit a point the judge refused for
-    a denial or a swap. ``parts``: the answer's evidence vector per criterion id (normalised,
-    shape (d,)); ``vectors``: the examples' evidence vectors, row per example; ``exclude``:
-    the answer's own attempt id (never decided by its own example); ``midpoint``: the line
-    decides between the credited and the refused answers too (:func:`line_verdict`; off: the
-    judge's verdict stands there, a variant `grader eval key-points` measures)."""
+    """The key points of ``grade`` the instructor's decisions decide. For each criterion with
+    examples: the key-point model where it is sure (:mod:`grader.learning.keypoint_model`),
+    else the nearest example at ``like`` or above, else the judge's line (:func:`_by_credit`);
+    none of them credits a point the judge refused for a denial or a swap. ``parts``: the
+    answer's evidence vector per criterion id (normalised, shape (d,)); ``vectors``: the
+    examples' evidence vectors, row per example; ``exclude``: the answer's own attempt id
+    (never decided by its own example); ``midpoint``: the line decides between the credited
+    and the refused answers too (:func:`line_verdict`; off: the judge's verdict stands there, a
+    variant `grader eval key-points` measures); ``model``: the shipped one, another, or None
+    (nearest examples and the line alone, as before it)."""
+    chosen = shipped_model() if model == "shipped" else model
     found = []
     by_id = {c.id: c for c in grade.criteria}
-    for criterion_id, part in parts.items():
+    for criterion_id in sorted({e.criterion_id for e in examples}):
+        criterion = by_id.get(criterion_id)
         rows = [
             i for i, e in enumerate(examples)
             if e.criterion_id == criterion_id and e.attempt_id != exclude
         ]  # fmt: skip
-        criterion = by_id.get(criterion_id)
         if not rows or criterion is None:
             continue
-        similarity = vectors[rows] @ part
-        best = int(np.argmax(similarity))
-        if float(similarity[best]) < like:
-            continue
-        example = examples[rows[best]]
-        if example.met and criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
-            continue
-        # The instructor's decision, as they made it: a tick earns the key point's points.
-        credit = 1.0 if example.met else 0.0
-        did = "credited" if example.met else "refused"
-        note = (
-            f"like the answer you {did} (attempt {example.attempt_id}, similarity "
-            f"{float(similarity[best]):.2f})"
-        )
-        found.append(ExampleVerdict(criterion_id, credit, note))
-    decided = {v.criterion_id for v in found}
-    for criterion_id in {e.criterion_id for e in examples} - decided:
-        verdict = _by_credit(grade, criterion_id, examples, exclude, midpoint)
+        part = parts.get(criterion_id)
+        verdict = None
+        if part is not None:
+            similarity = [float(s) for s in vectors[rows] @ part]
+            own = [examples[i] for i in rows]
+            if chosen is not None:
+                verdict = _by_model(chosen, criterion, own, similarity, like, midpoint)
+            if verdict is None:
+                verdict = _by_nearest(criterion, own, similarity, like)
+        if verdict is None:
+            verdict = _by_credit(grade, criterion_id, examples, exclude, midpoint)
         if verdict is not None:
             found.append(verdict)
     return found
+
+
+def decisions_of(
+    credit: float,
+    examples: list[KeyPointExample],
+    similarity: list[float],
+    *,
+    like: float = LIKE,
+    midpoint: bool = True,
+) -> Decisions:
+    """What one key point's ``examples`` (with the new answer's cosine to each) say of an
+    answer the judge gave ``credit``: the model's inputs (:class:`Decisions`)."""
+    credited = [s for e, s in zip(examples, similarity, strict=True) if e.met]
+    refused = [s for e, s in zip(examples, similarity, strict=True) if not e.met]
+    best = max(range(len(similarity)), key=similarity.__getitem__, default=None)
+    nearest = examples[best].met if best is not None and similarity[best] >= like else None
+    low, high = credit_bounds(examples)
+    return Decisions(
+        max(credited, default=None), max(refused, default=None), nearest, low, high,
+        line_verdict(credit, low, high, midpoint=midpoint),
+    )  # fmt: skip
+
+
+def credit_bounds(examples: list[KeyPointExample]) -> tuple[float | None, float | None]:
+    """The judge's least credit on an answer credited with the key point, and its most on one
+    refused it (None where there is none, or the judge's credit is unknown)."""
+    credited = [e.machine_credit for e in examples if e.met and e.machine_credit is not None]
+    refused = [e.machine_credit for e in examples if not e.met and e.machine_credit is not None]
+    return min(credited, default=None), max(refused, default=None)
+
+
+def _by_model(
+    model: KeyPointModel,
+    criterion: CriterionResult,
+    examples: list[KeyPointExample],
+    similarity: list[float],
+    like: float,
+    midpoint: bool,
+) -> ExampleVerdict | None:
+    """The key-point model's verdict, where it is sure and no guard stops it."""
+    decisions = decisions_of(criterion.credit, examples, similarity, like=like, midpoint=midpoint)
+    sure = model.verdict(criterion.credit, decisions)
+    if sure is None:
+        return None
+    met, probability = sure
+    if met and criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
+        return None
+    best = max(range(len(similarity)), key=similarity.__getitem__)
+    did = "credited" if examples[best].met else "refused"
+    note = (
+        f"{'credited' if met else 'not credited'} ({max(probability, 1 - probability):.0%} "
+        f"sure): the judge gave it {criterion.credit:.2f}; the nearest answer you decided, "
+        f"attempt {examples[best].attempt_id}, you {did} (similarity {similarity[best]:.2f})"
+    )
+    settles = abs(probability - 0.5) >= model.settles_from
+    return ExampleVerdict(criterion.id, 1.0 if met else 0.0, note, settles=settles)
+
+
+def _by_nearest(
+    criterion: CriterionResult,
+    examples: list[KeyPointExample],
+    similarity: list[float],
+    like: float,
+) -> ExampleVerdict | None:
+    """The nearest example's decision, at ``like`` or above, unless it would credit a point
+    the judge refused for a denial or a swap."""
+    best = max(range(len(similarity)), key=similarity.__getitem__)
+    if similarity[best] < like:
+        return None
+    example = examples[best]
+    if example.met and criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
+        return None
+    # The instructor's decision, as they made it: a tick earns the key point's points.
+    did = "credited" if example.met else "refused"
+    note = (
+        f"like the answer you {did} (attempt {example.attempt_id}, similarity "
+        f"{similarity[best]:.2f})"
+    )
+    return ExampleVerdict(criterion.id, 1.0 if example.met else 0.0, note)
 
 
 def taught_grade(
@@ -128,14 +214,25 @@ def taught_grade(
     exclude: int | None = None,
     midpoint: bool = True,
     doubting: bool = True,
+    model: KeyPointModel | Literal["shipped"] | None = "shipped",
 ) -> Grade:
     """``grade`` with the key points the instructor's examples decide (:func:`verdicts`), sent
     to review where an example turns the judge's verdict or where the decisions leave a kept
     verdict unsure (:func:`doubts`; off with ``doubting``, a variant `grader eval key-points`
-    measures). Unchanged where neither applies."""
-    found = verdicts(grade, parts, examples, vectors, like=like, exclude=exclude, midpoint=midpoint)
+    measures; ``model``: as :func:`verdicts`). Unchanged where neither applies."""
+    found = verdicts(
+        grade, parts, examples, vectors, like=like, exclude=exclude, midpoint=midpoint,
+        model=model,
+    )  # fmt: skip
     decided = {v.criterion_id: Decided(v.credit, "course", note=v.note) for v in found}
-    unsure = doubts(grade, examples, set(decided), exclude=exclude) if doubting else []
+    # A verdict turned from the judge's goes to review anyway; one the model kept without
+    # being sure stays as unsure as the judge's own (measured: `grader eval key-points`).
+    judged_met = {c.id: c.credit >= MET for c in grade.criteria}
+    settled = {
+        v.criterion_id for v in found
+        if v.settles or (v.credit >= MET) != judged_met.get(v.criterion_id)
+    }  # fmt: skip
+    unsure = doubts(grade, examples, settled, exclude=exclude) if doubting else []
     if not decided and not unsure:
         return grade
     return with_course_examples(grade, rubric, decided, thresholds, doubted=unsure)
@@ -159,10 +256,7 @@ def _by_credit(
     if criterion is None:
         return None
     own = [e for e in examples if e.criterion_id == criterion_id and e.attempt_id != exclude]
-    credited = [e.machine_credit for e in own if e.met and e.machine_credit is not None]
-    refused = [e.machine_credit for e in own if not e.met and e.machine_credit is not None]
-    low = min(credited) if credited else None
-    high = max(refused) if refused else None
+    low, high = credit_bounds(own)
     credit = criterion.credit
     verdict = line_verdict(credit, low, high, midpoint=midpoint)
     between = low is not None and high is not None and high < credit < low

@@ -275,7 +275,9 @@ def test_a_key_point_decision_teaches_the_class_from_the_first_one(
     assert _met(grade) == {"generative-models", "discriminative-models"}
     taught = next(c for c in grade["criteria"] if c["id"] == "discriminative-models")
     assert taught["decided_by"] == "course"
-    assert f"like the answer you credited (attempt {credited}, similarity" in taught["note"]
+    # Decided by the key-point model (sure of it), naming the decided answer it is nearest.
+    assert taught["note"].startswith("credited (")
+    assert f"nearest answer you decided, attempt {credited}, you credited" in taught["note"]
     assert grade["needs_review"]  # it turned the judge's verdict: an instructor confirms
     assert told_one_way(Grade.model_validate(grade)) == []
 
@@ -287,11 +289,12 @@ def test_a_key_point_decision_teaches_the_class_from_the_first_one(
     assert _met(later) == {"generative-models", "discriminative-models"}
     # An answer unlike every example is not decided by one; where the judge's credit for a key
     # point falls among the decided answers' may decide it (the judge gave the credited answer
-    # 0 for the discriminator): a verdict so turned is always sent to review, saying why.
+    # 0 for the discriminator), through the line or the key-point model: a verdict so turned
+    # is always sent to review, saying why.
     _, far = answer("kp-teach-4", "Supervised and unsupervised models.")
-    assert not any("like the answer you" in (c["note"] or "") for c in far["criteria"])
+    assert not any((c["note"] or "").startswith("like the answer you") for c in far["criteria"])
     turned = [c for c in far["criteria"] if c["decided_by"] == "course"]
-    assert all(c["note"].startswith("credited: the judge gave it") for c in turned)
+    assert all(c["note"].startswith(("credited: the judge gave it", "credited (")) for c in turned)
     assert far["needs_review"] or not turned
     # Where the judge finds the discriminator missing again, as it did on the answer credited,
     # and nothing decides it, its verdict is doubted: to review, saying why (to the instructor).
