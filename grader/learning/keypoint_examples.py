@@ -288,8 +288,8 @@ def doubts(
     *,
     exclude: int | None = None,
 ) -> list[str]:
-    """The key points of ``grade`` where the judge's verdict stands (no example or line
-    decided them: ``decided``) although the instructor's decisions showed the judge wrong on
+    """The key points of ``grade`` where the judge's verdict stands (no example, line or sure
+    model decided them: ``decided``) although the instructor's decisions showed the judge wrong on
     that very side: it found the point missing here and missed it on an answer they credited,
     or found it met here and credited it on an answer they refused. Each such key point is a
     reason to review the answer: a judge shown blind to a phrasing leaves its verdicts on the
