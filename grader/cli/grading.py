@@ -383,6 +383,9 @@ def _evaluate_key_points(data_dir: Path, update_model: bool) -> dict[str, Any]:
     typer.echo("key-point model: each set held out", err=True)
     results["key_point_model"] = held_out(sets)
     if update_model:
+        if not sets:
+            typer.echo(f"error: no graded set at hand in {data_dir} to fit on", err=True)
+            raise typer.Exit(2)
         fit_on_all(sets).save(SHIPPED_MODEL)
         shipped_model.cache_clear()
         typer.echo(f"wrote {SHIPPED_MODEL}", err=True)

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from grader.evaluation.course_data import CourseInputs
 from grader.learning.keypoint_examples import KeyPointExample, decisions_of, shows_wrong
-from grader.learning.keypoint_model import KeyPointModel, features
+from grader.learning.keypoint_model import FEATURES, KeyPointModel, features
 from grader.scoring.grade import MET
 
 DECIDED = (1, 3, 10)
@@ -80,7 +80,7 @@ def set_rows(data: CourseInputs, decided: int, orders: int = ORDERS) -> Rows:
                         for e in examples)
                 )  # fmt: skip
     return Rows(
-        np.array(inputs, dtype=np.float64).reshape(len(inputs), -1),
+        np.array(inputs, dtype=np.float64).reshape(len(inputs), len(FEATURES)),
         np.array(labels, dtype=bool),
         np.array(without, dtype=bool),
         np.array(judged, dtype=bool),
@@ -117,9 +117,11 @@ def held_out(
     rows = {(name, k): set_rows(data, k) for name, data in sets.items() for k in decided}
     report: dict[str, Any] = {}
     for name in sets:
-        model = fit_model(
-            [r for (other, _), r in rows.items() if other != name], shipped_margin, {}
-        )
+        others = [r for (other, _), r in rows.items() if other != name and len(r.met)]
+        if not others:
+            report[name] = "no other set to fit on"
+            continue
+        model = fit_model(others, shipped_margin, {})
         report[name] = {}
         for k in decided:
             found = rows[(name, k)]
@@ -158,8 +160,15 @@ def held_out(
 def fit_on_all(
     sets: Mapping[str, CourseInputs], *, decided: tuple[int, ...] = DECIDED, margin: float = 0.1
 ) -> KeyPointModel:
-    """The model to ship: fitted on every set's rows, every ``decided`` pooled."""
+    """The model to ship: fitted on every set's rows, every ``decided`` pooled.
+
+    Raises:
+        ValueError: no set has a question with more answers than ``decided``.
+    """
     rows = [set_rows(data, k) for data in sets.values() for k in decided]
+    rows = [r for r in rows if len(r.met)]
+    if not rows:
+        raise ValueError("no graded set with more answers per question than decided")
     fitted_on = {
         "sets": sorted(sets), "decided_per_question": list(decided), "orders": ORDERS,
     }  # fmt: skip

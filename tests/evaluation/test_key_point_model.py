@@ -47,3 +47,13 @@ def test_a_set_is_measured_by_a_model_that_never_saw_it() -> None:
     # Fitted on all three, the backwards set dominates: the shipped model would read it so.
     pooled = fit_on_all(sets, decided=(3,))
     assert pooled.weights[0] < 0 and pooled.fitted_on["sets"] == ["a", "b", "backwards"]
+
+
+def test_a_lone_set_is_not_measured_and_a_set_too_small_is_not_fitted_on() -> None:
+    import pytest
+
+    assert held_out({"a": _set(1, 2)}, decided=(3,)) == {"a": "no other set to fit on"}
+    tiny = CourseInputs(["q", "q"], np.array([1.0, 0.0]), np.array([0.9, 0.1]), np.zeros(2),
+                        np.eye(2, 8, dtype=np.float32), 1.0, "test")  # fmt: skip
+    with pytest.raises(ValueError, match="more answers per question than decided"):
+        fit_on_all({"tiny": tiny}, decided=(3,))
