@@ -128,20 +128,21 @@ def held_out(
             if not len(found.met):
                 continue
             probability = model.probabilities(found.inputs)
+            certainty = np.abs(probability - 0.5)
             entry: dict[str, Any] = {
                 "later_answers": len(found.met),
                 "without_model_right": _share(found.without_model == found.met),
             }
             for margin in margins:
-                sure = np.abs(probability - 0.5) >= margin
-                verdict = np.where(sure, probability >= 0.5, found.without_model)
-                entry[f"with_model_right, margin {margin}"] = _share(verdict == found.met)
-            sure = np.abs(probability - 0.5) >= shipped_margin
+                entry[f"with_model_right, margin {margin}"] = _share(
+                    _with_model(probability, margin, found.without_model) == found.met
+                )
+            sure = certainty >= shipped_margin
             entry["decided_by_model"] = _share(sure)
             # Review as the service sends it: a turned verdict, or a doubt where the judge's
             # verdict stands (the model keeping it unsure counts as standing).
-            verdict = np.where(sure, probability >= 0.5, found.without_model)
-            unsure = np.abs(probability - 0.5) < model.settles_from
+            verdict = _with_model(probability, shipped_margin, found.without_model)
+            unsure = certainty < model.settles_from
             doubted = found.shown_wrong & np.where(
                 sure, (verdict == found.judge_met) & unsure, ~found.settled
             )  # fmt: skip
@@ -173,6 +174,14 @@ def fit_on_all(
         "sets": sorted(sets), "decided_per_question": list(decided), "orders": ORDERS,
     }  # fmt: skip
     return fit_model(rows, margin, fitted_on)
+
+
+def _with_model(
+    probability: npt.NDArray[np.float64], margin: float, without: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """The verdicts with the model deciding where it is sure by ``margin``, as
+    :meth:`KeyPointModel.verdict` does, and ``without`` it (the rules) elsewhere."""
+    return np.where(np.abs(probability - 0.5) >= margin, probability >= 0.5, without)
 
 
 def _share(flags: npt.NDArray[np.bool_]) -> float:

@@ -166,7 +166,7 @@ def _by_model(
     if sure is None:
         return None
     met, probability = sure
-    if met and criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
+    if met and _refused_for_what_it_says(criterion):
         return None
     best = max(range(len(similarity)), key=similarity.__getitem__)
     did = "credited" if examples[best].met else "refused"
@@ -177,6 +177,12 @@ def _by_model(
     )
     settles = abs(probability - 0.5) >= model.settles_from
     return ExampleVerdict(criterion.id, 1.0 if met else 0.0, note, settles=settles)
+
+
+def _refused_for_what_it_says(criterion: CriterionResult) -> bool:
+    """The judge refused the key point as denied or as roles swapped: no decision on another
+    answer credits it (the guard of the examples, the line and the model alike)."""
+    return criterion.credit < MET and criterion.note in _KEPT_REFUSALS
 
 
 def _by_nearest(
@@ -191,7 +197,7 @@ def _by_nearest(
     if similarity[best] < like:
         return None
     example = examples[best]
-    if example.met and criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
+    if example.met and _refused_for_what_it_says(criterion):
         return None
     # The instructor's decision, as they made it: a tick earns the key point's points.
     did = "credited" if example.met else "refused"
@@ -261,7 +267,7 @@ def _by_credit(
     verdict = line_verdict(credit, low, high, midpoint=midpoint)
     between = low is not None and high is not None and high < credit < low
     if verdict is True:
-        if criterion.credit < MET and criterion.note in _KEPT_REFUSALS:
+        if _refused_for_what_it_says(criterion):
             return None
         why = (
             f"nearer the answers you credited it on (from {low:.2f}) than those you refused "
