@@ -35,6 +35,7 @@ class CourseInputs:
     vectors: npt.NDArray[np.float32]
     scale: float
     rubric_source: str
+    answers: tuple[str, ...] = ()  # the answers' texts, in the order of the rest
 
 
 def course_inputs(
@@ -123,6 +124,7 @@ def _inputs(
         vectors,
         scale,
         source,
+        tuple(i.answer for i in items),
     )
 
 
@@ -162,15 +164,17 @@ def cached_inputs(
     cached = cache_dir / f"{path.stem}-{digest.hexdigest()[:16]}.npz"
     if cached.exists():
         data = np.load(cached, allow_pickle=False)
-        return CourseInputs(
-            [str(q) for q in data["questions"]], data["gold"], data["rubric"],
-            data["reference"], data["vectors"], float(data["scale"]), str(data["source"]),
-        )  # fmt: skip
+        if "answers" in data:  # kept before the texts were: analysed again below
+            return CourseInputs(
+                [str(q) for q in data["questions"]], data["gold"], data["rubric"],
+                data["reference"], data["vectors"], float(data["scale"]), str(data["source"]),
+                tuple(str(a) for a in data["answers"]),
+            )  # fmt: skip
     inputs = course_inputs(scorer, path, rubrics, progress, per_question)
     cache_dir.mkdir(parents=True, exist_ok=True)
     np.savez(
         cached, questions=np.array(inputs.questions), gold=inputs.gold, rubric=inputs.rubric,
         reference=inputs.reference, vectors=inputs.vectors, scale=inputs.scale,
-        source=inputs.rubric_source,
+        source=inputs.rubric_source, answers=np.array(inputs.answers),
     )  # fmt: skip
     return inputs

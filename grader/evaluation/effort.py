@@ -240,16 +240,19 @@ def summarise(runs: list[QuestionRun], method: str, similarity: float) -> dict[s
 
 def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
     """An instructor who grades each group's representative right and keeps the page's
-    defaults, splitting nothing. Three defaults: every member gets the representative's grade
+    defaults, splitting nothing. Five defaults: every member gets the representative's grade
     (``every_member``, the first one); only the members whose machine verdict on the key point
     matches the representative's (``alike_members``: these sets have one reference each, met is
     the machine's share >= half); and those, unless the instructor's grade of the representative
     corrected the machine's verdict on it (``alike_uncorrected``: then the machine's agreement
     between them is no evidence); and of those, only the members whose machine grade is within
     a quarter of the marks of the representative's (``alike_in_points``, the service's
-    default). The others are held back and graded on their own (one action each,
-    graded right). Per default: actions, and the share of answers whose final grade is more
-    than a quarter of the marks from their gold grade."""
+    default); and of those, only the members whose words do not trade roles with the
+    representative's (:func:`grader.learning.groups.exchanged_roles`; ``alike_in_roles``,
+    measured and not shipped: docs/learning.md).
+    The others are held back and graded on their own (one action each, graded right). Per
+    default: actions, and the share of answers whose final grade is more than a quarter of the
+    marks from their gold grade."""
     labels = np.asarray(inputs.questions)
     answers = len(labels)
     tallies = {default: [0, 0] for default in DEFAULTS}  # actions, off by > 1/4
@@ -264,7 +267,13 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
             near = [
                 m for m in alike if abs(share[m] - share[rep]) <= groups.ALIKE_POINTS_SHARE + 1e-9
             ]
-            for default, spread in spread_members(members, rep, alike, corrected, near).items():
+            texts = [inputs.answers[i] for i in index] if inputs.answers else []
+            same = [
+                m for m in near if not texts or not groups.exchanged_roles(texts[rep], texts[m])
+            ]
+            for default, spread in spread_members(
+                members, rep, alike, corrected, near, same
+            ).items():
                 tallies[default][0] += len(members) - len(spread)  # the rest graded on its own
                 tallies[default][1] += int(
                     sum(abs(gold[m] - gold[rep]) > 0.25 + 1e-9 for m in spread)
@@ -281,23 +290,33 @@ def kept_defaults(inputs: CourseInputs, similarity: float) -> dict[str, Any]:
 # The group defaults compared: every member, the alike members, the alike members unless the
 # representative's grade corrected the machine, and of those the members the machine graded
 # alike in points too (the service's, docs/learning.md).
-DEFAULTS = ("every_member", "alike_members", "alike_uncorrected", "alike_in_points")
+DEFAULTS = (
+    "every_member", "alike_members", "alike_uncorrected", "alike_in_points", "alike_in_roles"
+)  # fmt: skip
 
 
 def spread_members(
-    members: list[int], rep: int, alike: list[int], corrected: bool, near: list[int]
+    members: list[int],
+    rep: int,
+    alike: list[int],
+    corrected: bool,
+    near: list[int],
+    same_roles: list[int],
 ) -> dict[str, list[int]]:
     """Per default of :data:`DEFAULTS`, the members that take the representative's grade:
     every other one; the ``alike`` ones (the machine graded them as the representative); those,
     unless the representative's grade ``corrected`` the machine's; and of those only the
     ``near`` ones (those of ``alike`` whose machine grade is within
     :data:`grader.learning.groups.ALIKE_POINTS_SHARE` of the marks of its grade of the
-    representative)."""
+    representative); and of those only the ``same_roles`` ones (whose words trade no roles
+    with the representative's, :func:`grader.learning.groups.exchanged_roles`: measured, not
+    the service's)."""
     return {
         "every_member": [m for m in members if m != rep],
         "alike_members": alike,
         "alike_uncorrected": [] if corrected else alike,
         "alike_in_points": [] if corrected else near,
+        "alike_in_roles": [] if corrected else same_roles,
     }
 
 

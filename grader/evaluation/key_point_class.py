@@ -171,7 +171,8 @@ def group_defaults(
     (met and missed, the rubric alone) are the representative's; or those, unless the
     instructor's key points for the representative corrected the machine's; or of those, only
     the members whose machine points are within a quarter of the marks of the representative's
-    (the service's default). The others are held back and graded on their own (one
+    (the service's default); or of those, only the members whose words trade no roles with the
+    representative's (measured, not shipped). The others are held back and graded on their own (one
     action each). Per default: actions, and the members whose grade is then more than a
     quarter of the marks from their own key points' (with the pairs, for reading)."""
     by_question: dict[str, list[ClassAnswer]] = {}
@@ -200,7 +201,13 @@ def group_defaults(
                 corrected = patterns[rep] != items[rep].met
                 alike = [m for m in members if m != rep and patterns[m] == patterns[rep]]
                 near = [m for m in alike if abs(points[m] - points[rep]) <= apart]
-                for default, taking in spread_members(members, rep, alike, corrected, near).items():
+                same = [
+                    m for m in near
+                    if not groups.exchanged_roles(items[rep].answer, items[m].answer)
+                ]  # fmt: skip
+                for default, taking in spread_members(
+                    members, rep, alike, corrected, near, same
+                ).items():
                     tallies[default][0] += len(members) - len(taking)  # the rest on their own
                     for member in (m for m in taking if abs(gold[m] - gold[rep]) > quarter):
                         tallies[default][1] += 1

@@ -9,6 +9,12 @@ Two ways to the same groups, one per situation:
   alike enough, else it starts a group of its own; :func:`moved_centre` updates that centre.
   Nothing is recomputed per answer.
 
+Alike is not the same: :func:`exchanged_roles` finds two answers whose words trade roles
+("A discriminator creates new data and a generator labels it" against "A generator creates new
+data and a discriminator labels it"), which a cosine cannot tell apart. `grader eval effort`
+measures holding such a member back from its group's grade; on the public sets it holds back
+members no more often wrong than any other (docs/learning.md), so the service does not.
+
 The similarity was chosen by `grader eval effort` (docs/learning.md): lower cuts make larger
 groups and fewer instructor actions, but more members to read and untick. At 0.7 at most 15%
 of the answers are split off on the short-answer sets (Mohler, SemEval, Powergrading); 0.6
@@ -17,8 +23,13 @@ saves 1-11 points of actions more and splits off up to 22%.
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import combinations
+
 import numpy as np
 import numpy.typing as npt
+
+from grader.scoring.text import NEGATIONS, STOPWORDS, sentences, stem, words
 
 Vectors = npt.NDArray[np.float32]
 
@@ -82,3 +93,50 @@ def assign(vector: Vectors, centres: Vectors, similarity: float = GROUP_SIMILARI
 def moved_centre(current: Vectors, size: int, vector: Vectors) -> Vectors:
     """The centre of a group of ``size`` answers after one more joins it."""
     return _normalised(current * size + _normalised(vector))
+
+
+def exchanged_roles(first: str, second: str) -> tuple[str, str] | None:
+    """Two content words that trade places in one sentence of each answer around a third word
+    both keep between them: "A **discriminator** *creates* new data and a **generator** labels
+    it" and "A **generator** *creates* new data and a **discriminator** labels it", or "RNNs
+    are faster than CNNs" and "CNNs are faster than RNNs". The words of ``first`` (in its
+    order), or None. Clauses that merely come in another order ("CNNs take images, RNNs take
+    sequences" and "RNNs take sequences, CNNs take images") keep each word beside its own and
+    are no exchange. A word family (one stem: "generator", "generated") is placed where it first
+    comes in the sentence; the word kept between them must come once in each ("take" in "CNNs
+    take images, RNNs take sequences" holds no place)."""
+    for one in sentences(first):
+        places, once = _content_places(one)
+        if len(places) < 3:
+            continue
+        for other in sentences(second):
+            theirs, their_once = _content_places(other)
+            shared = [s for s in places if s in theirs]
+            if len(shared) < 3:
+                continue
+            mine = {s: places[s][1] for s in shared}
+            for x, y in combinations(shared, 2):
+                if (mine[x] < mine[y]) == (theirs[x][1] < theirs[y][1]):
+                    continue  # in the same order in both
+                low, high = sorted((mine[x], mine[y]))
+                a, b = sorted((theirs[x][1], theirs[y][1]))
+                if any(
+                    low < mine[p] < high and a < theirs[p][1] < b
+                    for p in shared
+                    if p in once and p in their_once
+                ):
+                    first_word, second_word = sorted((x, y), key=mine.__getitem__)
+                    return places[first_word][0], places[second_word][0]
+    return None
+
+
+def _content_places(sentence: str) -> tuple[dict[str, tuple[str, int]], set[str]]:
+    """Content word stem -> (the word, its place) where the stem first comes in the sentence,
+    and the stems that come only once."""
+    found: dict[str, tuple[str, int]] = {}
+    seen: Counter[str] = Counter()
+    for place, word in enumerate(words(sentence)):
+        if word not in STOPWORDS and word not in NEGATIONS:
+            found.setdefault(stem(word), (word, place))
+            seen[stem(word)] += 1
+    return found, {s for s, count in seen.items() if count == 1}

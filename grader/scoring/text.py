@@ -262,6 +262,11 @@ def sentence_of(answer: str, part: str) -> str:
     return next((s for s in _sentences(answer) if part in s), part)
 
 
+def sentences(answer: str) -> list[str]:
+    """The answer's sentences (lines, bullets and sentence ends split it; semicolons too)."""
+    return list(_sentences(answer))
+
+
 def _sentences(answer: str) -> Iterator[str]:
     for line in answer.splitlines():
         line = _BULLET.sub("", line).strip()

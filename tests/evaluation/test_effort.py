@@ -112,3 +112,26 @@ def test_a_member_the_machine_graded_far_from_its_representative_is_held_back() 
     assert kept["alike_uncorrected"]["actions"] == 2
     assert kept["alike_in_points"]["off_by_more_than_a_quarter"] == 0.0
     assert kept["alike_in_points"]["actions"] == 3
+
+
+def test_a_member_whose_words_trade_roles_with_its_representatives_is_held_back() -> None:
+    """A swap is alike in words and the machine may grade it alike (0.9 everywhere here): with
+    the answers' texts, it is held back (one more action, none off); without them (a set read
+    before the texts were kept), it takes its group's grade."""
+    vectors, gold = _class(5)
+    gold[1] = 0.0
+    vectors[1] = np.array([1.0, 0.05, 0.0]) / np.linalg.norm([1.0, 0.05, 0.0])  # not the centre
+    machine = np.full(10, 0.9)
+    answers = ["A generator creates new data and a discriminator labels it."] * 10
+    answers[1] = "A discriminator creates new data and a generator labels it."
+    inputs = _one_question(vectors, gold, machine)
+    kept = kept_defaults(inputs, 0.8)
+    assert kept["alike_in_points"]["off_by_more_than_a_quarter"] == 0.1
+    assert kept["alike_in_roles"] == kept["alike_in_points"]
+    with_texts = CourseInputs(
+        inputs.questions, gold, machine, inputs.reference, vectors, 1.0, "test", tuple(answers)
+    )
+    kept = kept_defaults(with_texts, 0.8)
+    assert kept["alike_in_points"]["off_by_more_than_a_quarter"] == 0.1
+    assert kept["alike_in_roles"]["off_by_more_than_a_quarter"] == 0.0
+    assert kept["alike_in_roles"]["actions"] == kept["alike_in_points"]["actions"] + 1
