@@ -11,6 +11,7 @@ import os
 import re
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -149,10 +150,14 @@ TRAINING_FILE = "training.json"  # what `grader train` wrote beside them, with t
 
 
 def _folder_fingerprint(path: Path) -> str:
-    """A short hash of the model folder's config and weight file sizes: cheap, changes with it;
-    and of :data:`TRAINING_FILE`, where ``grader train`` wrote one with the weights' hash (a
-    retrained model's weights have the same size)."""
+    """A short hash of the model folder's config and weight file sizes; and of
+    :data:`TRAINING_FILE`, where ``grader train`` wrote one with the weights' hash (a retrained
+    model's weights have the same size). A folder with no such record that is not the bundled
+    model (whose package pins its weights) has its weights' content hashed instead: a model
+    swapped in at the same path with weights of the same size is another model, and must not
+    be served from the old one's export and cached embeddings."""
     digest = hashlib.sha256()
+    recorded = (path / TRAINING_FILE).exists() or _is_bundled(path)
     for name in ("config.json", "modules.json", *WEIGHT_FILES, TRAINING_FILE):
         file = path / name
         if file.exists():
@@ -160,7 +165,32 @@ def _folder_fingerprint(path: Path) -> str:
             digest.update(str(file.stat().st_size).encode())
             if file.suffix == ".json":
                 digest.update(file.read_bytes())
+            elif not recorded:
+                digest.update(_content_hash(file))
     return digest.hexdigest()[:12]
+
+
+def _is_bundled(path: Path) -> bool:
+    try:
+        return path.resolve() == bundled_model_path().resolve()
+    except ImportError:  # the model package is not installed: nothing is bundled
+        return False
+
+
+def _content_hash(file: Path) -> bytes:
+    stat = file.stat()
+    return _hashed(str(file.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _hashed(file: str, size: int, modified: int) -> bytes:
+    """The file's content hash, read once per size and time of change (about 0.2 s for the
+    90 MB of a MiniLM's weights)."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(file, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.digest()
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")

@@ -136,3 +136,30 @@ def test_kept_token_vectors_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None
     assert embedder.token_runs == 0
     embedder.token_vectors([TEXTS[2]])
     assert embedder.token_runs == 1
+
+
+def test_a_model_swapped_in_with_weights_of_the_same_size_is_another_model(
+    tmp_path: Path,
+) -> None:
+    """A folder `grader train` did not write (no record of its weights' hash): its weights'
+    content makes its id, so a model swapped in at the same path is never served from the old
+    one's export and cached embeddings; the same weights written again keep it."""
+    folder = tmp_path / "their-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}", encoding="utf-8")
+    (folder / "model.safetensors").write_bytes(b"a" * 64)
+    first = OnnxEmbedder(folder, tmp_path / "onnx")
+    (folder / "model.safetensors").write_bytes(b"b" * 64)  # another model, the same size
+    swapped = OnnxEmbedder(folder, tmp_path / "onnx")
+    assert swapped.model_id != first.model_id and swapped.folder != first.folder
+    assert (
+        SentenceTransformerEmbedder(folder).model_id.split(":")[-1]
+        == (swapped.model_id.split(":")[-1])
+    )
+    (folder / "model.safetensors").write_bytes(b"b" * 64)  # the same weights, written again
+    assert OnnxEmbedder(folder, tmp_path / "onnx").model_id == swapped.model_id
+    # The bundled model's id is its package's: its weights are not read for it.
+    assert (
+        _onnx("fp32").model_id.split(":")[-1]
+        == SentenceTransformerEmbedder().model_id.split(":")[-1]
+    )
