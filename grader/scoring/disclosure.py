@@ -27,8 +27,15 @@ def disclose(grade: Grade, shown: FeedbackShown) -> Grade:
     criteria = [_hide_criterion(c, number) for number, c in enumerate(grade.criteria, start=1)]
     missed = [c for c in criteria if c.selected and not c.met]
     parts = [summary]
-    if missed:
-        names = ", ".join(c.text for c in missed)
+    partly = [c for c in missed if c.earned > 0]  # as the full feedback: never "missing" then
+    if partly:
+        names = ", ".join(
+            f"{c.text} ({round(c.earned, 2):g} of {counted(c.points, 'point')})" for c in partly
+        )
+        parts.append(f"Partly met: {names}.")
+    absent = [c for c in missed if c.earned <= 0]
+    if absent:
+        names = ", ".join(c.text for c in absent)
         parts.append(f"Missing: {names}.")
     if grade.hint:
         parts.append(f"Hint: {grade.hint}")

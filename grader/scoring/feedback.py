@@ -1,8 +1,10 @@
 """Short, specific feedback that agrees with the points: what was good, what is missing, a hint.
 
 The criteria named under "Good" are exactly the counted ones that were met (earned at least
-half their points); those under "Missing" exactly the ones not met that the rubric still needs
-(under a select rule, only as many as are still needed). Texts are shown readable: LaTeX turned
+half their points); of the ones not met that the rubric still needs (under a select rule, only
+as many as are still needed), those that earned some points are named under "Partly met", with
+their points (as the page shows them: never "missing" while earning), and the others under
+"Missing". Texts are shown readable: LaTeX turned
 into text, long ones cut at a word boundary.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from grader.rubrics.points import counted
 from grader.rubrics.schema import Criterion, Rubric
 from grader.scoring.grade import CriterionResult, MisconceptionResult
 from grader.scoring.text import shown
@@ -39,9 +42,14 @@ def write_feedback(
         if c.note == "negated" and not c.met:
             parts.append(f"You denied a key point: “{summarise(readable_criterion(by_id[c.id]))}”.")
     missing = missing_criteria(rubric, criteria)
+    partly = [c for c in missing if c.earned > 0]
+    if partly:
+        parts.append("Partly met: " + "; ".join(_with_points(by_id[c.id], c) for c in partly) + ".")
     hint = None
+    absent = [c for c in missing if c.earned <= 0]
+    if absent:
+        parts.append("Missing: " + _quote_all(by_id[c.id] for c in absent) + ".")
     if missing:
-        parts.append("Missing: " + _quote_all(by_id[c.id] for c in missing) + ".")
         hint = next((by_id[c.id].hint for c in missing if by_id[c.id].hint), None)
         hint = hint or (rubric.hints[0] if rubric.hints else None)
         if rubric.demo:
@@ -87,3 +95,9 @@ def summarise(text: str, limit: int = _MAX_QUOTE) -> str:
 
 def _quote_all(criteria: Iterable[Criterion]) -> str:
     return "; ".join(f"“{summarise(readable_criterion(c))}”" for c in criteria)
+
+
+def _with_points(criterion: Criterion, result: CriterionResult) -> str:
+    """“Exploding gradients” (0.32 of 1 point): earned to two decimals, as the page shows it."""
+    earned = f"{round(result.earned, 2):g} of {counted(result.points, 'point')}"
+    return f"“{summarise(readable_criterion(criterion))}” ({earned})"

@@ -98,6 +98,9 @@ def _feedback_sentence(feedback: str, label: str) -> str:
     start = feedback.find(label)
     if start < 0:
         return ""
+    if label == "Partly met: ":  # “text” (0.32 of 1 point); ... up to the next sentence
+        ends = [feedback.find(nxt, start) for nxt in (" Missing: ", " See it happen: ")]
+        return feedback[start : min([e for e in ends if e >= 0], default=len(feedback))]
     end = feedback.find("”.", start)
     return feedback[start : end + 2]
 
@@ -131,17 +134,23 @@ def assert_invariants(rubric: Rubric, grade: Grade, scorer: Scorer) -> None:
         assert grade.verdict == "incorrect"
     else:
         assert grade.verdict == "partial"
-    # "Good" names exactly the counted criteria that were met; "Missing" exactly those the
-    # rubric still needs; nothing is named on both sides.
+    # "Good" names exactly the counted criteria that were met; of those the rubric still
+    # needs, "Partly met" exactly the ones earning points (with them) and "Missing" the others:
+    # a key point is never called missing while it earns points; nothing is named twice.
     good = _feedback_sentence(grade.feedback, "Good: ")
+    partly = _feedback_sentence(grade.feedback, "Partly met: ")
     missing = _feedback_sentence(grade.feedback, "Missing: ")
     expected_missing = {c.id for c in missing_criteria(rubric, grade.criteria)}
     for result in grade.criteria:
         quoted = f"“{summarise(readable_criterion(by_id[result.id]))}”"
+        needed = result.id in expected_missing
         assert (quoted in good) == (result.met and result.selected), (quoted, grade.feedback)
-        assert (quoted in missing) == (result.id in expected_missing), (quoted, grade.feedback)
-        if result.id in expected_missing:
+        assert (quoted in partly) == (needed and result.earned > 0), (quoted, grade.feedback)
+        assert (quoted in missing) == (needed and result.earned <= 0), (quoted, grade.feedback)
+        if needed:
             assert not result.met
+        if needed and result.earned > 0:
+            assert f"{quoted} ({round(result.earned, 2):g} of " in partly, grade.feedback
     # A hint whenever a point is missing (the first missed criterion's own, if it has one).
     if expected_missing:
         own = [by_id[c].hint for c in (r.id for r in grade.criteria) if c in expected_missing]
