@@ -105,12 +105,12 @@ def exchanged_roles(first: str, second: str) -> tuple[str, str] | None:
     are no exchange. A word family (one stem: "generator", "generated") is placed where it first
     comes in the sentence; the word kept between them must come once in each ("take" in "CNNs
     take images, RNNs take sequences" holds no place)."""
+    others = [_content_places(other) for other in sentences(second)]  # once, not per sentence
     for one in sentences(first):
         places, once = _content_places(one)
         if len(places) < 3:
             continue
-        for other in sentences(second):
-            theirs, their_once = _content_places(other)
+        for theirs, their_once in others:
             shared = [s for s in places if s in theirs]
             if len(shared) < 3:
                 continue
@@ -137,6 +137,7 @@ def _content_places(sentence: str) -> tuple[dict[str, tuple[str, int]], set[str]
     seen: Counter[str] = Counter()
     for place, word in enumerate(words(sentence)):
         if word not in STOPWORDS and word not in NEGATIONS:
-            found.setdefault(stem(word), (word, place))
-            seen[stem(word)] += 1
+            family = stem(word)
+            found.setdefault(family, (word, place))
+            seen[family] += 1
     return found, {s for s, count in seen.items() if count == 1}
