@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from grader.rubrics.points import counted
+from grader.scoring.feedback import earned_of
 from grader.scoring.grade import CriterionResult, Grade, MisconceptionResult
 
 FeedbackShown = Literal["full", "hints", "points"]
@@ -29,9 +30,7 @@ def disclose(grade: Grade, shown: FeedbackShown) -> Grade:
     parts = [summary]
     partly = [c for c in missed if c.earned > 0]  # as the full feedback: never "missing" then
     if partly:
-        names = ", ".join(
-            f"{c.text} ({round(c.earned, 2):g} of {counted(c.points, 'point')})" for c in partly
-        )
+        names = ", ".join(f"{c.text} ({earned_of(c)})" for c in partly)
         parts.append(f"Partly met: {names}.")
     absent = [c for c in missed if c.earned <= 0]
     if absent:

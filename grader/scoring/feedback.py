@@ -98,6 +98,10 @@ def _quote_all(criteria: Iterable[Criterion]) -> str:
 
 
 def _with_points(criterion: Criterion, result: CriterionResult) -> str:
-    """“Exploding gradients” (0.32 of 1 point): earned to two decimals, as the page shows it."""
-    earned = f"{round(result.earned, 2):g} of {counted(result.points, 'point')}"
-    return f"“{summarise(readable_criterion(criterion))}” ({earned})"
+    """“Exploding gradients” (0.32 of 1 point)."""
+    return f"“{summarise(readable_criterion(criterion))}” ({earned_of(result)})"
+
+
+def earned_of(result: CriterionResult) -> str:
+    """What a key point earned ("0.32 of 1 point"), to two decimals as the page shows it."""
+    return f"{round(result.earned, 2):g} of {counted(result.points, 'point')}"
