@@ -135,7 +135,7 @@ def decisions_of(
     answer the judge gave ``credit``: the model's inputs (:class:`Decisions`)."""
     credited = [s for e, s in zip(examples, similarity, strict=True) if e.met]
     refused = [s for e, s in zip(examples, similarity, strict=True) if not e.met]
-    best = max(range(len(similarity)), key=similarity.__getitem__, default=None)
+    best = _nearest(similarity) if similarity else None
     nearest = examples[best].met if best is not None and similarity[best] >= like else None
     low, high = credit_bounds(examples)
     return Decisions(
@@ -168,7 +168,7 @@ def _by_model(
     met, probability = sure
     if met and _refused_for_what_it_says(criterion):
         return None
-    best = max(range(len(similarity)), key=similarity.__getitem__)
+    best = _nearest(similarity)
     did = "credited" if examples[best].met else "refused"
     note = (
         f"{'credited' if met else 'not credited'} ({max(probability, 1 - probability):.0%} "
@@ -177,6 +177,11 @@ def _by_model(
     )
     settles = abs(probability - 0.5) >= model.settles_from
     return ExampleVerdict(criterion.id, 1.0 if met else 0.0, note, settles=settles)
+
+
+def _nearest(similarity: list[float]) -> int:
+    """The index of the decided answer most alike (the first of equals)."""
+    return max(range(len(similarity)), key=similarity.__getitem__)
 
 
 def _refused_for_what_it_says(criterion: CriterionResult) -> bool:
@@ -193,7 +198,7 @@ def _by_nearest(
 ) -> ExampleVerdict | None:
     """The nearest example's decision, at ``like`` or above, unless it would credit a point
     the judge refused for a denial or a swap."""
-    best = max(range(len(similarity)), key=similarity.__getitem__)
+    best = _nearest(similarity)
     if similarity[best] < like:
         return None
     example = examples[best]
