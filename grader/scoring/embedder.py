@@ -229,18 +229,25 @@ class HashingEmbedder:
         return found
 
 
+# The threads that lowered themselves (lower_this_thread): background work, whatever the nice
+# value the whole process started at. Read from the thread's own mark, not from its nice value:
+# a server started under `nice` (or systemd's Nice=) has every thread above 0, and read that way
+# every student's encode would count as background work and skip the batching (measured: under
+# `nice -n 5` no two requests shared a model call, and long answers ran in the students' lane).
+_lowered = threading.local()
+
+
 def lower_this_thread(nice: int) -> None:
     """Run the calling thread at ``nice`` from now on (Linux per-thread nice; it can never be
-    raised again, so only a thread of its own should ask). Elsewhere nothing changes."""
+    raised again, so only a thread of its own should ask), and mark it as background work
+    (:func:`lowered_priority`) on every platform. Elsewhere its priority does not change."""
+    _lowered.nice = nice
     with contextlib.suppress(OSError, AttributeError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
 
 
 def lowered_priority() -> bool:
-    """Whether the calling thread runs below normal CPU priority (Linux per-thread nice): a
-    rubric save (``services.priority``), whose encodes then run in its own thread instead of
-    sharing the students' batches and runners."""
-    try:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) > 0
-    except (OSError, AttributeError):
-        return False
+    """Whether the calling thread lowered itself (:func:`lower_this_thread`): a rubric save
+    (``services.priority``) or a lane for long texts, whose encodes then run in its own thread
+    instead of sharing the students' batches and runners."""
+    return bool(getattr(_lowered, "nice", 0))

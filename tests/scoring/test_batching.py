@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -207,3 +209,37 @@ def test_a_long_texts_token_run_is_at_the_lowest_priority_too() -> None:
     assert [t.pieces for t in found] == [t.pieces for t in HashingEmbedder().token_vectors(texts)]
     mine = os.getpriority(os.PRIO_PROCESS, 0)
     assert inner.seen == {texts[0]: 19, texts[1]: mine, texts[2]: mine}
+
+
+_UNDER_NICE = """
+import os, threading, time
+from concurrent.futures import ThreadPoolExecutor
+os.nice(5)  # as `nice make run`, or systemd's Nice=, starts the whole server
+from grader.scoring.batching import BatchingEmbedder
+from grader.scoring.embedder import HashingEmbedder
+
+class Slow(HashingEmbedder):
+    def encode(self, texts):
+        time.sleep(0.02)
+        return super().encode(texts)
+
+batching = BatchingEmbedder(Slow())
+start = threading.Barrier(16)
+def call(n):
+    start.wait()
+    return batching.encode([f"answer {n}"])
+with ThreadPoolExecutor(16) as pool:
+    list(pool.map(call, range(16)))
+print(batching.requests, batching.calls)
+"""
+
+
+def test_a_server_started_under_nice_still_shares_model_calls() -> None:
+    # Background work is a thread that lowered itself, not any thread above nice 0: read from
+    # the nice value, a server started under `nice` batched nothing (16 requests, 16 calls).
+    ran = subprocess.run(
+        [sys.executable, "-c", _UNDER_NICE], capture_output=True, text=True, check=True
+    )
+    requests, calls = map(int, ran.stdout.split())
+    assert requests == 16
+    assert calls < 16 / 3
