@@ -6,7 +6,15 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from starlette.concurrency import run_in_threadpool
 
 from grader.api.deps import Caller, InstructorDep, SessionDep, course_of
@@ -71,14 +79,22 @@ class OverrideCreate(RequestBody):
     ] = Field(
         default="", examples=["Names both problems; the second is only implied."],
         description="Your comment, shown to the student; required with `points` alone",
+        validate_default=True,
     )  # fmt: skip
+
+    @field_validator("reason")
+    @classmethod
+    def _why_points_alone(cls, reason: str, info: ValidationInfo) -> str:
+        # A field's own check, so that the problem names `reason`, not the whole body.
+        alone = info.data.get("criteria") is None and info.data.get("points") is not None
+        if alone and not reason:
+            raise ValueError("say why, when you set the points without the key points")
+        return reason
 
     @model_validator(mode="after")
     def _a_decision(self) -> OverrideCreate:
         if self.criteria is None and self.points is None:
             raise ValueError("give the key points met (criteria), the points, or both")
-        if self.criteria is None and not self.reason:
-            raise ValueError("reason: say why, when you set the points without the key points")
         return self
 
     add_as_phrasing_of: Text | None = Field(
