@@ -47,6 +47,7 @@ def _answer(
 
 
 def _event_of(database: str, attempt_id: int) -> dict[str, Any]:
+    """The newest event about the attempt: its data, with its ``type``."""
     engine = make_engine(database)
     with make_sessions(engine)() as session:
         events = session.scalars(select(WebhookEvent).order_by(WebhookEvent.id.desc()))
@@ -54,7 +55,7 @@ def _event_of(database: str, attempt_id: int) -> dict[str, Any]:
             e.payload for e in events if e.payload["data"]["attempt"]["id"] == attempt_id
         )
     engine.dispose()
-    return dict(payload["data"])
+    return {**payload["data"], "type": payload["type"]}
 
 
 def _decisions(database: str, attempt_id: int) -> dict[str, tuple[float, str, str]]:
@@ -283,6 +284,11 @@ def test_a_key_point_decision_teaches_the_class_from_the_first_one(
     assert f"nearest answer you decided, attempt {credited}, you credited" in taught["note"]
     assert grade["needs_review"]  # it turned the judge's verdict: an instructor confirms
     assert told_one_way(Grade.model_validate(grade)) == []
+    # The LMS is told of the new grade, as one still waiting for the instructor.
+    event = _event_of(database, waiting)
+    assert event["type"] == "attempt.regraded"
+    assert event["attempt"]["points"] == regraded["points"]
+    assert event["score"]["gradingProgress"] == "PendingManual"
 
     # A later answer like it is graded so when it is submitted.
     _, later = answer(
