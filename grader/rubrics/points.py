@@ -9,12 +9,21 @@ import math
 
 def in_steps(points: float, step: float, max_points: float | None = None) -> float:
     """``points`` to the nearest multiple of ``step`` (halves round up: 0.25 → 0.5 with step
-    0.5), within 0 and ``max_points``; a step of 0 leaves the points as computed."""
+    0.5), within 0 and ``max_points``; a step of 0 leaves the points as computed.
+
+    ``max_points`` is a step of its own: full marks stay full marks when the maximum is no
+    multiple of the step (1.2 of 1.2 with step 0.5, not 1; 2 of 2 with a step of 7, not 0),
+    and points nearer the maximum than any step below it are shown as the maximum."""
     if not math.isfinite(points):
         raise ValueError(f"points must be a finite number, not {points}")
     if step > 0:
+        exact = points
         # The epsilon keeps 0.75 / 0.5 = 1.4999999 from rounding down.
         points = math.floor(points / step + 0.5 + 1e-9) * step
+        if max_points is not None:
+            points = min(points, max_points)
+            if max_points - exact <= abs(exact - points) + 1e-9:
+                points = max_points
     if max_points is not None:
         points = min(points, max_points)
     return round(max(points, 0.0), 4)

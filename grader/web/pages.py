@@ -41,10 +41,25 @@ def _step(context: Context, rubric: Rubric | None = None) -> float:
 
 
 @pass_context
-def _points(context: Context, points: float, rubric: Rubric | None = None) -> str:
-    """`{{ grade.points | pts(rubric) }}`: points in the question's grading step, as a teacher
-    writes them."""
-    return format_points(in_steps(points, _step(context, rubric)))
+def _points(
+    context: Context, points: float, rubric: Rubric | None = None, of: float | None = None
+) -> str:
+    """`{{ grade.points | pts(rubric, grade.max_points) }}`: points in the question's grading
+    step, as a teacher writes them, out of ``of`` (the maximum is a step of its own: 1.2 of
+    1.2 with step 0.5, never 1; a maximum shown is ``pts(rubric, itself)``)."""
+    return format_points(in_steps(points, _step(context, rubric), of))
+
+
+@pass_context
+def _input_step(context: Context, rubric: Rubric) -> str:
+    """`{{ input_step(rubric) }}`: the points field's ``step``: the grading step, or "any" where
+    the maximum is no multiple of it (a browser refuses a value off the field's steps, and
+    full marks, 1.2 with step 0.5, would be one)."""
+    step = _step(context, rubric)
+    if step <= 0:
+        return "any"
+    steps = rubric.max_points / step
+    return format_points(step) if abs(steps - round(steps)) < 1e-6 else "any"
 
 
 def key_point_points(points: float) -> str:
@@ -76,6 +91,7 @@ templates.env.filters["pts"] = _points
 templates.env.filters["kp_pts"] = key_point_points
 templates.env.filters["standing"] = standing
 templates.env.globals["step_of"] = _step
+templates.env.globals["input_step"] = _input_step
 templates.env.filters["confidence_words"] = confidence_words
 templates.env.tests["containing"] = lambda text, part: isinstance(text, str) and part in text
 

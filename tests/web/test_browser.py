@@ -87,6 +87,23 @@ HELD_ANSWERS = (
 )
 
 
+# Worth 1.2 points, two key points of 0.6: no multiple of the course's step (0.5).
+ODD = "what-are-the-challenges-odd-points"
+ODD_RUBRIC = """id: what-are-the-challenges-odd-points
+prompt: Name the two gradient problems of long sequences.
+topic: Points
+max_points: 1.2
+reference_answer: Vanishing and exploding gradients
+criteria:
+  - id: vanishing-gradients
+    text: Vanishing gradients
+    points: 0.6
+  - id: exploding-gradients
+    text: Exploding gradients
+    points: 0.6
+"""
+
+
 # Generated from a marking scheme alone ("0.5 P for a sensible choice ...").
 SCHEME = "which-medium-access-method-would-you-choose-for-a-factory"
 
@@ -105,6 +122,7 @@ def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     (rubrics / f"{TYPESET}.yaml").write_text(TYPESET_RUBRIC, encoding="utf-8")
     (rubrics / f"{GROUPED}.yaml").write_text(GROUPED_RUBRIC, encoding="utf-8")
     (rubrics / f"{HELD}.yaml").write_text(HELD_RUBRIC, encoding="utf-8")
+    (rubrics / f"{ODD}.yaml").write_text(ODD_RUBRIC, encoding="utf-8")
     # An imported course's question answered only by its marking scheme (as generated).
     scheme = tmp_path_factory.mktemp("scheme")
     generate_rubrics(REPO_ROOT / "tests" / "data" / "documents" / "marking-scheme.md", scheme)
@@ -540,6 +558,37 @@ def test_the_review_queue_names_the_student_and_grades_in_steps(page: Page, site
     assert float(points.input_value()) % 0.5 == 0
     expect(page.locator("#confidence")).to_contain_text("in 10 grades like this")
     expect(page.locator("main")).not_to_contain_text(re.compile(r"\d\.\d{3}"))
+
+
+def test_full_marks_stay_full_marks_where_the_maximum_is_no_multiple_of_the_step(
+    page: Page, site: Site
+) -> None:
+    target = _answer_by_api(site, "The gradients vanish.", ODD)
+    _sign_in(page, site, site.instructor, f"/app/review/{ODD}?at={target}")
+    points = page.locator("#points")
+    # The field takes any value (1.2 is off a 0.5 step, and a browser refuses such a value),
+    # and follows the ticks in the course's step, the maximum a step of its own.
+    assert points.get_attribute("step") == "any"
+    expect(page.locator("label[for=points]")).to_contain_text("0\u20131.2")
+    for box in page.locator('input[name="criteria"]').all():
+        box.uncheck()
+    expect(points).to_have_value("0")
+    page.locator('input[name="criteria"]').first.check()
+    expect(points).to_have_value("0.5")  # 0.6 in steps of 0.5
+    for box in page.locator('input[name="criteria"]').all():
+        box.check()
+    expect(points).to_have_value("1.2")
+    if page.locator("#group-members").count():
+        page.keyboard.press("a")  # grade this one alone
+    page.get_by_role("button", name=re.compile("^Save my grade")).click()
+    expect(page.locator("#queue-empty")).to_be_visible()  # saved: the browser sent the form
+    graded = _attempts(site, ODD)[target]
+    assert graded["overridden"] and graded["points"] == 1.2
+    assert graded["grade"]["adjustment"] is None  # the ticks' own points, no adjustment
+    # The student reads full marks: 1.2 of 1.2, never 1 of 1.
+    page.context.clear_cookies()
+    _sign_in(page, site, site.student, f"/app/attempts/{target}")
+    expect(page.locator("#result-heading")).to_contain_text("1.2 of 1.2 points")
 
 
 def test_a_charts_figures_open_as_a_table_beside_it(page: Page, site: Site) -> None:

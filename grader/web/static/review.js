@@ -10,6 +10,7 @@
   const initialTicks = boxes.map((box) => box.checked);
   const initialPoints = points.value;
   const max = parseFloat(form.dataset.max);
+  const step = parseFloat(form.dataset.step || "0");
   const selectAny = parseInt(form.dataset.selectAny || "0", 10);
   let pointsTyped = false;
 
@@ -28,6 +29,17 @@
       return Math.min(sum(group.slice(0, selectAny)) + sum(rest), max);
     }
     return Math.min(sum(ticked.map(value)), max);
+  }
+
+  // Points in the grading step, as the server shows them (grader.rubrics.points.in_steps):
+  // the nearest step, halves up, the maximum a step of its own (1.2 of 1.2 with step 0.5).
+  function inSteps(exact) {
+    let shown = exact;
+    if (step > 0) {
+      shown = Math.min(Math.floor(exact / step + 0.5 + 1e-9) * step, max);
+      if (max - exact <= Math.abs(exact - shown) + 1e-9) shown = max;
+    }
+    return Math.round(Math.max(Math.min(shown, max), 0) * 10000) / 10000;
   }
 
   const reason = document.getElementById("reason");
@@ -53,7 +65,7 @@
   function corrects() {
     const typed = parseFloat(points.value);
     const adjusted = pointsTyped && Number.isFinite(typed) &&
-      Math.abs(typed - criteriaPoints()) > 1e-9 &&
+      Math.abs(typed - inSteps(criteriaPoints())) > 1e-9 &&
       Math.abs(typed - parseFloat(initialPoints)) > 1e-9;
     return adjusted || boxes.some((box, i) => box.checked !== initialTicks[i]);
   }
@@ -82,7 +94,7 @@
     "change", () => { if (chosen) chosen.value = "yes"; unticked = false; }));
   points.addEventListener("input", () => { pointsTyped = true; followCorrection(); });
   boxes.forEach((box) => box.addEventListener("change", () => {
-    if (!pointsTyped) points.value = String(Math.round(criteriaPoints() * 10000) / 10000);
+    if (!pointsTyped) points.value = String(inSteps(criteriaPoints()));
     followCorrection();
   }));
 
