@@ -29,6 +29,7 @@ from grader.services.rubric_edits import add_answer_as_phrasing
 from grader.store import review
 from grader.store.learning import record_graded
 from grader.store.models import Attempt
+from grader.store.practice import replay_states
 from grader.store.session import Session
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,8 @@ def record_hand_grade(
         session, attempt=attempt, decided=grade.model_dump(mode="json"),
         decisions=decided.decisions, reason=reason, by=by, now=now, via=via,
     )  # fmt: skip
+    # The student's schedule and record follow the grade in force, not the machine's.
+    replay_states(session, question_id=attempt.question_id, student_ids=[attempt.student_id])
     record_graded(
         session, question_id=attempt.question_id, answer=attempt.answer, points=grade.points,
         max_points=attempt.max_points, source=source, now=now, attempt_id=attempt.id,
@@ -205,6 +208,9 @@ def regrade_question(course: Course, session: Session, *, question_id: str) -> i
             session, question_id=question_id, rubric_version=loaded.version, grade_all=grade_all
         )
         redecide(course, session, loaded.rubric, regraded)
+        replay_states(
+            session, question_id=question_id, student_ids=[a.student_id for a in regraded]
+        )
     now = datetime.now(UTC)
     shown = course.feedback_shown(loaded.rubric)
     for attempt in regraded:
@@ -260,6 +266,7 @@ def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
     loaded = course.rubrics.rubrics.get(rubric.id)
     now = datetime.now(UTC)
     accepted = 0
+    changed: list[int] = []  # students whose grade in force changed
     for attempt, grade in zip(waiting, grades, strict=True):
         covered = (
             grade.adapted is not None and grade.adapted.auto_accepted and not grade.needs_review
@@ -278,11 +285,13 @@ def accept_covered(course: Course, session: Session, rubric: Rubric) -> int:
         else:
             stored = grade
         review.set_grade(attempt, stored.model_dump(mode="json"))
+        changed.append(attempt.student_id)
         if loaded is not None:
             publish_attempt(
                 session, event_type="attempt.regraded", attempt=attempt, rubric=rubric, now=now,
                 shown=course.feedback_shown(rubric), step=course.points_step(rubric),
             )  # fmt: skip
+    replay_states(session, question_id=rubric.id, student_ids=changed)
     session.commit()
     return accepted
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +102,50 @@ def record_attempt(
     state.updated_at = now
     session.flush()
     return attempt
+
+
+def replay_states(session: Session, *, question_id: str, student_ids: Iterable[int]) -> None:
+    """Make these students' schedules and records on the question follow their attempts'
+    grades in force (an instructor's, a regrade's), in the caller's transaction: each card is
+    replayed over the student's attempts in order, rated by the grade each now has, and the
+    best and last scores are read from those grades. Recorded when an answer is made, they
+    would otherwise keep the machine's first grade: a right answer the machine graded 0 and an
+    instructor 2 of 2 stayed "due now, mastery 0" for the student."""
+    students = sorted(set(student_ids))
+    if not students:
+        return
+    states = {
+        state.student_id: state
+        for state in session.scalars(
+            select(ReviewState)
+            .where(ReviewState.question_id == question_id, ReviewState.student_id.in_(students))
+            .order_by(ReviewState.student_id)
+            .with_for_update()
+        )
+    }
+    history: dict[int, list[Attempt]] = {}
+    for attempt in session.scalars(
+        select(Attempt)
+        .where(Attempt.question_id == question_id, Attempt.student_id.in_(students))
+        .order_by(Attempt.created_at, Attempt.id)
+    ):
+        history.setdefault(attempt.student_id, []).append(attempt)
+    for student_id, attempts in history.items():
+        state = states.get(student_id)
+        if state is None:
+            continue
+        card: dict[str, Any] | None = None
+        scores = []
+        for attempt in attempts:
+            grade = attempt.shown_result
+            scheduled = review(card, grade["score"], grade["verdict"], attempt.created_at)
+            card = scheduled.card
+            scores.append(grade["score"])
+        assert card is not None
+        state.card, state.due = card, scheduled.due
+        state.attempts = len(attempts)
+        state.best_score, state.last_score = max(scores), scores[-1]
+    session.flush()
 
 
 def _locked_state(

@@ -253,8 +253,10 @@ def test_a_key_point_decision_teaches_the_class_from_the_first_one(
 ) -> None:
     instructor = token_headers(database, "instructor")
 
+    students: dict[str, dict[str, str]] = {}
+
     def answer(name: str, text: str, question: str = GAN) -> tuple[int, dict[str, Any]]:
-        student = token_headers(database, "student", name)
+        student = students[name] = token_headers(database, "student", name)
         response = client.post(f"/questions/{question}/attempts", json={"answer": text},
                                headers=student)  # fmt: skip
         assert response.status_code == 201, response.text
@@ -289,6 +291,10 @@ def test_a_key_point_decision_teaches_the_class_from_the_first_one(
     assert event["type"] == "attempt.regraded"
     assert event["attempt"]["points"] == regraded["points"]
     assert event["score"]["gradingProgress"] == "PendingManual"
+    # And the student's record follows the grade they are shown.
+    progress = client.get("/me/progress", headers=students["kp-teach-2"]).json()
+    (record,) = [q for q in progress["questions"] if q["question_id"] == GAN]
+    assert record["last_score"] == grade["score"] > waiting_before["score"]
 
     # A later answer like it is graded so when it is submitted.
     _, later = answer(
@@ -342,3 +348,32 @@ def test_an_instructor_marks_the_evidence_for_a_key_point(
     assert {k: v[0] for k, v in _decisions(database, attempt_id).items()} == {
         VANISHING: 1.0, EXPLODING: 1.0,
     }  # fmt: skip
+
+
+def test_the_students_record_and_schedule_follow_the_instructors_grade(
+    client: TestClient, database: str
+) -> None:
+    instructor = token_headers(database, "instructor")
+    wrong = "The network has too many parameters and overfits the sequence."
+    attempt_id, student = _answer(client, database, "kp-record", wrong)
+
+    def record() -> dict[str, Any]:
+        progress = client.get("/me/progress", headers=student).json()
+        return next(q for q in progress["questions"] if q["question_id"] == QUESTION)
+
+    machine = record()
+    assert machine["best_score"] < 0.5 and machine["last_score"] < 0.5
+    # The instructor reads it otherwise: both key points met, 2 of 2.
+    done = client.post(f"/attempts/{attempt_id}/override",
+                       json={"criteria": [VANISHING, EXPLODING]}, headers=instructor)  # fmt: skip
+    assert done.status_code == 200 and done.json()["points"] == 2
+    graded = record()
+    assert graded["best_score"] == graded["last_score"] == 1.0
+    assert graded["attempts"] == 1
+    # Rated as the full marks it now has, the question falls due later than as a wrong answer.
+    assert graded["due"] > machine["due"]
+    # Back to none met: the record and the schedule follow again, to the machine's own.
+    client.post(f"/attempts/{attempt_id}/override", json={"criteria": []}, headers=instructor)
+    again = record()
+    assert again["best_score"] == again["last_score"] == 0.0
+    assert again["due"] == machine["due"]
