@@ -199,9 +199,9 @@ def _reference(course: Course, loaded: LoadedRubric, attempts: list[Attempt]) ->
 
 
 def _correct(attempt: Attempt) -> bool:
-    if attempt.override_points is not None:
-        return attempt.override_points >= attempt.max_points
-    return attempt.verdict == "correct"
+    """Right by the grade in force (an instructor's decided grade has its verdict too, by the
+    same thresholds as the machine's: 1.9 of 2 is right whoever graded it)."""
+    return attempt.shown_result.get("verdict") == "correct"
 
 
 def _result_context(
