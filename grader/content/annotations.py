@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from grader.content.document import Mark
 
-_BOLD = r"(?:\*\*|__)?"
+# A label in bold or in italics ("**Answer:**", "*Answer:*", "__Note:__", "_Q1._"), or plain.
+EMPHASIS = r"(?:\*\*|__|\*|_)?"
+_BOLD = EMPHASIS
 _ALTERNATIVES = re.compile(
     rf"^\s*(?:[-*+]\s+)?{_BOLD}(?:also\s+accept(?:ed)?|accept(?:ed)?|or|alternatives?|"
     rf"alternative\s+answers?|other\s+(?:correct|accepted)\s+answers?){_BOLD}\s*:\s*{_BOLD}\s*(.*)$",
@@ -29,6 +31,8 @@ _POINTS_WORD = r"(?:p|pt|pts|point|points|mark|marks)\b"
 _NUMBER = r"\d+(?:[.,]\d+)?"
 # A line that is a marking instruction: "0.5 P for a sensible choice, 1 P for each reason".
 _POINTS_LINE = re.compile(rf"^\s*(?:[-*+]\s+)?\(?\s*{_NUMBER}\s*{_POINTS_WORD}", re.IGNORECASE)
+# A marks note in brackets: "(2 marks)", "[3 P]", "(1 point.)".
+MARKS_NOTE = rf"[(\[]\s*{_NUMBER}\s*{_POINTS_WORD}\.?\s*[)\]]"
 # The question's marks at the end (or start) of its prompt: "(2 points)", "[3 P]", "- 4 marks".
 _PROMPT_POINTS = re.compile(
     rf"\s*[(\[]\s*({_NUMBER})\s*{_POINTS_WORD}\.?\s*[)\]]\s*$"

@@ -19,13 +19,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from grader.content.annotations import EMPHASIS, MARKS_NOTE
 from grader.content.document import LayoutNote, ParsedDocument, Question
 from grader.content.questions import ANSWER_LABEL, QuestionDraft, build_or_skip, skip
 from grader.errors import ContentError
 
-_B = r"(?:\*\*|__)?"
+_B = EMPHASIS
+# "Q:", "Question 3.", "**Q3)**", and with the question's marks: "**Question 1 (2 marks).**"
+# (kept with the prompt, whose marks are read from its end).
 _QUESTION_LABEL = re.compile(
-    rf"^\s*{_B}(?:question|q)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]\s*{_B}\s*(.*)$", re.IGNORECASE
+    rf"^\s*{_B}(?:question|q)\s*(\d{{1,4}})?\s*(?P<marks>{MARKS_NOTE})?\s*{_B}\s*[:.)]"
+    rf"\s*{_B}\s*(.*)$",
+    re.IGNORECASE,
 )
 _QUESTION_HEADING = re.compile(r"^(?:question|q)\s*(\d{1,4})\b\s*[:.)-]?\s*(.*)$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:[-*+]\s+)?\d{1,4}[.)]\s+\S")
@@ -56,9 +61,14 @@ class _Draft:
     pending: list[tuple[int, str, int]] = field(default_factory=list)
     answer: list[tuple[int, str]] = field(default_factory=list)
     labelled: bool = False  # an "Answer:" label was seen
+    marks: str = ""  # the label's marks note ("(2 marks)"), read at the prompt's end
 
     def finish(self, notes: list[LayoutNote]) -> tuple[str, list[tuple[int, str]]]:
-        """The prompt and the answer's lines."""
+        """The prompt (with the label's marks note at its end) and the answer's lines."""
+        prompt, answer = self._read(notes)
+        return (f"{prompt} {self.marks}" if prompt and self.marks else prompt), answer
+
+    def _read(self, notes: list[LayoutNote]) -> tuple[str, list[tuple[int, str]]]:
         if self.labelled or not self.pending:
             prompt = [text for _, text, _ in self.pending]
             return " ".join(p.strip() for p in prompt if p.strip()), self.answer
@@ -173,7 +183,8 @@ def read_labelled(
             question = _QUESTION_LABEL.match(line) if block.kind == "paragraph" else None
             answer = ANSWER_LABEL.match(line) if block.kind == "paragraph" else None
             if question and not answer:
-                current = start(question.group(1), number, question.group(2), index)
+                current = start(question.group(1), number, question.group(3), index)
+                current.marks = question.group("marks") or ""
             elif answer and current is not None and not current.labelled:
                 current.labelled = True
                 if answer.group(2).strip():

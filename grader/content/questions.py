@@ -11,7 +11,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grader.content.annotations import is_mark_line, prompt_points, split_annotations
+from grader.content.annotations import (
+    EMPHASIS,
+    is_mark_line,
+    prompt_points,
+    split_annotations,
+)
 from grader.content.document import (
     Block,
     BulletList,
@@ -23,7 +28,7 @@ from grader.content.document import (
 from grader.content.slug import slugify
 from grader.errors import ContentError
 
-_B = r"(?:\*\*|__)?"
+_B = EMPHASIS
 ANSWER_LABEL = re.compile(
     rf"^\s*{_B}(?:a|answer|model\s+answer|sample\s+answer|solution)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]"
     rf"\s*{_B}\s*(.*)$",

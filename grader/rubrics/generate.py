@@ -44,6 +44,8 @@ _PROMPT_LEAD = re.compile(
     r"|(?:which|what)\s+"
     r"|(?:write|give|name|list|describe|explain|define|state|mention|compare)\s+"
     r"(?:any\s+)?(?:\d+\s+|(?:" + "|".join(_NUMBER_WORDS) + r")\s+)?)"
+    # "Why do we use batch normalization?": the asker and their verb are no subject.
+    r"(?:(?:we|you|they|i|one|people)\s+(?:\w+\s+)?(?:by\s+)?(?=\w))?"
     r"(?:the\s+|an?\s+)?",
     re.IGNORECASE,
 )

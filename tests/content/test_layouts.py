@@ -165,3 +165,24 @@ def test_only_the_answers_are_labelled() -> None:
         "Explain paging in one sentence.",
     ]
     assert parsed.questions[1].answer == "Memory is split into fixed-size pages mapped to frames."
+
+
+def test_bold_question_labels_with_their_marks_and_italic_answer_labels() -> None:
+    # A common quiz layout: "**Question 2 (3 marks).**" and "*Answer:*". The second question
+    # asks nothing ("Name three gates."): read by its label, never folded into the first's answer.
+    parsed = load_document(DOCUMENTS / "bold-labels-with-marks.md")
+    assert [(q.number, q.prompt, q.points) for q in parsed.questions] == [
+        (1, "What problem does the LSTM's cell state solve?", 2),
+        (2, "Name three gates of an LSTM.", 3),
+        (3, "What does teacher forcing feed the decoder during training?", 1),
+    ]
+    first, gates, forcing = parsed.questions
+    assert first.answer.startswith("It lets gradients flow")
+    assert "Question 2" not in first.answer and "Answer" not in first.answer
+    assert [line.strip("- ") for line in gates.answer.splitlines()] == [
+        "the input gate", "the forget gate", "the output gate",
+    ]  # fmt: skip
+    assert (
+        forcing.answer == "The ground-truth previous token instead of the model's own prediction."
+    )
+    assert parsed.notes == []

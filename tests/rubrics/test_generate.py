@@ -77,6 +77,20 @@ def test_asked_count(prompt: str, count: int | None) -> None:
     assert asked_count(prompt) == count
 
 
+@pytest.mark.parametrize(
+    ("prompt", "topic"),
+    [
+        ("Why do we use batch normalization?", "Batch normalization"),  # was "We"
+        ("What do you mean by attention?", "Attention"),  # was "You"
+        ("How does one choose a learning rate?", "Learning rate"),
+        ("What is dropout?", "Dropout"),
+    ],
+)
+def test_a_topic_names_the_subject_not_the_asker(prompt: str, topic: str) -> None:
+    (question,) = parse_document(f"1. {prompt}\n   Some answer.\n")
+    assert topic_of(question) == topic
+
+
 def test_topics(rubrics: dict[int, Rubric]) -> None:
     assert rubrics[1].topic == "RNN vs CNN"
     assert rubrics[5].topic == "Echo state network"
