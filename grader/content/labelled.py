@@ -33,12 +33,38 @@ _QUESTION_LABEL = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_HEADING = re.compile(r"^(?:question|q)\s*(\d{1,4})\b\s*[:.)-]?\s*(.*)$", re.IGNORECASE)
+# "### 3. What is momentum?": a numbered heading, a question where the document's numbered
+# headings mostly ask something (:func:`numbered_headings_ask`); else a section's title.
+_NUMBERED_HEADING = re.compile(r"^(\d{1,4})[.)]\s+(\S.*)$")
 _NUMBERED = re.compile(r"^(?:[-*+]\s+)?\d{1,4}[.)]\s+\S")
 
 
+def _headings(text: str) -> list[str]:
+    """The text of each ATX heading line ("## 3. What is ...?" → "3. What is ...?")."""
+    return [line.lstrip("#").strip() for line in text.splitlines() if line.lstrip().startswith("#")]
+
+
+def numbered_headings_ask(text: str) -> bool:
+    """Whether the document's numbered headings are its questions: at least half of them ask
+    something ("?"), and no numbered list, question label or "Question 3" heading says where its
+    questions are instead ("## 1. Introduction" over numbered questions stays a section)."""
+    numbered = [h for h in _headings(text) if _NUMBERED_HEADING.match(h)]
+    if not numbered:
+        return False
+    lines = text.splitlines()
+    if any(_NUMBERED.match(line) or _QUESTION_LABEL.match(line) for line in lines) or any(
+        _QUESTION_HEADING.match(h) for h in _headings(text)
+    ):
+        return False
+    return 2 * sum("?" in h for h in numbered) >= len(numbered)
+
+
 def is_labelled(text: str) -> bool:
-    """Whether the document labels its questions ("Q:", "Question 3", "## Q3"), or labels its
-    answers ("Answer:") without numbering its questions."""
+    """Whether the document labels its questions ("Q:", "Question 3", "## Q3", or numbered
+    headings that ask: "### 3. What is ...?"), or labels its answers ("Answer:") without
+    numbering its questions."""
+    if numbered_headings_ask(text):
+        return True
     answer_labels = numbered = False
     for line in text.splitlines():
         stripped = line.lstrip("#").strip()
@@ -132,10 +158,15 @@ def read_labelled(
     drafts: list[_Draft] = []
     heading: str | None = None
     current: _Draft | None = None
-    answers_only = not by_question_mark and not any(
-        _QUESTION_LABEL.match(line)
-        or (line.lstrip().startswith("#") and _QUESTION_HEADING.match(line.lstrip("#").strip()))
-        for line in text.splitlines()
+    asking_headings = numbered_headings_ask(text)
+    answers_only = (
+        not by_question_mark
+        and not asking_headings
+        and not any(
+            _QUESTION_LABEL.match(line)
+            or (line.lstrip().startswith("#") and _QUESTION_HEADING.match(line.lstrip("#").strip()))
+            for line in text.splitlines()
+        )
     )
 
     def start(number: str | None, line: int, prompt: str, block: int) -> _Draft:
@@ -147,7 +178,9 @@ def read_labelled(
 
     for index, block in enumerate(_blocks(text)):
         if block.kind == "heading":
-            match = _QUESTION_HEADING.match(block.text.strip())
+            match = _QUESTION_HEADING.match(block.text.strip()) or (
+                _NUMBERED_HEADING.match(block.text.strip()) if asking_headings else None
+            )
             if match:
                 current = start(match.group(1), block.start, match.group(2), index)
             else:

@@ -30,7 +30,7 @@ from grader.errors import ContentError
 
 _B = EMPHASIS
 ANSWER_LABEL = re.compile(
-    rf"^\s*{_B}(?:a|answer|model\s+answer|sample\s+answer|solution)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]"
+    rf"^\s*{_B}(?:a|ans|answer|model\s+answer|sample\s+answer|solution)\s*(\d{{1,4}})?\s*{_B}\s*[:.)]"
     rf"\s*{_B}\s*(.*)$",
     re.IGNORECASE,
 )

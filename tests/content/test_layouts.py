@@ -186,3 +186,39 @@ def test_bold_question_labels_with_their_marks_and_italic_answer_labels() -> Non
         forcing.answer == "The ground-truth previous token instead of the model's own prediction."
     )
     assert parsed.notes == []
+
+
+def test_numbered_headings_that_ask_are_the_questions() -> None:
+    parsed = read_document(
+        "### 1. What is a learning rate?\n\nThe step size of gradient descent.\n\n"
+        "### 2. Name two optimisers.\n\nSGD with momentum and Adam.\n\n"
+        "### 3. What is momentum?\n\nAn average of past gradients added to the update.\n"
+    )
+    assert [(q.number, q.prompt, q.answer) for q in parsed.questions] == [
+        (1, "What is a learning rate?", "The step size of gradient descent."),
+        (2, "Name two optimisers.", "SGD with momentum and Adam."),
+        (3, "What is momentum?", "An average of past gradients added to the update."),
+    ]
+
+
+def test_numbered_section_headings_stay_sections() -> None:
+    # "## 1. Processes" titles a section of numbered questions: it is no question itself.
+    parsed = read_document(
+        "## 1. Processes\n\n1. What is a process?\n   A program in execution.\n\n"
+        "## 2. Memory\n\n2. What does a page table map?\n   Pages to frames.\n"
+    )
+    assert [(q.prompt, q.heading) for q in parsed.questions] == [
+        ("What is a process?", "1. Processes"),
+        ("What does a page table map?", "2. Memory"),
+    ]
+
+
+def test_ans_is_an_answer_label() -> None:
+    parsed = read_document(
+        "Q1) What is overfitting?\nAns: Fitting the noise of the training data.\n\n"
+        "Q2) Name two ways to reduce it.\nAns. More data; regularisation.\n"
+    )
+    assert [(q.prompt, q.answer) for q in parsed.questions] == [
+        ("What is overfitting?", "Fitting the noise of the training data."),
+        ("Name two ways to reduce it.", "More data; regularisation."),
+    ]
