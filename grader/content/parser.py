@@ -25,6 +25,7 @@ from grader.content.document import (
     Question,
 )
 from grader.content.labelled import is_labelled, read_labelled
+from grader.content.qa_table import qa_table, read_qa_table
 from grader.content.questions import QuestionDraft, build_or_skip, skip, trim_blank
 from grader.errors import ContentError
 
@@ -73,6 +74,8 @@ def read_document(text: str, source: str = "<document>", *, strict: bool = False
             never closed; with ``strict``, also a question that has no answer or whose table
             is malformed.
     """
+    if qa_table(text) is not None:
+        return read_qa_table(text, source, strict=strict)
     if is_labelled(text):
         return read_labelled(text, source, strict=strict)
     lines = text.splitlines()

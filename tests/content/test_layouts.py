@@ -222,3 +222,24 @@ def test_ans_is_an_answer_label() -> None:
         ("What is overfitting?", "Fitting the noise of the training data."),
         ("Name two ways to reduce it.", "More data; regularisation."),
     ]
+
+
+def test_a_question_and_answer_table() -> None:
+    parsed = load_document(DOCUMENTS / "qa-table.md")
+    assert [(q.number, q.prompt, q.points, q.heading) for q in parsed.questions] == [
+        (1, "What is a perceptron?", 1, "Neural networks, week 1"),
+        (2, "Name two activation functions.", 2, "Neural networks, week 1"),
+        (4, "Why is the | symbol read as a pipe here?", 1, "Neural networks, week 1"),
+    ]
+    assert parsed.questions[1].answer.splitlines() == ["ReLU", "the sigmoid"]
+    # The row without an answer is named with its line; the unknown column is reported.
+    assert [(e.line, "has no answer" in str(e)) for e in parsed.skipped] == [(7, True)]
+    assert [n.line for n in parsed.notes] == [3] and "'#'" in parsed.notes[0].message
+
+
+def test_a_table_inside_an_answer_is_not_a_question_table() -> None:
+    parsed = read_document(
+        "1. Write two differences between RNN and CNN?\n\n"
+        "| CNN | RNN |\n|---|---|\n| images | sequences |\n"
+    )
+    assert [q.prompt for q in parsed.questions] == ["Write two differences between RNN and CNN?"]
