@@ -51,6 +51,27 @@ def test_a_word_document(tmp_path: Path) -> None:
     assert "| fixed size | grows |" in arrays.answer
 
 
+def test_a_word_documents_question_table(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Quiz 2", 1)
+    table = document.add_table(rows=3, cols=3)
+    for row, texts in zip(table.rows, [
+        ("Question", "Answer", "Marks"),
+        ("What is a tensor?", "A multi-dimensional array of numbers.", "1"),
+        ("Name two loss functions.", "Cross-entropy and mean squared error.", "2"),
+    ], strict=True):  # fmt: skip
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.text = text
+    document.save(str(tmp_path / "quiz.docx"))
+    parsed = load_document(tmp_path / "quiz.docx")
+    assert [(q.prompt, q.answer, q.points) for q in parsed.questions] == [
+        ("What is a tensor?", "A multi-dimensional array of numbers.", 1),
+        ("Name two loss functions.", "Cross-entropy and mean squared error.", 2),
+    ]
+
+
 def test_a_file_that_is_not_a_word_document(tmp_path: Path) -> None:
     fake = tmp_path / "quiz.docx"
     fake.write_text("not a zip", encoding="utf-8")
