@@ -134,7 +134,11 @@ def build_rubric(question: Question, document: str, demo: str = "") -> Rubric:
         points = [KeyPoint(question.answer)]
     if question.alternatives:
         # Other accepted answers are other ways to say the answer, never more points to make.
-        points = [KeyPoint(" ".join(p.text for p in points if not p.contrast) or question.answer)]
+        # The answer as written ("forget gate and input gate"), unless a contrast has to go:
+        # its key points joined read "Forget gate Input gate".
+        kept = [p.text for p in points if not p.contrast]
+        whole = len(kept) == len(points) or not kept
+        points = [KeyPoint(question.answer if whole else " ".join(kept))]
     criteria = _criteria(points, question.alternatives)
     examples = asks_for_example(question.prompt)
     select = SelectRule(any=count) if count is not None and count < len(criteria) else None

@@ -141,6 +141,17 @@ def test_alternatives_are_phrasings_of_one_criterion_not_more_points() -> None:
     assert len(criterion.phrasings) == 4
 
 
+def test_an_answer_with_alternatives_keeps_its_own_words() -> None:
+    # Its key points joined ("Forget gate Input gate") are not how anyone says it.
+    rubric = _question(
+        "Q: Name two LSTM gates.\nA: forget gate and input gate\n"
+        "Also accepted: input gate and output gate\n"
+    )
+    (criterion,) = rubric.criteria
+    assert criterion.text == "forget gate and input gate"
+    assert criterion.phrasings == ["input gate and output gate"]
+
+
 def test_the_documents_points_are_shared_and_its_notes_kept() -> None:
     rubric = _question(
         "Q: Why do databases use indexes and what do they cost? (3 points)\n"
