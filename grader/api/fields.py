@@ -4,10 +4,10 @@ alike compared alike."""
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 
 def storable(value: str) -> str:
@@ -35,6 +35,22 @@ def identity(value: str) -> str:
     return kept.strip()
 
 
+def characters(least: int, most: int) -> Any:
+    """A length check in characters, after the validators before it (a length constraint
+    placed after them reads "Value should have at least 1 item after validation"), shown in
+    the OpenAPI schema as minLength and maxLength."""
+
+    def check(value: str) -> str:
+        if len(value) < least:
+            raise ValueError("must not be empty" if least == 1 else f"at least {least} characters")
+        if len(value) > most:
+            raise ValueError(f"at most {most} characters, not {len(value)}")
+        return value
+
+    schema = Field(json_schema_extra={"minLength": least, "maxLength": most})
+    return AfterValidator(check), schema
+
+
 Text = Annotated[str, AfterValidator(storable)]
 """Any text that will be stored or compared."""
 
@@ -43,15 +59,14 @@ AnswerText = Annotated[str, StringConstraints(min_length=1), AfterValidator(stor
 """A student's answer: text, not only whitespace."""
 
 Identity = Annotated[str, AfterValidator(storable), AfterValidator(identity),
-                     StringConstraints(min_length=1, max_length=200)]  # fmt: skip
+                     *characters(1, 200)]  # fmt: skip
 """A name another system knows someone by (an LMS user id), normalised before lookup."""
 
 DisplayName = Annotated[str, AfterValidator(storable), AfterValidator(identity),
-                        StringConstraints(min_length=1, max_length=200)]  # fmt: skip
+                        *characters(1, 200)]  # fmt: skip
 """A person's name as instructors read it (from the LMS, or set by an instructor)."""
 
-CriterionId = Annotated[str, AfterValidator(storable),
-                        StringConstraints(min_length=1, max_length=100)]  # fmt: skip
+CriterionId = Annotated[str, AfterValidator(storable), *characters(1, 100)]
 """A key point's id, as its rubric names it."""
 
 # Ids are 32-bit on PostgreSQL; a larger one names nothing, and is refused before any query.

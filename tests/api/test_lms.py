@@ -139,3 +139,20 @@ def test_submissions_are_refused_when_no_secret_is_configured(database_url: str)
             {"lms_user_id": "x", "question_id": QUESTION, "answer": "y"}, "msg_x"
         )
         assert plain.post("/lms/submissions", content=body, headers=headers).status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("lms_user_id", "message"),
+    [
+        ("\u200b", "must not be empty"),  # nothing left once normalised
+        ("c" * 201, "at most 200 characters, not 201"),
+    ],
+)
+def test_a_bad_lms_user_id_is_named_in_words(
+    client: TestClient, database_url: str, lms_user_id: str, message: str
+) -> None:
+    body = {"lms_user_id": lms_user_id, "question_id": QUESTION, "answer": "Vanishing gradients."}
+    payload, headers = _signed(body, f"msg_id_{datetime.now(UTC).timestamp()}")
+    response = client.post("/lms/submissions", content=payload, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "lms_user_id", "message": message}]
