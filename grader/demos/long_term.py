@@ -34,7 +34,7 @@ class LongTermParams(DemoParams):
     @classmethod
     def _bounded(cls, gaps: tuple[int, ...]) -> tuple[int, ...]:
         if not 1 <= len(gaps) <= 6 or not all(1 <= gap <= 100 for gap in gaps):
-            raise ValueError("gaps: 1 to 6 distances, each between 1 and 100")
+            raise ValueError("1 to 6 distances, each between 1 and 100")
         return tuple(sorted(set(gaps)))
 
     @model_validator(mode="after")

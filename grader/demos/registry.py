@@ -83,7 +83,9 @@ def parse_params(demo: Demo, raw: Mapping[str, Any]) -> DemoParams:
         problems = []
         for detail in error.errors(include_url=False):
             name = ".".join(str(part) for part in detail["loc"]) or "parameters"
-            problems.append((name, _with_range(demo.params, name, detail["msg"])))
+            # pydantic's "Value error, " is for programmers; the message is for a person.
+            message = detail["msg"].removeprefix("Value error, ")
+            problems.append((name, _with_range(demo.params, name, message)))
         raise InvalidDemoParams(demo.id, problems) from error
 
 

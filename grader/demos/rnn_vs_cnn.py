@@ -29,7 +29,7 @@ class RnnCnnParams(DemoParams):
     @classmethod
     def _bounded(cls, lengths: tuple[int, ...]) -> tuple[int, ...]:
         if not 1 <= len(lengths) <= 8 or not all(1 <= n <= 200 for n in lengths):
-            raise ValueError("lengths: 1 to 8 lengths, each between 1 and 200")
+            raise ValueError("1 to 8 lengths, each between 1 and 200")
         return tuple(sorted(set(lengths)))
 
 

@@ -60,6 +60,16 @@ def test_out_of_bounds_and_unknown_parameters_are_named_with_their_range() -> No
         get_demo("nope")
 
 
+def test_a_parameters_own_check_reads_as_words_once_named() -> None:
+    # Not "gaps: Value error, gaps: 1 to 6 distances ...".
+    for demo_id, name, value in (("long-term-dependencies", "gaps", [1000]),
+                                 ("rnn-vs-cnn", "lengths", [0])):  # fmt: skip
+        with pytest.raises(InvalidDemoParams) as caught:
+            parse_params(get_demo(demo_id), {name: value})
+        ((named, message),) = caught.value.problems
+        assert named == name and message.startswith("1 to ")
+
+
 def test_a_run_beyond_the_concurrency_limit_is_refused_at_once() -> None:
     runner = DemoRunner(max_concurrent=1)
     demo = get_demo("exploding-vanishing-gradients")
