@@ -51,6 +51,7 @@ from grader.services.reviewing import (
 from grader.store import groups as store
 from grader.store import review
 from grader.store.models import AnswerGroup, Attempt
+from grader.store.practice import replay_states
 from grader.store.session import Session
 
 Vector = npt.NDArray[np.float32]
@@ -429,7 +430,7 @@ def grade_group(
     )  # fmt: skip
     refit = record_hand_grade(
         course, session, representative, decided, reason=comment, by=decision.by,
-        source="accepted" if accepted else "override",
+        source="accepted" if accepted else "override", replay=False,
     )  # fmt: skip
     shared = decision.comment or "graded with a group of similar answers"
     thresholds = course.scorer.calibration.verdict
@@ -445,7 +446,13 @@ def grade_group(
         grade = decided_grade(machine, rubric, decisions, thresholds, adjustment=adjustment)
         record_hand_grade(
             course, session, member, KeyPointGrade(decisions, adjustment, grade), reason=shared,
-            by=decision.by, source=GROUP_SOURCE, via=representative.id,
+            by=decision.by, source=GROUP_SOURCE, via=representative.id, replay=False,
         )  # fmt: skip
+    # Every student's schedule at once, their rows locked in one order (two groups of the same
+    # question sharing two students never wait on each other in opposite orders).
+    replay_states(
+        session, question_id=representative.question_id,
+        student_ids=[a.student_id for a in (representative, *chosen)],
+    )  # fmt: skip
     session.commit()
     return GroupGraded([representative, *chosen], refit, held_back, corrected)

@@ -145,11 +145,13 @@ def record_hand_grade(
     by: str,
     source: str,
     via: int | None = None,
+    replay: bool = True,
 ) -> Rubric | None:
     """An instructor's grade of one attempt, in the caller's transaction (the caller commits):
-    its key-point decisions and the grade they make stored, a graded example, published.
-    ``via``: the representative attempt it was decided on, through its answer group. Returns
-    the rubric to refit."""
+    its key-point decisions and the grade they make stored, a graded example, published, and
+    the student's schedule and record made to follow it (``replay``; off: the caller replays
+    the students of several grades at once, in one order). ``via``: the representative attempt
+    it was decided on, through its answer group. Returns the rubric to refit."""
     now = datetime.now(UTC)
     grade = decided.grade
     review.decide(
@@ -157,7 +159,8 @@ def record_hand_grade(
         decisions=decided.decisions, reason=reason, by=by, now=now, via=via,
     )  # fmt: skip
     # The student's schedule and record follow the grade in force, not the machine's.
-    replay_states(session, question_id=attempt.question_id, student_ids=[attempt.student_id])
+    if replay:
+        replay_states(session, question_id=attempt.question_id, student_ids=[attempt.student_id])
     record_graded(
         session, question_id=attempt.question_id, answer=attempt.answer, points=grade.points,
         max_points=attempt.max_points, source=source, now=now, attempt_id=attempt.id,

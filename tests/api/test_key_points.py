@@ -156,7 +156,10 @@ def test_a_group_grade_goes_only_to_answers_the_machine_graded_alike(
         "It is not about vanishing gradients; the problem is the memory size.",
         "Exploding gradients.",
     ]
-    made = {_answer(client, database, f"kp-group-{n}", a)[0]: a for n, a in enumerate(answers)}
+    students: dict[int, dict[str, str]] = {}
+    for n, text in enumerate(answers):
+        attempt_id, students[attempt_id] = _answer(client, database, f"kp-group-{n}", text)
+    made = set(students)
     listed = client.get("/attempts", params={"question_id": QUESTION}, headers=instructor)
     mine = [a for a in listed.json() if a["id"] in made]
     machine = {a["id"]: _met(a["grade"]) for a in mine}
@@ -192,6 +195,11 @@ def test_a_group_grade_goes_only_to_answers_the_machine_graded_alike(
     for attempt in listed:
         if attempt["id"] in graded_alike:
             assert _met(attempt["grade"]) == machine[attempt["id"]]
+            # Its student's record follows the group's grade: whole key points, not the
+            # machine's partial credit.
+            progress = client.get("/me/progress", headers=students[attempt["id"]]).json()
+            (record,) = progress["questions"]
+            assert record["last_score"] == attempt["grade"]["score"] in (0.0, 0.5, 1.0)
 
 
 def test_a_correction_of_the_machine_on_the_representative_is_not_spread(
