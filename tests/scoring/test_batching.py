@@ -236,7 +236,8 @@ print(batching.requests, batching.calls)
 
 def test_a_server_started_under_nice_still_shares_model_calls() -> None:
     # Background work is a thread that lowered itself, not any thread above nice 0: read from
-    # the nice value, a server started under `nice` batched nothing (16 requests, 16 calls).
+    # the nice value, a server started under `nice` batched nothing (each of the 16 requests
+    # ran its own model call, past the rounds: none was even counted).
     ran = subprocess.run(
         [sys.executable, "-c", _UNDER_NICE], capture_output=True, text=True, check=True
     )
