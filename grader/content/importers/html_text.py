@@ -42,7 +42,14 @@ class _Collector(HTMLParser):
             self._break()
 
     def handle_data(self, data: str) -> None:
-        self.lines[-1] += " ".join(data.split()) if data.strip() else (" " if data else "")
+        if not data.strip():
+            self.lines[-1] += " " if data else ""
+            return
+        # The spaces around a run of text part it from its neighbours' ("values in <b>(0, 1)</b>"
+        # read "values in(0, 1)" without them); runs of spaces become one when lines are joined.
+        before = " " if data[0].isspace() else ""
+        after = " " if data[-1].isspace() else ""
+        self.lines[-1] += before + " ".join(data.split()) + after
 
 
 def html_to_text(html: str) -> str:

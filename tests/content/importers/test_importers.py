@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.content.importers.html_text import html_to_text
 from grader.content.load import load_document
 from grader.errors import ContentError
 from tests.conftest import REPO_ROOT
@@ -143,3 +144,19 @@ def test_a_gift_question_without_an_answer_block(tmp_path: Path) -> None:
     gift.write_text("::Q1::What is a heap?\n", encoding="utf-8")
     with pytest.raises(ContentError, match=r"bank.gift:1: 'Q1': no answer block"):
         load_document(gift)
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        (
+            "<p>Which activation outputs values in <b>(0, 1)</b>?</p>",
+            "Which activation outputs values in (0, 1)?",
+        ),
+        ("<p>A <i>recurrent</i> network</p>", "A recurrent network"),
+        ("<p>x<b>y</b>z</p>", "xyz"),  # no space where the source has none
+        ("<ul><li> one </li><li>two</li></ul>", "- one\n- two"),
+    ],
+)
+def test_moodle_html_keeps_the_spaces_around_formatting(html: str, text: str) -> None:
+    assert html_to_text(html) == text
