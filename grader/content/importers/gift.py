@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 
 from grader.content.document import LayoutNote, ParsedDocument, Question
+from grader.content.importers.html_text import html_to_text
 from grader.errors import ContentError
 
 _TITLE = re.compile(r"^::((?:\\.|[^:])*)::")
-_FORMAT = re.compile(r"^\[(?:html|moodle|plain|markdown)\]", re.IGNORECASE)
+_FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _ESCAPES = re.compile(r"\\([:~=#{}\\])")
 _OPTION = re.compile(r"(?<!\\)([=~])")
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
@@ -40,12 +41,19 @@ def read_gift(text: str, source: str) -> ParsedDocument:
         open_at, close_at = _braces(body)
         if open_at < 0:
             raise ContentError(source, line, f"'{title or body[:40]}': no answer block '{{...}}'")
+        written = _FORMAT.match(body[:open_at].strip())
         prompt = _FORMAT.sub("", body[:open_at].strip()).strip()
         after = body[close_at + 1 :].strip()
         if after:
             prompt = f"{prompt} ___ {after}"
-        prompt = " ".join(_unescape(prompt).split())
         answer, alternatives, extra, kind = _options(body[open_at + 1 : close_at])
+        if written and written.group(1).lower() == "html":
+            # An [html] question's text and answers are HTML, as Moodle reads them: text
+            # here ("<p>Explain <b>why</b></p>" was the prompt, and its id "p-explain-b-why").
+            prompt, answer = html_to_text(prompt), html_to_text(answer)
+            alternatives = [html_to_text(a) for a in alternatives]
+            extra = [html_to_text(e) for e in extra]
+        prompt = " ".join(_unescape(prompt).split())
         name = title or prompt[:40]
         if kind != "ok":
             notes.append(LayoutNote(line, f"'{name}' is a {kind} question: not imported"))

@@ -139,6 +139,22 @@ def test_a_gift_file() -> None:
     ]
 
 
+def test_a_gift_question_in_html_is_read_as_text(tmp_path: Path) -> None:
+    gift = tmp_path / "bank.gift"
+    gift.write_text(
+        "::Q1::[html]<p>Explain <b>why</b> we use <i>dropout</i>.</p>"
+        "{####<p>It <b>reduces</b> overfitting by dropping units at random.</p>}\n\n"
+        "::Q2::[html]Name a <i>gated</i> unit.{=<b>LSTM</b> =GRU}\n",
+        encoding="utf-8",
+    )
+    essay, short = load_document(gift).questions
+    assert (essay.id, essay.prompt) == ("explain-why-we-use-dropout", "Explain why we use dropout.")
+    assert essay.answer == "It reduces overfitting by dropping units at random."
+    assert (short.prompt, short.answer, short.alternatives) == (
+        "Name a gated unit.", "LSTM", ("GRU",),
+    )  # fmt: skip
+
+
 def test_a_gift_question_without_an_answer_block(tmp_path: Path) -> None:
     gift = tmp_path / "bank.gift"
     gift.write_text("::Q1::What is a heap?\n", encoding="utf-8")
