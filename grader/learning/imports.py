@@ -1,7 +1,9 @@
 """Read an instructor's graded answers from CSV: question_id, answer, points[, max_points].
 
 Every row is checked on its own; a bad row is reported with its line and left out, the good
-rows are kept. A ``criteria_met`` column, if present, is accepted and ignored for now.
+rows are kept. A ``criteria_met`` column, if present, is accepted and ignored for now. The
+columns may be separated by commas, semicolons or tabs (a spreadsheet saved as CSV in a locale
+whose decimal mark is a comma writes ``;`` and ``1,5``: read as 1.5 there).
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def read_grades(
 
     ``max_points`` maps each known question id to its rubric's maximum.
     """
-    reader = csv.DictReader(io.StringIO(text))
+    delimiter = _delimiter(text)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         return [], [
@@ -56,8 +59,11 @@ def read_grades(
             problems.append(RowProblem(line, "answer: empty"))
             continue
         try:
-            points = float(row.get("points") or "")
-            maximum = float(row.get("max_points") or max_points[question_id])
+            points = _number(row.get("points") or "", decimal_comma=delimiter != ",")
+            maximum = _number(
+                row.get("max_points") or str(max_points[question_id]),
+                decimal_comma=delimiter != ",",
+            )
         except ValueError:
             problems.append(RowProblem(line, "points: not a number"))
             continue
@@ -69,3 +75,21 @@ def read_grades(
             continue
         rows.append(GradeRow(line, question_id, answer, points, maximum))
     return rows, problems
+
+
+def _delimiter(text: str) -> str:
+    """The header line's separator: a semicolon or a tab where it names the columns with one
+    (a comma inside an answer never decides: only the header is read)."""
+    header = text.split("\n", 1)[0]
+    for candidate in (";", "\t"):
+        if all(column in header.split(candidate) for column in ("question_id", "answer")):
+            return candidate
+    return ","
+
+
+def _number(text: str, *, decimal_comma: bool) -> float:
+    """A number as a spreadsheet wrote it: "1.5", or "1,5" where commas are decimal marks."""
+    text = text.strip()
+    if decimal_comma and text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return float(text)
