@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from grader.api.deps import InstructorDep, SessionDep
 from grader.api.fields import Id, RequestBody, Text
@@ -24,16 +25,41 @@ router = APIRouter(
 )
 
 
+_HTTP_URL = re.compile(r"^https?://[^\s/?#@]+")
+
+
 class EndpointCreate(RequestBody):
     url: Text = Field(
         max_length=2000,
-        pattern=r"^https?://[^\s/?#@]+",
+        json_schema_extra={"pattern": _HTTP_URL.pattern},
         description="An http(s) URL whose host resolves, at registration and before each "
         "send, to public addresses only (private, loopback and link-local ones are refused "
         "with 422 unless GRADER_WEBHOOKS_ALLOW_PRIVATE is set): a schema cannot say that part",
         examples=["https://lms.example.edu/grader-events"],
     )
-    event_types: list[Text] = Field(default_factory=lambda: list(EVENT_TYPES), min_length=1)
+    event_types: list[Text] = Field(
+        default_factory=lambda: list(EVENT_TYPES),
+        json_schema_extra={"minItems": 1},
+        description="The events to send (all of them when left out)",
+    )
+
+    # Checks of their own, so that the problem reads as words, not as a regular expression.
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not _HTTP_URL.match(url):
+            raise ValueError(
+                "must be an http:// or https:// address with a host, such as "
+                "https://lms.example.edu/grader-events"
+            )
+        return url
+
+    @field_validator("event_types")
+    @classmethod
+    def _some(cls, event_types: list[str]) -> list[str]:
+        if not event_types:
+            raise ValueError(f"name at least one of {', '.join(EVENT_TYPES)}")
+        return event_types
 
 
 class EndpointRead(BaseModel):
@@ -95,8 +121,9 @@ def create_endpoint(
     try:
         check_url(body.url, allow_private=request.app.state.settings.webhooks_allow_private)
     except UnsafeUrl as error:
+        message = str(error).removeprefix("url: ")  # the field is named apart
         raise ApiProblem(
-            422, str(error), errors=[FieldProblem(field="url", message=str(error))]
+            422, str(error), errors=[FieldProblem(field="url", message=message)]
         ) from error
     secret = new_secret()
     endpoint = store.create_endpoint(

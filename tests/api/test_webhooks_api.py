@@ -51,6 +51,26 @@ def test_private_urls_are_refused_unless_allowed(database_url: str) -> None:
     assert response.status_code == 422 and "private or local" in response.text
 
 
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"url": "file:///etc/passwd"}, "url",
+         "must be an http:// or https:// address with a host, such as "
+         "https://lms.example.edu/grader-events"),
+        ({"url": "http://127.0.0.1:9/x", "event_types": []}, "event_types",
+         "name at least one of attempt.graded, attempt.overridden, attempt.regraded"),
+    ],
+)  # fmt: skip
+def test_a_bad_endpoint_is_refused_in_words(
+    client: TestClient, database_url: str, body: dict[str, object], field: str, message: str
+) -> None:
+    response = client.post(
+        "/webhooks/endpoints", json=body, headers=token_headers(database_url, "instructor")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": field, "message": message}]
+
+
 def test_register_list_rotate_and_delete(client: TestClient, database_url: str) -> None:
     instructor = token_headers(database_url, "instructor")
     assert (
