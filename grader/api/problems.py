@@ -145,12 +145,20 @@ def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
     """One problem per pydantic error, its message as a person reads it: pydantic's "Value
     error, " and "Assertion failed, " prefixes are for programmers."""
     return [
-        FieldProblem(field=field_name(e.get("loc", ())), message=_readable(e["msg"]))
-        for e in errors
+        FieldProblem(field=field_name(e.get("loc", ())), message=_readable(e)) for e in errors
     ]
 
 
-def _readable(message: str) -> str:
+def _readable(error: Any) -> str:
+    """pydantic's message, said for a person: a list's length in items given ("give at least
+    1", not "List should have at least 1 item after validation, not 0")."""
+    kind, context = error.get("type"), error.get("ctx") or {}
+    if kind == "too_short" and "min_length" in context:
+        return f"give at least {context['min_length']}"
+    if kind == "too_long" and "max_length" in context:
+        given = context.get("actual_length")
+        return f"at most {context['max_length']}" + (f", not {given}" if given else "")
+    message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
     return message

@@ -189,6 +189,11 @@ def test_bad_group_requests_are_refused_with_the_field_named(
     whole = client.post(f"/groups/{group['id']}/split", json={"members": group["members"]},
                         headers=instructor)  # fmt: skip
     assert whole.status_code == 422 and "members" in whole.text
+    # A list's length is said in words, not as pydantic's "List should have at least 1 item
+    # after validation, not 0".
+    none = client.post(f"/groups/{group['id']}/split", json={"members": []}, headers=instructor)
+    assert none.status_code == 422
+    assert none.json()["errors"] == [{"field": "members", "message": "give at least 1"}]
     assert client.get("/groups/999999", headers=instructor).status_code == 404
 
 
