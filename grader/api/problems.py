@@ -144,9 +144,7 @@ def field_name(location: Sequence[int | str]) -> str:
 def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
     """One problem per pydantic error, its message as a person reads it: pydantic's "Value
     error, " and "Assertion failed, " prefixes are for programmers."""
-    return [
-        FieldProblem(field=field_name(e.get("loc", ())), message=_readable(e)) for e in errors
-    ]
+    return [FieldProblem(field=field_name(e.get("loc", ())), message=_readable(e)) for e in errors]
 
 
 def _readable(error: Any) -> str:

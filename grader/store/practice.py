@@ -135,10 +135,13 @@ def replay_states(session: Session, *, question_id: str, student_ids: Iterable[i
         if state is None:
             continue
         card: dict[str, Any] | None = None
+        card_id = (state.card or {}).get("card_id")
         scores = []
         for attempt in attempts:
             grade = attempt.shown_result
-            scheduled = review(card, grade["score"], grade["verdict"], attempt.created_at)
+            scheduled = review(
+                card, grade["score"], grade["verdict"], attempt.created_at, card_id=card_id
+            )
             card = scheduled.card
             scores.append(grade["score"])
         assert card is not None

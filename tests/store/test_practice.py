@@ -15,6 +15,7 @@ from grader.store.practice import (
     hash_token,
     question_records,
     record_attempt,
+    replay_states,
     token_owner,
 )
 from grader.store.session import make_engine, make_sessions
@@ -88,4 +89,38 @@ def test_concurrent_first_attempts_both_land(database_url: str) -> None:
         state = session.scalar(select(ReviewState).where(ReviewState.student_id == student_id))
         assert attempts == 2
         assert state is not None and state.attempts == 2 and state.best_score == 0.6
+    engine.dispose()
+
+
+def test_a_replay_follows_the_grades_in_force_and_keeps_the_card(database_url: str) -> None:
+    engine = make_engine(database_url)
+    sessions = make_sessions(engine)
+    first, second = datetime(2026, 12, 1, 9, tzinfo=UTC), datetime(2026, 12, 3, 9, tzinfo=UTC)
+    with sessions.begin() as session:
+        student_id = create_student(session, name=f"replay-{first.timestamp()}").id
+        attempts = [
+            record_attempt(
+                session,
+                student_id=student_id,
+                question_id="q1",
+                topic="T",
+                answer="a",
+                grade=_grade(0.0, "incorrect"),
+                rubric_version="v",
+                now=when,
+            )
+            for when in (first, second)
+        ]
+        state = session.scalar(select(ReviewState).where(ReviewState.student_id == student_id))
+        assert state is not None
+        machine_due, card_id = state.due, state.card["card_id"]
+        # An instructor finds the second answer right after all.
+        attempts[1].decided = _grade(1.0, "correct")
+        replay_states(session, question_id="q1", student_ids=[student_id])
+        assert (state.best_score, state.last_score, state.attempts) == (1.0, 1.0, 2)
+        assert state.due > machine_due and state.card["card_id"] == card_id
+        # Undone: the machine's grades again, the machine's schedule exactly.
+        attempts[1].decided = None
+        replay_states(session, question_id="q1", student_ids=[student_id])
+        assert (state.best_score, state.last_score, state.due) == (0.0, 0.0, machine_due)
     engine.dispose()
