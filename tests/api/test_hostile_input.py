@@ -254,6 +254,6 @@ def test_webhook_urls_that_embed_a_private_ipv4_address_are_refused(
 ) -> None:
     instructor = token_headers(database_url, "instructor")
     response = client.post("/webhooks/endpoints", json={"url": url}, headers=instructor)
-    detail = _problem(response, 422)["detail"]
+    detail = str(_problem(response, 422)["detail"])
     assert detail.startswith("url: ") and "private or local" in detail
     assert response.json()["errors"] == [{"field": "url", "message": detail.removeprefix("url: ")}]
