@@ -46,7 +46,10 @@ class RubricInvalid(GraderError):
         self.problems = problems
         super().__init__(
             f"the rubric has {len(problems)} problem{'s' if len(problems) != 1 else ''}: "
-            + "; ".join(f"line {p.line}: {p.field}: {p.message}" for p in problems)
+            # A YAML syntax error names no field: "line 10: while scanning ...", not ": :".
+            + "; ".join(
+                f"line {p.line}: {p.field + ': ' if p.field else ''}{p.message}" for p in problems
+            )
         )
 
 

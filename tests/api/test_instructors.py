@@ -106,6 +106,10 @@ def test_a_rubric_edit_is_validated_written_and_live(
     refused = client.put(f"/rubrics/{QUESTION}", content=bomb, headers=instructor)
     assert refused.status_code == 422 and "nested over 12 levels deep" in refused.text
     assert refused.json()["errors"][0]["line"] == 2
+    # A syntax error names its line, and no field where none is at fault.
+    tab = client.put(f"/rubrics/{QUESTION}", content="id: x\n\tprompt: y\n", headers=instructor)
+    assert tab.status_code == 422 and ": :" not in tab.json()["detail"]
+    assert tab.json()["detail"].startswith("the rubric has 1 problem: line 2: ")
     assert (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8") == edited
     student = token_headers(database_url, "student", "hal")
     (listed,) = [q for q in client.get("/questions", headers=student).json() if q["id"] == QUESTION]
