@@ -16,15 +16,15 @@ from grader.content.document import Mark
 
 # A label in bold or in italics ("**Answer:**", "*Answer:*", "__Note:__", "_Q1._"), or plain.
 EMPHASIS = r"(?:\*\*|__|\*|_)?"
-_BOLD = EMPHASIS
+_B = EMPHASIS
 _ALTERNATIVES = re.compile(
-    rf"^\s*(?:[-*+]\s+)?{_BOLD}(?:also\s+accept(?:ed)?|accept(?:ed)?|or|alternatives?|"
-    rf"alternative\s+answers?|other\s+(?:correct|accepted)\s+answers?){_BOLD}\s*:\s*{_BOLD}\s*(.*)$",
+    rf"^\s*(?:[-*+]\s+)?{_B}(?:also\s+accept(?:ed)?|accept(?:ed)?|or|alternatives?|"
+    rf"alternative\s+answers?|other\s+(?:correct|accepted)\s+answers?){_B}\s*:\s*{_B}\s*(.*)$",
     re.IGNORECASE,
 )
 _NOTE = re.compile(
-    rf"^\s*(?:[-*+]\s+)?{_BOLD}(?:notes?|grading(?:\s+notes?)?|grader(?:'s)?\s+notes?|"
-    rf"marking(?:\s+(?:notes?|scheme))?|for\s+the\s+grader|rubric){_BOLD}\s*:\s*{_BOLD}\s*(.*)$",
+    rf"^\s*(?:[-*+]\s+)?{_B}(?:notes?|grading(?:\s+notes?)?|grader(?:'s)?\s+notes?|"
+    rf"marking(?:\s+(?:notes?|scheme))?|for\s+the\s+grader|rubric){_B}\s*:\s*{_B}\s*(.*)$",
     re.IGNORECASE,
 )
 _POINTS_WORD = r"(?:p|pt|pts|point|points|mark|marks)\b"

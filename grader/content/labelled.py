@@ -39,21 +39,22 @@ _NUMBERED_HEADING = re.compile(r"^(\d{1,4})[.)]\s+(\S.*)$")
 _NUMBERED = re.compile(r"^(?:[-*+]\s+)?\d{1,4}[.)]\s+\S")
 
 
-def _headings(text: str) -> list[str]:
+def headings(lines: list[str]) -> list[str]:
     """The text of each ATX heading line ("## 3. What is ...?" → "3. What is ...?")."""
-    return [line.lstrip("#").strip() for line in text.splitlines() if line.lstrip().startswith("#")]
+    return [line.lstrip("#").strip() for line in lines if line.lstrip().startswith("#")]
 
 
 def numbered_headings_ask(text: str) -> bool:
     """Whether the document's numbered headings are its questions: at least half of them ask
     something ("?"), and no numbered list, question label or "Question 3" heading says where its
     questions are instead ("## 1. Introduction" over numbered questions stays a section)."""
-    numbered = [h for h in _headings(text) if _NUMBERED_HEADING.match(h)]
+    lines = text.splitlines()
+    titles = headings(lines)
+    numbered = [h for h in titles if _NUMBERED_HEADING.match(h)]
     if not numbered:
         return False
-    lines = text.splitlines()
     if any(_NUMBERED.match(line) or _QUESTION_LABEL.match(line) for line in lines) or any(
-        _QUESTION_HEADING.match(h) for h in _headings(text)
+        _QUESTION_HEADING.match(h) for h in titles
     ):
         return False
     return 2 * sum("?" in h for h in numbered) >= len(numbered)
@@ -159,14 +160,12 @@ def read_labelled(
     heading: str | None = None
     current: _Draft | None = None
     asking_headings = numbered_headings_ask(text)
+    lines = text.splitlines()
     answers_only = (
         not by_question_mark
         and not asking_headings
-        and not any(
-            _QUESTION_LABEL.match(line)
-            or (line.lstrip().startswith("#") and _QUESTION_HEADING.match(line.lstrip("#").strip()))
-            for line in text.splitlines()
-        )
+        and not any(_QUESTION_LABEL.match(line) for line in lines)
+        and not any(_QUESTION_HEADING.match(h) for h in headings(lines))
     )
 
     def start(number: str | None, line: int, prompt: str, block: int) -> _Draft:

@@ -74,8 +74,9 @@ def read_document(text: str, source: str = "<document>", *, strict: bool = False
             never closed; with ``strict``, also a question that has no answer or whose table
             is malformed.
     """
-    if qa_table(text) is not None:
-        return read_qa_table(text, source, strict=strict)
+    table = qa_table(text)
+    if table is not None:
+        return read_qa_table(text, source, table, strict=strict)
     if is_labelled(text):
         return read_labelled(text, source, strict=strict)
     lines = text.splitlines()

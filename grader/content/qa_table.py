@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from grader.content.document import LayoutNote, ParsedDocument, Question
+from grader.content.labelled import headings
 from grader.content.questions import QuestionDraft, build_or_skip
 from grader.errors import ContentError
 
@@ -64,18 +65,14 @@ def qa_table(text: str) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def read_qa_table(text: str, source: str, *, strict: bool = False) -> ParsedDocument:
-    """The questions of a Q&A table (:func:`qa_table` must have found it), one per row, in
+def read_qa_table(
+    text: str, source: str, table: tuple[int, dict[str, int]], *, strict: bool = False
+) -> ParsedDocument:
+    """The questions of the Q&A ``table`` :func:`qa_table` found in ``text``, one per row, in
     order; a row without a question or an answer is skipped with its line."""
-    found = qa_table(text)
-    if found is None:
-        raise ContentError(source, 1, "no table with a question and an answer column")
-    start, columns = found
+    start, columns = table
     lines = text.splitlines()
-    heading = next(
-        (line.lstrip("#").strip() for line in lines[:start] if line.lstrip().startswith("#")),
-        None,
-    )
+    heading = next(iter(headings(lines[:start])), None)
     header = _cells(lines[start])
     notes = [
         LayoutNote(start + 1, f"column '{name}' is no question, answer or points: left out")
@@ -92,12 +89,8 @@ def read_qa_table(text: str, source: str, *, strict: bool = False) -> ParsedDocu
             continue
         cells = _cells(line)
         number += 1
-
-        def cell(role: str, row: list[str] = cells) -> str:
-            index = columns.get(role)
-            return row[index] if index is not None and index < len(row) else ""
-
-        prompt, answer, points = cell("question"), cell("answer"), cell("points")
+        row = {role: cells[i] for role, i in columns.items() if i < len(cells)}
+        prompt, answer, points = (row.get(r, "") for r in ("question", "answer", "points"))
         if points:
             prompt = f"{prompt} ({points} points)"
         # "<br>" is how a line break is written inside a table cell.

@@ -41,8 +41,10 @@ def read_gift(text: str, source: str) -> ParsedDocument:
         open_at, close_at = _braces(body)
         if open_at < 0:
             raise ContentError(source, line, f"'{title or body[:40]}': no answer block '{{...}}'")
-        written = _FORMAT.match(body[:open_at].strip())
-        prompt = _FORMAT.sub("", body[:open_at].strip()).strip()
+        prompt = body[:open_at].strip()
+        written = _FORMAT.match(prompt)
+        if written:
+            prompt = prompt[written.end() :].strip()
         after = body[close_at + 1 :].strip()
         if after:
             prompt = f"{prompt} ___ {after}"
