@@ -16,6 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 
+def for_a_person(message: str) -> str:
+    """A validator's message without pydantic's "Value error, " and "Assertion failed, "
+    prefixes, which are for programmers (the API's problems and the demos' parameters)."""
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message
+
+
 class GraderError(Exception):
     """Base class of every error grader raises deliberately."""
 

@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid
+from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid, for_a_person
 from grader.services.slots import Busy
 from grader.store.session import UNAVAILABLE
 
@@ -156,10 +156,7 @@ def _readable(error: Any) -> str:
     if kind == "too_long" and "max_length" in context:
         given = context.get("actual_length")
         return f"at most {context['max_length']}" + (f", not {given}" if given else "")
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    return message
+    return for_a_person(str(error["msg"]))
 
 
 async def http_problem(request: Request, error: Exception) -> ProblemResponse:

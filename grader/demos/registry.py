@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from grader.demos import attention, esn, gan, gradients, long_term, rnn_vs_cnn
 from grader.demos.base import Demo, DemoParams, DemoResult
-from grader.errors import GraderError
+from grader.errors import GraderError, for_a_person
 from grader.rubrics.points import counted
 
 T = TypeVar("T")
@@ -83,8 +83,7 @@ def parse_params(demo: Demo, raw: Mapping[str, Any]) -> DemoParams:
         problems = []
         for detail in error.errors(include_url=False):
             name = ".".join(str(part) for part in detail["loc"]) or "parameters"
-            # pydantic's "Value error, " is for programmers; the message is for a person.
-            message = detail["msg"].removeprefix("Value error, ")
+            message = for_a_person(detail["msg"])
             problems.append((name, _with_range(demo.params, name, message)))
         raise InvalidDemoParams(demo.id, problems) from error
 
