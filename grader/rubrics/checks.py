@@ -82,6 +82,18 @@ def check_rubric(rubric: Rubric, known_demos: Collection[str] | None = None) -> 
             )
         )
 
+    # A step wider than the question rounds every grade to 0 or the maximum without saying so;
+    # all-or-nothing is a step equal to the maximum.
+    step = rubric.points_step
+    if step is not None and step > rubric.max_points + _POINTS_TOLERANCE:
+        problems.append(
+            FieldProblem(
+                ("points_step",),
+                f"is {step:g}, more than the question's {rubric.max_points:g} points "
+                f"(a step of {rubric.max_points:g} grades all or nothing)",
+            )
+        )
+
     if known_demos is not None and rubric.demo and rubric.demo not in known_demos:
         known = ", ".join(sorted(known_demos)) or "none yet"
         problems.append(FieldProblem(("demo",), f"unknown demo '{rubric.demo}' (known: {known})"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 Slug = Annotated[
     str,
@@ -18,8 +18,10 @@ Slug = Annotated[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 # Every number a rubric holds is bounded: a hundredth of a point is the finest step anyone
 # grades in, and a step of 1e-309 made every answer's rounding overflow (a 500 per answer).
+# Numbers are strict: `points: true` or `points: "2"` is a mistake to name, not a 1 or a 2 to
+# guess (an int is still a number of points).
 MIN_POINTS = 0.01
-Points = Annotated[float, Field(ge=MIN_POINTS, le=1000, allow_inf_nan=False)]
+Points = Annotated[float, Strict(), Field(ge=MIN_POINTS, le=1000, allow_inf_nan=False)]
 # What one rubric may hold: every text is embedded when the rubric is saved, so these bound
 # the work a save costs (a question never needs more).
 MAX_CRITERIA = 100
@@ -59,7 +61,7 @@ class Criterion(StrictModel):
 class SelectRule(StrictModel):
     """Full marks for the best ``any`` criteria among ``of`` (all criteria when ``of`` is empty)."""
 
-    any: Annotated[int, Field(ge=1)]
+    any: Annotated[int, Strict(), Field(ge=1)]
     of: list[Slug] = Field(default_factory=list)
 
 
@@ -68,7 +70,7 @@ class Misconception(StrictModel):
 
     id: Slug
     text: Text
-    penalty: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 1.0
+    penalty: Annotated[float, Strict(), Field(ge=0, le=1000, allow_inf_nan=False)] = 1.0
     criterion: Slug | None = Field(
         default=None, description="The criterion this statement contradicts, if any."
     )
@@ -79,7 +81,7 @@ class Source(StrictModel):
     """Where the question came from, so regeneration can find it again."""
 
     document: Text
-    number: Annotated[int, Field(ge=0)]
+    number: Annotated[int, Strict(), Field(ge=0)]
 
 
 class Rubric(StrictModel):
@@ -108,12 +110,10 @@ class Rubric(StrictModel):
         "against answers and never shown to students.",
     )
     demo: str = Field(default="", description="Id of the linked mini-demo; empty for none.")
-    points_step: Annotated[float, Field(ge=MIN_POINTS, le=1000, allow_inf_nan=False)] | None = (
-        Field(
-            default=None,
-            description="The step points are shown and sent to the LMS in (0.5: 1.5 of 2, never "
-            "1.37); stored scores keep full precision. Unset: the course's GRADER_POINTS_STEP.",
-        )
+    points_step: Points | None = Field(
+        default=None,
+        description="The step points are shown and sent to the LMS in (0.5: 1.5 of 2, never "
+        "1.37); stored scores keep full precision. Unset: the course's GRADER_POINTS_STEP.",
     )
     feedback_shown: Literal["full", "hints", "points"] | None = Field(
         default=None,
@@ -129,7 +129,7 @@ class Rubric(StrictModel):
         "or 'never'. Unset: 'after-trying', or 'never' when `feedback_shown` hides the key "
         "(hints, points).",
     )
-    reference_after_attempts: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+    reference_after_attempts: Annotated[int, Strict(), Field(ge=1, le=1000)] | None = Field(
         default=None,
         description="Attempts after which 'after-trying' shows the reference answer even "
         "without a correct one. Unset: the course's GRADER_REFERENCE_AFTER_ATTEMPTS.",

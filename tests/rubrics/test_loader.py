@@ -155,6 +155,30 @@ def test_every_number_a_rubric_holds_is_bounded(
     assert any(p.field == field for p in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "field", "says"),
+    [
+        ("    points: 1\n", "    points: true\n", "criteria[0].points", "valid number"),
+        ("    points: 1\n", '    points: "1"\n', "criteria[0].points", "valid number"),
+        ("max_points: 2\n", "max_points: 2\npoints_step: yes\n", "points_step", "valid number"),
+        ("max_points: 2\n", "max_points: 2\npoints_step: 5\n", "points_step", "more than"),
+    ],
+)
+def test_a_number_is_a_number_and_a_step_fits_the_question(
+    tmp_path: Path, old: str, new: str, field: str, says: str
+) -> None:
+    """`points: true` was read as 1 and a step of 5 on a 2-point question as every grade 0 or 2,
+    silently."""
+    problems = _problems(tmp_path, GOOD.replace(old, new, 1))
+    assert any(p.field == field and says in p.message for p in problems), problems
+
+
+def test_a_step_of_the_whole_question_grades_all_or_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "sample.yaml"
+    path.write_text(GOOD.replace("max_points: 2\n", "max_points: 2\npoints_step: 2\n", 1))
+    assert not isinstance(load_rubric_file(path, known_demos=set(), max_bytes=65536), list)
+
+
 def test_tabs_and_line_breaks_are_text(tmp_path: Path) -> None:
     path = tmp_path / "sample.yaml"
     path.write_text(GOOD.replace("prompt: What", 'prompt: "Tab\\there: what', 1).replace(
