@@ -35,6 +35,7 @@ ANSWER_LABEL = re.compile(
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,4}[.)])\s+(.*)$")
+_BULLET_MARK = re.compile(r"^\s*[-*+]\s+")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
@@ -119,11 +120,12 @@ def skip(error: ContentError, skipped: list[ContentError], *, strict: bool) -> N
 
 
 def strip_answer_label(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The answer's lines without a leading "Answer:" label (numbered layouts use it too)."""
+    """The answer's lines without a leading "Answer:" label (numbered layouts use it too),
+    also where the label opens a bullet under its question ("1) Define ...\n   - Answer: ...")."""
     for index, (number, text) in enumerate(lines):
         if not text.strip():
             continue
-        match = ANSWER_LABEL.match(text)
+        match = ANSWER_LABEL.match(text) or ANSWER_LABEL.match(_BULLET_MARK.sub("", text, count=1))
         if match is None:
             return lines
         rest = match.group(2)

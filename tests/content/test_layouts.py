@@ -224,6 +224,18 @@ def test_ans_is_an_answer_label() -> None:
     ]
 
 
+def test_an_answer_label_on_a_bullet_under_its_question_is_no_key_point() -> None:
+    # "- Answer: ..." under "1) Define ..." kept "Answer:" as the start of the key point.
+    parsed = read_document(
+        "1) Define virtual memory.\n   - Answer: Each process gets its own address space.\n"
+        "2) What does the TLB cache?\n   * Answer: Recent page translations.\n"
+    )
+    assert [(q.prompt, q.answer) for q in parsed.questions] == [
+        ("Define virtual memory.", "Each process gets its own address space."),
+        ("What does the TLB cache?", "Recent page translations."),
+    ]
+
+
 def test_a_question_and_answer_table() -> None:
     parsed = load_document(DOCUMENTS / "qa-table.md")
     assert [(q.number, q.prompt, q.points, q.heading) for q in parsed.questions] == [
