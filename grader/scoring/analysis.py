@@ -57,6 +57,8 @@ class Analysis:
     answer_vector: Vectors | None = None
     demoted_vector: Vectors | None = None
     zero_reason: str | None = None
+    # Graded, but by a model that cannot read it (another language, code, formulas): why.
+    provisional: str | None = None
     salad: bool = False
     review_flags: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)

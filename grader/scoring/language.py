@@ -15,6 +15,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from grader.scoring.text import readable
+
 # Fewer words than this say too little about their language ("Gradient descent": French 0.95).
 MIN_WORDS = 4
 # How sure the identifier must be, and how few of the words the English vocabulary may know,
@@ -54,7 +56,7 @@ def unreadable(answer: str, known_share: float = 0.0) -> str | None:
         return "it is written in another script"
     if _symbol_share(visible) >= 0.08 and _CODE.search(answer):
         return "it looks like code"
-    if len(visible) >= 3 and len(letters) / len(visible) < 0.4:
+    if _formulas_only(answer):
         return "it is formulas or symbols only"
     words = _WORD.findall(_TAG.sub(" ", answer))
     if len(words) >= MIN_WORDS and known_share < KNOWN_ENOUGH:
@@ -90,6 +92,14 @@ def _foreign_script_share(letters: list[str]) -> float:
     """The share of letters outside the Latin script (Greek letters in formulas included)."""
     foreign = sum(1 for ch in letters if not unicodedata.name(ch, "LATIN").startswith("LATIN"))
     return foreign / len(letters)
+
+
+def _formulas_only(answer: str) -> bool:
+    """Few letters among what is visible, once LaTeX is read as what it writes: the letters
+    of "\\frac{\\partial L}{\\partial h_0} \\to 0" are its commands' names, not words."""
+    visible = [ch for ch in readable(answer) if not ch.isspace()]
+    letters = [ch for ch in visible if ch.isalpha()]
+    return len(visible) >= 3 and len(letters) / len(visible) < 0.4
 
 
 def _symbol_share(visible: list[str]) -> float:

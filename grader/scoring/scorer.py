@@ -288,8 +288,13 @@ class Scorer:
         unread = unreadable(analysis.answer, known)
         if unread is not None:
             # Another language, code, formulas: not wrong for that; graded provisionally and
-            # sent to an instructor with the reason.
+            # sent to an instructor with the reason, which the feedback gives first (a student
+            # or an LMS reading the API's feedback learns why, as the page's reader does).
             analysis.review_flags.append(_unread_flag(unread))
+            analysis.provisional = (
+                f"the grader cannot read this answer ({unread}): these points are provisional "
+                "until an instructor grades it"
+            )
         elif (
             len(words(analysis.answer)) >= MIN_WORDS
             and closest < traps.foreign_similarity
@@ -307,8 +312,13 @@ class Scorer:
             and len(words(kept_text(analysis.answer, analysis.restating))) <= 2
         ):
             analysis.zero_reason = "the answer only restates the question"
+        # Keywords without function words is an English reading: a sentence in another
+        # language has none of ours ("Los gradientes se desvanecen o explotan." is no list).
         analysis.salad = (
-            rules.on("keyword-salad") and is_keyword_salad(analysis.answer) and _sprays(analysis)
+            unread is None
+            and rules.on("keyword-salad")
+            and is_keyword_salad(analysis.answer)
+            and _sprays(analysis)
         )
 
     def _embed_kept_parts(self, analyses: list[Analysis]) -> None:
@@ -392,7 +402,10 @@ class Scorer:
         if review:
             confidence = min(confidence, 0.5)
         criteria = self._criterion_results(analysis, selection)
-        feedback, hint = write_feedback(rubric, criteria, penalties, reasons)
+        # A provisional grade says so first; not as a reason, which outlives an instructor's
+        # grade (decisions keep the machine's reasons) while "provisional" does not.
+        said = reasons or ([analysis.provisional] if analysis.provisional else [])
+        feedback, hint = write_feedback(rubric, criteria, penalties, said)
         return Grade(
             question_id=rubric.id,
             score=round(score, 4),

@@ -3,6 +3,7 @@ feedback (htmx partial and plain form post), history, the review queue, the rubr
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -566,3 +567,16 @@ def test_an_answer_in_another_language_is_graded_provisionally_and_said_so(
     )
     assert "The grader cannot read this answer (it reads as Spanish)" in page
     assert "provisional until an instructor grades it" in page
+    assert page.count("The grader cannot read this answer") == 1, page  # said once
+
+
+def test_an_answer_in_another_script_is_said_once_why_it_was_not_read(
+    client: TestClient, database_url: str
+) -> None:
+    """The page read the zero's whole reason into its own sentence: "The grader cannot read
+    this answer (the grader cannot read this answer (it is written in another script); ...)"."""
+    sign_in(client, new_token(database_url, "student", "script-ana"))
+    page = html.unescape(_answer(client, "梯度消失和梯度爆炸", htmx=True))
+    assert "The grader cannot read this answer (it is written in another script)" in page
+    assert "this answer (the grader cannot read" not in page
+    assert page.count("The grader cannot read this answer") == 1, page
