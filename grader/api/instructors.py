@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from grader.api.deps import Caller, InstructorDep, SessionDep, course_of
 from grader.api.downloads import csv_download
 from grader.api.fields import CriterionId, DisplayName, Id, RequestBody, Text, storable
+from grader.api.paging import Before, Limit, page_of
 from grader.api.practice import AttemptRead, Progress, attempt_read, progress_for
 from grader.api.problems import ApiProblem, problem_responses, rubric_field_problems
 from grader.errors import RubricInvalid
@@ -191,16 +192,23 @@ def student_progress(
 
 @router.get("/attempts")
 def list_attempts(
+    request: Request,
+    response: Response,
     session: SessionDep,
     _: InstructorDep,
     needs_review: Annotated[bool | None, Query()] = None,
     question_id: Annotated[Text | None, Query(max_length=100)] = None,
+    limit: Limit = 100,
+    before: Before = None,
 ) -> list[ReviewedAttempt]:
-    """Attempts, newest first; `needs_review=true` for the ones the scorer was unsure about."""
-    return [
-        reviewed(a)
-        for a in review.attempts(session, needs_review=needs_review, question_id=question_id)
-    ]
+    """Attempts, newest first, a page at a time (when there are more, the `Link` header's
+    `rel="next"` holds the next page's address); `needs_review=true` for the ones the scorer
+    was unsure about."""
+    fetched = review.attempts(
+        session, needs_review=needs_review, question_id=question_id, limit=limit + 1,
+        before=before,
+    )  # fmt: skip
+    return [reviewed(a) for a in page_of(request, response, fetched, limit)]
 
 
 @router.post("/attempts/{attempt_id}/accept")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from grader.api.deps import CallerDep, SessionDep, StudentDep, course_of
-from grader.api.fields import MAX_ID, AnswerText, RequestBody
+from grader.api.fields import AnswerText, RequestBody
+from grader.api.paging import Before, Limit, page_of
 from grader.api.problems import ApiProblem, invalid_field, problem_responses
 from grader.rubrics.loader import LoadedRubric
 from grader.scoring.disclosure import FeedbackShown, disclose
@@ -191,19 +191,13 @@ def my_attempts(
     response: Response,
     session: SessionDep,
     student: StudentDep,
-    limit: Annotated[int, Query(ge=1, le=500, description="Attempts per page")] = 100,
-    before: Annotated[
-        int | None,
-        Query(ge=1, le=MAX_ID, description="Cursor: attempts older than this attempt id"),
-    ] = None,
+    limit: Limit = 100,
+    before: Before = None,
 ) -> list[AttemptRead]:
     """Your attempts, newest first (an instructor's override wins), a page at a time: when
     there are more, the `Link` header's `rel="next"` holds the next page's address."""
-    page = student_attempts(session, student_id=student, limit=limit + 1, before=before)
-    if len(page) > limit:
-        page = page[:limit]
-        following = request.url.include_query_params(before=page[-1].id, limit=limit)
-        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    fetched = student_attempts(session, student_id=student, limit=limit + 1, before=before)
+    page = page_of(request, response, fetched, limit)
     course = course_of(request)
     return [attempt_read(a, shown_to_students(course, a.question_id)) for a in page]
 

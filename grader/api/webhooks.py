@@ -6,11 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, field_validator
 
 from grader.api.deps import InstructorDep, SessionDep
 from grader.api.fields import Id, RequestBody, Text
+from grader.api.paging import Before, Limit, page_of
 from grader.api.problems import ApiProblem, FieldProblem, invalid_field, problem_responses
 from grader.store import webhooks as store
 from grader.store.models import WebhookEndpoint
@@ -163,11 +164,17 @@ def rotate_secret(
 
 @router.get("/deliveries")
 def list_deliveries(
+    request: Request,
+    response: Response,
     session: SessionDep,
     _: InstructorDep,
     status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
+    limit: Limit = 100,
+    before: Before = None,
 ) -> list[DeliveryRead]:
-    """Deliveries, newest first, each with the log of its tries."""
+    """Deliveries, newest first, each with the log of its tries, a page at a time (when there
+    are more, the `Link` header's `rel="next"` holds the next page's address)."""
+    fetched = store.deliveries(session, status=status, limit=limit + 1, before=before)
     return [
         DeliveryRead(
             id=d.id,
@@ -188,7 +195,7 @@ def list_deliveries(
                 for a in store.delivery_log(session, delivery_id=d.id)
             ],
         )
-        for d in store.deliveries(session, status=status)
+        for d in page_of(request, response, fetched, limit)
     ]
 
 

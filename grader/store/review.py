@@ -51,8 +51,16 @@ def attempts(
     needs_review: bool | None = None,
     question_id: str | None = None,
     limit: int = 200,
+    before: int | None = None,
 ) -> list[Attempt]:
+    """Attempts newest first, at most ``limit``; after attempt ``before`` in that order when
+    given (a page's cursor: it compares the (time, id) pair the list is ordered by)."""
     query = select(Attempt).order_by(Attempt.created_at.desc(), Attempt.id.desc()).limit(limit)
+    if before is not None:
+        cursor = session.get(Attempt, before)
+        if cursor is None:
+            return []
+        query = query.where(created_before(Attempt, cursor))
     if needs_review is not None:
         query = query.where(Attempt.needs_review == needs_review)
     if question_id is not None:

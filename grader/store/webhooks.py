@@ -292,9 +292,12 @@ def record_try(
 
 
 def deliveries(
-    session: Session, *, status: str | None = None, limit: int = 200
+    session: Session, *, status: str | None = None, limit: int = 200, before: int | None = None
 ) -> list[WebhookDelivery]:
+    """Deliveries newest first, at most ``limit``; those older than delivery ``before``."""
     query = select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(WebhookDelivery.id < before)
     if status is not None:
         query = query.where(WebhookDelivery.status == status)
     return list(session.scalars(query))

@@ -83,6 +83,36 @@ def test_an_override_wins_and_survives_a_regrade(client: TestClient, database_ur
     assert any(a["id"] == attempt_id and a["override_reason"] == "close enough" for a in reviewed)
 
 
+def test_the_review_list_comes_a_page_at_a_time_never_cut(
+    client: TestClient, database_url: str
+) -> None:
+    """`GET /attempts` returned the newest 200 and said nothing of the rest: a class of 300
+    flagged answers showed 200 to review."""
+    instructor = token_headers(database_url, "instructor")
+    question = "what-is-echo-state-network"  # this test's own answers only
+    made = [
+        client.post(
+            f"/questions/{question}/attempts",
+            json={"answer": f"A reservoir of random fixed weights, take {n}."},
+            headers=token_headers(database_url, "student", f"paged-{n}"),
+        ).json()["attempt_id"]
+        for n in range(5)
+    ]
+    seen, url = [], f"/attempts?question_id={question}&limit=2"
+    while url:
+        page = client.get(url, headers=instructor)
+        assert page.status_code == 200, page.text
+        assert len(page.json()) <= 2
+        seen += [a["id"] for a in page.json()]
+        link = page.headers.get("Link")
+        url = link.split(">", 1)[0].lstrip("<") if link else ""
+        assert not link or f"question_id={question}" in link  # the filter goes with the cursor
+    assert len(seen) == len(set(seen)) and seen == sorted(seen, reverse=True)  # each once
+    assert [i for i in seen if i in made] == sorted(made, reverse=True)  # none cut
+    assert client.get("/attempts?limit=501", headers=instructor).status_code == 422
+    assert client.get("/attempts?before=999999", headers=instructor).json() == []
+
+
 def test_a_rubric_edit_is_validated_written_and_live(
     client: TestClient, database_url: str, rubrics_dir: Path
 ) -> None:

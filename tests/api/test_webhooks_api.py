@@ -225,3 +225,32 @@ def test_a_delivery_can_be_replayed(client: TestClient, database_url: str) -> No
         answer = (client.post(path, json={}, headers=instructor) if action
                   else client.delete(path, headers=instructor))  # fmt: skip
         assert answer.status_code == 404, (action, answer.text)
+
+
+def test_deliveries_come_a_page_at_a_time_never_cut(client: TestClient, database_url: str) -> None:
+    """`GET /webhooks/deliveries` returned the newest 200 and said nothing of the rest: a failed
+    delivery older than that could not be found to replay."""
+    instructor = token_headers(database_url, "instructor")
+    endpoint = client.post(
+        "/webhooks/endpoints", json={"url": "http://127.0.0.1:9/paged"}, headers=instructor
+    ).json()
+    for n in range(3):
+        client.post(f"/questions/{QUESTION}/attempts", json={"answer": f"Vanishing, {n}."},
+                    headers=token_headers(database_url, "student", f"paged-{n}"))  # fmt: skip
+    every = [
+        d["id"] for d in client.get("/webhooks/deliveries?limit=500", headers=instructor).json()
+    ]
+    seen, url = [], "/webhooks/deliveries?status=pending&limit=2"
+    while url:
+        page = client.get(url, headers=instructor)
+        assert page.status_code == 200 and len(page.json()) <= 2, page.text
+        assert all(d["status"] == "pending" for d in page.json())
+        seen += [d["id"] for d in page.json()]
+        link = page.headers.get("Link")
+        url = link.split(">", 1)[0].lstrip("<") if link else ""
+    assert len(seen) >= 3 and len(seen) == len(set(seen)) and seen == sorted(seen, reverse=True)
+    pending = [d["id"] for d in client.get("/webhooks/deliveries?status=pending&limit=500",
+                                          headers=instructor).json()]  # fmt: skip
+    assert seen == pending and set(seen) <= set(every)
+    assert client.get("/webhooks/deliveries?limit=0", headers=instructor).status_code == 422
+    client.delete(f"/webhooks/endpoints/{endpoint['id']}", headers=instructor)

@@ -392,6 +392,31 @@ def test_stats_and_deliveries_pages_render_what_is_stored(
     assert client.get("/app/deliveries?status=nonsense").status_code == 404
 
 
+def test_the_deliveries_page_links_the_older_ones(
+    client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page showed the newest 100 deliveries and nothing of the rest."""
+    from grader.web import instructor as pages
+
+    monkeypatch.setattr(pages, "DELIVERIES_PER_PAGE", 1)
+    instructor = {"Authorization": f"Bearer {new_token(database_url, 'instructor')}"}
+    made = client.post(
+        "/webhooks/endpoints", json={"url": "http://127.0.0.1:9/older"}, headers=instructor
+    )
+    for n in range(2):
+        sign_in(client, new_token(database_url, "student", f"older-{n}"))
+        _answer(client, f"Gradients vanish ({n}).")
+    sign_in(client, new_token(database_url, "instructor"))
+    newest = client.get("/app/deliveries?status=pending").text
+    older = re.search(r'href="(/app/deliveries\?status=pending&amp;before=(\d+))"', newest)
+    assert older is not None, newest
+    next_page = client.get(html.unescape(older.group(1))).text
+    shown = re.findall(r"<tr>\s*<td>(\d+)</td>", next_page)
+    assert shown and all(int(i) < int(older.group(2)) for i in shown)
+    assert re.findall(r"<tr>\s*<td>(\d+)</td>", newest) == [older.group(2)]
+    client.delete(f"/webhooks/endpoints/{made.json()['id']}", headers=instructor)
+
+
 class _Controls(HTMLParser):
     """Form controls a person fills in, and the labels on the page."""
 
