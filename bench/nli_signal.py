@@ -38,11 +38,9 @@ from scipy.special import logsumexp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
-from grader.config import get_settings
-from grader.evaluation.judge_bench import Rows, benchmark_folds, compare_signals
+from bench.judge_folds import judge_folds
+from grader.evaluation.judge_bench import Rows, compare_signals
 from grader.evaluation.report import emit
-from grader.scorer_setup import build_scorer
 from grader.scoring.features import CREDIT_FEATURES
 from grader.scoring.judge import LOGIT_LIMIT
 
@@ -133,11 +131,8 @@ def main() -> None:
     parser.add_argument("--entailment-label", type=int, default=0)
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
-    settings = get_settings()
-    scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))  # as `eval judge`
-    scorer.judge = None
-    items = judge_items(DEFAULT_DATA_DIR, PUBLIC_DATA_DIR)
-    _, folds = benchmark_folds(scorer, items, cache_dir=settings.cache_dir)
+    bench = judge_folds()
+    settings, folds = bench.settings, bench.folds
     model = NliModel(args.model_dir, args.entailment_label)
     cache = settings.cache_dir or Path(".cache/grader")
     report: dict[str, Any] = {"model": model.model_id}

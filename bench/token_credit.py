@@ -38,12 +38,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader.cli.grading import DEFAULT_DATA_DIR, PUBLIC_DATA_DIR, judge_items
-from grader.config import get_settings
+from bench.judge_folds import judge_folds
 from grader.evaluation.fit import Floats
-from grader.evaluation.judge_bench import Rows, benchmark_folds, compare_signals
+from grader.evaluation.judge_bench import Rows, compare_signals
 from grader.evaluation.report import emit
-from grader.scorer_setup import build_scorer
 from grader.scoring.embedder import TokenEmbedder, token_embedder
 from grader.scoring.features import CREDIT_FEATURES, TOKEN_FEATURE
 from grader.scoring.text import content_stems
@@ -94,11 +92,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
-    settings = get_settings()
-    scorer = build_scorer(settings.model_copy(update={"cache_dir": None}))  # as `eval judge`
-    scorer.judge = None
-    items = judge_items(DEFAULT_DATA_DIR, PUBLIC_DATA_DIR)
-    analysed, folds = benchmark_folds(scorer, items, cache_dir=settings.cache_dir)
+    bench = judge_folds()
+    scorer, analysed, folds = bench.scorer, bench.answers, bench.folds
     questions = [item.rubric.prompt for item in analysed]
     tokens = Aligned(token_embedder(scorer.embedder))
     variants: dict[str, list[int]] = {
