@@ -39,8 +39,13 @@ _STOPWORDS = {
 }  # fmt: skip
 _ID_WORDS = 4
 # Leading words of a prompt that say what to do, not what it is about.
+_AUXILIARY = r"(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|may|must)"
 _PROMPT_LEAD = re.compile(
-    r"^(?:(?:what|which|who|why|how)\s+(?:is|are|was|were|does|do|did)\s+"
+    # "When do gradients vanish", "How can we ...", "In which case is momentum useful": the
+    # asking words are no topic (they were: "When", "How", "In").
+    r"^(?:(?:(?:in|on|for|at|under)\s+(?:which|what)\s+\w+|what|which|who|why|how|when|where)"
+    rf"\s+{_AUXILIARY}\s+"
+    r"|what\s+happens\s+(?:when|if|to|after)\s+"
     r"|(?:which|what)\s+"
     r"|(?:write|give|name|list|describe|explain|define|state|mention|compare)\s+"
     r"(?:any\s+)?(?:\d+\s+|(?:" + "|".join(_NUMBER_WORDS) + r")\s+)?)"

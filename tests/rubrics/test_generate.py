@@ -84,6 +84,14 @@ def test_asked_count(prompt: str, count: int | None) -> None:
         ("What do you mean by attention?", "Attention"),  # was "You"
         ("How does one choose a learning rate?", "Learning rate"),
         ("What is dropout?", "Dropout"),
+        # Each of these was the asking word alone ("When", "How", "Why", "Happens", "In"),
+        # which put unrelated questions under one topic in a student's mastery.
+        ("When do gradients vanish in an RNN?", "Gradients vanish in an RNN"),
+        ("How can we prevent overfitting?", "Overfitting"),
+        ("Why should we normalise the inputs?", "Inputs"),
+        ("Where is the page table stored?", "Page table stored"),
+        ("What happens when the learning rate is too high?", "Learning rate"),
+        ("In which case is momentum useful?", "Momentum useful"),
     ],
 )
 def test_a_topic_names_the_subject_not_the_asker(prompt: str, topic: str) -> None:
