@@ -32,7 +32,6 @@ from grader.errors import ContentError
 _QUESTION = re.compile(r"^(?:[-*+]\s+)?(\d{1,4})[.)]\s+(\S.*)$")
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,4}[.)])\s+(.*)$")
-_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 # Where an answer written on the question's own line (with no "?") begins: the first word that
 # starts with a capital followed by a lower-case letter, after the question's own first words.
 _INLINE_ANSWER_START = re.compile(r"\s(?=[A-Z][a-z])")

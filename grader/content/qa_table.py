@@ -16,13 +16,14 @@ answer: the other layouts read those documents).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from grader.content.document import LayoutNote, ParsedDocument, Question
 from grader.content.labelled import headings
 from grader.content.questions import QuestionDraft, build_or_skip
+from grader.content.tables import SEPARATOR, cells
 from grader.errors import ContentError
 
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _COLUMNS = {
     "question": ("question", "questions", "prompt", "q"),
     "answer": ("answer", "answers", "model answer", "sample answer", "solution", "a"),
@@ -30,18 +31,10 @@ _COLUMNS = {
 }
 
 
-def _cells(line: str) -> list[str]:
-    """A table row's cells (``\\|`` is a pipe inside a cell)."""
-    row = line.strip()
-    row = row[1:] if row.startswith("|") else row
-    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
-    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", row)]
-
-
-def _header(cells: list[str]) -> dict[str, int] | None:
+def _header(row: Sequence[str]) -> dict[str, int] | None:
     """Which column holds what, when the row names a question and an answer column."""
     found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
+    for index, cell in enumerate(row):
         name = " ".join(re.sub(r"[*_`:]", "", cell).lower().split())
         for role, names in _COLUMNS.items():
             if name in names and role not in found:
@@ -57,9 +50,9 @@ def qa_table(text: str) -> tuple[int, dict[str, int]] | None:
     for index, line in enumerate(lines):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        columns = _header(_cells(line)) if "|" in line else None
+        columns = _header(cells(line)) if "|" in line else None
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        if columns is None or not _SEPARATOR.match(following):
+        if columns is None or not SEPARATOR.match(following):
             return None
         return index, columns
     return None
@@ -73,7 +66,7 @@ def read_qa_table(
     start, columns = table
     lines = text.splitlines()
     heading = next(iter(headings(lines[:start])), None)
-    header = _cells(lines[start])
+    header = list(cells(lines[start]))
     notes = [
         LayoutNote(start + 1, f"column '{name}' is no question, answer or points: left out")
         for i, name in enumerate(header) if i not in columns.values() and name
@@ -87,9 +80,9 @@ def read_qa_table(
             if line.strip():
                 notes.append(LayoutNote(offset, "text after the table: left out"))
             continue
-        cells = _cells(line)
+        found = cells(line)
         number += 1
-        row = {role: cells[i] for role, i in columns.items() if i < len(cells)}
+        row = {role: found[i] for role, i in columns.items() if i < len(found)}
         prompt, answer, points = (row.get(r, "") for r in ("question", "answer", "points"))
         if points:
             prompt = f"{prompt} ({points} points)"

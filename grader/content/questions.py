@@ -26,6 +26,7 @@ from grader.content.document import (
     Table,
 )
 from grader.content.slug import slugify
+from grader.content.tables import SEPARATOR, cells
 from grader.errors import ContentError
 
 _B = EMPHASIS
@@ -36,7 +37,6 @@ ANSWER_LABEL = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,4}[.)])\s+(.*)$")
 _BULLET_MARK = re.compile(r"^\s*[-*+]\s+")
-_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 @dataclass(frozen=True)
@@ -193,14 +193,14 @@ def _read_table(lines: list[tuple[int, str]], index: int, source: str, blocks: l
     while index < len(lines) and lines[index][1].strip().startswith("|"):
         table_lines.append(lines[index])
         index += 1
-    if len(table_lines) < 2 or not _TABLE_SEPARATOR.match(table_lines[1][1].strip()):
+    if len(table_lines) < 2 or not SEPARATOR.match(table_lines[1][1]):
         raise ContentError(
             source, start_line, "a table needs a header row followed by a '|---|---|' separator"
         )
-    header = _cells(table_lines[0][1])
+    header = cells(table_lines[0][1])
     rows: list[tuple[str, ...]] = []
     for number, text in table_lines[2:]:
-        row = _cells(text)
+        row = cells(text)
         if len(row) != len(header):
             raise ContentError(
                 source, number, f"table row has {len(row)} cells, the header has {len(header)}"
@@ -211,15 +211,6 @@ def _read_table(lines: list[tuple[int, str]], index: int, source: str, blocks: l
         raise ContentError(source, start_line, "a table with a header but no rows")
     blocks.append(Table(header, tuple(rows), start_line))
     return index
-
-
-def _cells(row: str) -> tuple[str, ...]:
-    inner = row.strip()
-    inner = inner[1:] if inner.startswith("|") else inner
-    inner = inner[:-1] if inner.endswith("|") else inner
-    # "\|" is an escaped pipe inside a cell, not a column border.
-    parts = re.split(r"(?<!\\)\|", inner)
-    return tuple(part.strip().replace("\\|", "|") for part in parts)
 
 
 def _read_bullets(lines: list[tuple[int, str]], index: int, blocks: list[Block]) -> int:

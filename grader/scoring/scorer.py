@@ -15,6 +15,7 @@ from typing import Generic, TypeVar, cast
 
 import numpy as np
 
+from grader.content.tables import as_sentences
 from grader.errors import GraderError
 from grader.rubrics.schema import Misconception, Rubric
 from grader.scoring import rules
@@ -173,7 +174,8 @@ class Scorer:
         texts: list[str] = []
         analyses: list[Analysis] = []
         for index, (rubric_prepared, (_, raw)) in enumerate(zip(prepared, items, strict=True)):
-            answer = sanitize(raw)
+            # A table is read as its rows' sentences, each cell under its column's name.
+            answer = as_sentences(sanitize(raw))
             units = split_units(answer) if words(answer) else []
             # Placeholder for a refused answer; replaced below for the others.
             analyses.append(

@@ -236,3 +236,17 @@ def test_token_recall_is_a_credit_column_only_where_the_credit_model_reads_it() 
     quiet = _TokenCountingEmbedder()
     (analysis,) = Scorer(quiet, without, max_answer_chars=2000).analyse_many([(_rubric(), answer)])
     assert analysis.token_recall is None and quiet.token_runs == []
+
+
+def test_an_answer_written_as_a_table_is_read_by_its_columns(
+    real_scorer: Scorer, seed_rubrics: dict[str, Rubric]
+) -> None:
+    """The rubric's own reference answer, a "| CNN | RNN |" table, got 0 of 2: each row alone
+    names neither network, and "| Mostly process images of fixed size | Most recurrent
+    networks ..." was judged a swap and charged its misconception."""
+    rubric = seed_rubrics["write-any-two-differences-between-rnn-and-cnn"]
+    table = real_scorer.grade(rubric, rubric.reference_answer)
+    assert table.points == rubric.max_points and not table.misconceptions_triggered, table
+    # The columns decide whose claim a cell is: the same rows under swapped headers are wrong.
+    swapped = "| RNN | CNN |\n|---|---|\n| images of fixed size | sequences of variable length |"
+    assert real_scorer.grade(rubric, swapped).points == 0
