@@ -250,3 +250,15 @@ def test_an_answer_written_as_a_table_is_read_by_its_columns(
     # The columns decide whose claim a cell is: the same rows under swapped headers are wrong.
     swapped = "| RNN | CNN |\n|---|---|\n| images of fixed size | sequences of variable length |"
     assert real_scorer.grade(rubric, swapped).points == 0
+
+
+def test_every_bundled_rubrics_own_reference_answer_is_graded_correct(
+    real_scorer: Scorer, seed_rubrics: dict[str, Rubric]
+) -> None:
+    """What a student who writes the model answer sees: full marks, or near them, and no
+    misconception charged (the RNN-vs-CNN table got 0 of 2)."""
+    assert len(seed_rubrics) >= 6
+    for rubric in seed_rubrics.values():
+        grade = real_scorer.grade(rubric, rubric.reference_answer)
+        assert grade.verdict == "correct", (rubric.id, grade.points, grade.feedback)
+        assert not grade.misconceptions_triggered, rubric.id
