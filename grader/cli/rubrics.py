@@ -102,6 +102,15 @@ def rubrics_check(
         list[Path] | None,
         typer.Argument(help="Rubric files or folders (default: GRADER_RUBRICS_DIR)."),
     ] = None,
+    grade_reference: Annotated[
+        bool,
+        typer.Option(
+            "--grade-reference",
+            help="Also grade each valid rubric's own reference answer with the model (a few "
+            "seconds): one that is not graded correct, or is charged a misconception, has key "
+            "points the grader does not read as the reference says them.",
+        ),
+    ] = False,
 ) -> None:
     """Validate rubrics; print file:line: field: message per problem, exit 1 if any."""
     rubric_set = load_rubric_paths(paths or [get_settings().rubrics_dir])
@@ -111,9 +120,41 @@ def rubrics_check(
         typer.echo("error: no rubric files found", err=True)
         raise typer.Exit(1)
     valid, problems = len(rubric_set.rubrics), len(rubric_set.problems)
-    typer.echo(f"{counted(valid, 'rubric')} valid, {counted(problems, 'problem')}")
+    summary = f"{counted(valid, 'rubric')} valid, {counted(problems, 'problem')}"
+    if grade_reference and rubric_set.rubrics:
+        doubtful = _grade_references(rubric_set)
+        summary += f"; {counted(doubtful, 'reference answer')} not graded correct"
+    typer.echo(summary)
     if rubric_set.problems:
         raise typer.Exit(1)
+
+
+def _grade_references(rubric_set: RubricSet) -> int:
+    """Grade each rubric's reference answer; say how each did, warn where it is not graded
+    correct. Returns how many were not."""
+    from grader.scorer_setup import build_scorer
+    from grader.scoring.feedback import earned_of
+
+    scorer = build_scorer(get_settings())
+    loaded = sorted(rubric_set.rubrics.values(), key=lambda r: str(r.path))
+    grades = scorer.grade_many([(r.rubric, r.rubric.reference_answer) for r in loaded])
+    doubtful = 0
+    for item, grade in zip(loaded, grades, strict=True):
+        said = f"{grade.points:g} of {grade.max_points:g}, {grade.verdict}"
+        if grade.verdict == "correct" and not grade.misconceptions_triggered:
+            typer.echo(f"{item.path}: its reference answer earns {said}")
+            continue
+        doubtful += 1
+        short = [f"{c.id} ({earned_of(c)})" for c in grade.criteria if c.selected and not c.met]
+        charged = [m.id for m in grade.misconceptions_triggered]
+        typer.echo(
+            f"warning: {item.path}: its own reference answer earns only {said}"
+            + (f"; not met: {', '.join(short)}" if short else "")
+            + (f"; charged: {', '.join(charged)}" if charged else "")
+            + ": write those key points as the reference says them, or add phrasings",
+            err=True,
+        )
+    return doubtful
 
 
 def load_rubric_paths(paths: list[Path]) -> RubricSet:

@@ -71,6 +71,28 @@ def test_check_reports_file_line_field_and_fails(tmp_path: Path) -> None:
     assert "5 rubrics valid, 1 problem" in result.output
 
 
+def test_check_grades_each_rubrics_own_reference_answer(tmp_path: Path) -> None:
+    """A lecturer's check before the exam: the model grades each reference answer, and one
+    whose key points it does not find there is named, with those key points."""
+    folder = tmp_path / "rubrics"
+    shutil.copytree(REPO_ROOT / "rubrics", folder)
+    target = folder / "what-are-the-challenges-of-long-term-dependencies.yaml"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace(
+            "reference_answer: Vanishing and exploding gradients",
+            "reference_answer: The network has too few layers to remember anything.",
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["rubrics", "check", "--grade-reference", str(folder)])
+    assert result.exit_code == 0, result.output  # a warning, not a problem with the file
+    assert f"warning: {target}: its own reference answer earns only 0 of 2" in result.output
+    assert "not met: vanishing-gradients (0 of 1 point)" in result.output
+    echo = folder / "what-are-the-learning-models-used-for-creating-adversarial.yaml"
+    assert f"{echo}: its reference answer earns 2 of 2, correct" in result.output
+    assert "6 rubrics valid, 0 problems; 1 reference answer not graded correct" in result.output
+
+
 def test_check_names_the_line_of_a_number_too_long(tmp_path: Path) -> None:
     """A 5,000-digit integer was a traceback without file:line (and one bad file stopped
     `grader serve`: now the file is a problem like any other, and the rest load)."""
