@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Literal
 
 from grader.rubrics.points import counted
-from grader.scoring.feedback import earned_of
+from grader.scoring.feedback import earned_of, sentence
 from grader.scoring.grade import CriterionResult, Grade, MisconceptionResult
+from grader.scoring.language import provisional, unread_flag, unread_in
 
 FeedbackShown = Literal["full", "hints", "points"]
 
@@ -18,11 +19,17 @@ def disclose(grade: Grade, shown: FeedbackShown) -> Grade:
     if shown == "full":
         return grade
     summary = f"{grade.points:g} of {counted(grade.max_points, 'point')} ({grade.verdict})."
+    # That the model could not read the answer tells nothing of the key: an exam's student is
+    # told their points are provisional too.
+    unread = unread_in(grade.reasons)
+    told = [unread_flag(unread)] if unread is not None else []
+    if unread is not None:
+        summary = f"{summary} {sentence(provisional(unread))}"
     if shown == "points":
         return grade.model_copy(
             update={
                 "criteria": [], "misconceptions_triggered": [], "feedback": summary, "hint": None,
-                "reasons": [], "adapted": None,
+                "reasons": [f"review: {r}" for r in told], "adapted": None,
             }
         )  # fmt: skip
     criteria = [_hide_criterion(c, number) for number, c in enumerate(grade.criteria, start=1)]
@@ -45,7 +52,8 @@ def disclose(grade: Grade, shown: FeedbackShown) -> Grade:
                 _hide_misconception(m) for m in grade.misconceptions_triggered
             ],
             "feedback": " ".join(parts),
-            "reasons": [r for r in grade.reasons if not r.startswith("review:")],
+            "reasons": [r for r in grade.reasons if not r.startswith("review:")]
+            + [f"review: {r}" for r in told],
             "adapted": None,
         }
     )

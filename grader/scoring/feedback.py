@@ -30,7 +30,7 @@ def write_feedback(
     by_id = {c.id: c for c in rubric.criteria}
     parts: list[str] = []
     if reasons:
-        parts.append(reasons[0][:1].upper() + reasons[0][1:] + ".")
+        parts.append(sentence(reasons[0]))
     met = [c for c in criteria if c.met and c.selected]
     if met:
         parts.append("Good: " + _quote_all(by_id[c.id] for c in met) + ".")
@@ -57,6 +57,11 @@ def write_feedback(
                 f"See it happen: /demos/{rubric.demo} (plot: /demos/{rubric.demo}/plot.png)."
             )
     return " ".join(parts) or "No key point of the answer was found.", hint
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first, a full stop last."""
+    return text[:1].upper() + text[1:] + "."
 
 
 def missing_criteria(rubric: Rubric, criteria: list[CriterionResult]) -> list[CriterionResult]:

@@ -66,6 +66,27 @@ def unreadable(answer: str, known_share: float = 0.0) -> str | None:
     return None
 
 
+UNREAD = "the grader cannot read this answer"
+_FLAGGED = f"review: {UNREAD}: "
+
+
+def unread_flag(why: str) -> str:
+    """The review flag of an answer the model cannot read, with why (pages find it by its
+    words and show what follows the colon)."""
+    return f"{UNREAD}: {why}"
+
+
+def provisional(why: str) -> str:
+    """What a student is told of a grade the model gave an answer it cannot read."""
+    return f"{UNREAD} ({why}): these points are provisional until an instructor grades it"
+
+
+def unread_in(reasons: list[str]) -> str | None:
+    """Why the model could not read the answer, from a grade's reasons (None: it could)."""
+    flagged = next((r for r in reasons if r.startswith(_FLAGGED)), None)
+    return flagged[len(_FLAGGED) :] if flagged is not None else None
+
+
 def identify(text: str) -> tuple[str, float]:
     """The language of ``text`` (ISO 639-1, one of :data:`LANGUAGES`) and how sure the
     identifier is (0..1)."""

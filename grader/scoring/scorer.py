@@ -41,7 +41,7 @@ from grader.scoring.grade import (
     demo_link,
 )
 from grader.scoring.judge import Judge
-from grader.scoring.language import MIN_WORDS, unreadable
+from grader.scoring.language import MIN_WORDS, UNREAD, provisional, unread_flag, unreadable
 from grader.scoring.prepared import PreparedRubric, prepare, rubric_fingerprint
 from grader.scoring.selection import Selection, select
 from grader.scoring.text import (
@@ -292,11 +292,8 @@ class Scorer:
             # Another language, code, formulas: not wrong for that; graded provisionally and
             # sent to an instructor with the reason, which the feedback gives first (a student
             # or an LMS reading the API's feedback learns why, as the page's reader does).
-            analysis.review_flags.append(_unread_flag(unread))
-            analysis.provisional = (
-                f"the grader cannot read this answer ({unread}): these points are provisional "
-                "until an instructor grades it"
-            )
+            analysis.review_flags.append(unread_flag(unread))
+            analysis.provisional = provisional(unread)
         elif (
             len(words(analysis.answer)) >= MIN_WORDS
             and closest < traps.foreign_similarity
@@ -477,16 +474,8 @@ class Scorer:
 
 def _unread(analysis: Analysis, reason: str) -> None:
     """An answer with nothing the model reads: zero for now, to review, with the reason."""
-    analysis.zero_reason = (
-        f"the grader cannot read this answer ({reason}); an instructor will grade it"
-    )
-    analysis.review_flags.append(_unread_flag(reason))
-
-
-def _unread_flag(reason: str) -> str:
-    """The review flag of an answer the model cannot read (the result page finds it by its
-    words and shows the reason after the colon)."""
-    return f"the grader cannot read this answer: {reason}"
+    analysis.zero_reason = f"{UNREAD} ({reason}); an instructor will grade it"
+    analysis.review_flags.append(unread_flag(reason))
 
 
 def _topical(analysis: Analysis) -> float:

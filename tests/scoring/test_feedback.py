@@ -60,3 +60,27 @@ def test_with_the_key_points_hidden_the_feedback_still_says_partly_met() -> None
     shown = disclose(grade, "hints")
     assert "Partly met: key point 2 (0.32 of 1 point)." in shown.feedback
     assert "Missing" not in shown.feedback and "Exploding" not in shown.feedback
+
+
+def test_an_exams_student_is_told_a_grade_the_model_could_not_read_is_provisional() -> None:
+    """With the key hidden ("points", "hints"), the review flags went too: a Spanish answer's
+    0 of 2 read as final, where the full feedback says it is provisional."""
+    criteria = [_result("vanishing", 0.1), _result("exploding", 0.0)]
+    grade = Grade(
+        question_id=RUBRIC.id, score=0.05, points=0.1, max_points=2, verdict="incorrect",
+        criteria=criteria, misconceptions_triggered=[], feedback="...", hint=None,
+        confidence=0.5, needs_review=True, model_id="test", calibration_version="test",
+        reasons=["review: the grader cannot read this answer: it reads as Spanish",
+                 "review: uncertain grade: the judge doubts it"],
+    )  # fmt: skip
+    for shown in ("points", "hints"):
+        told = disclose(grade, shown)
+        assert told.feedback.startswith(
+            "0.1 of 2 points (incorrect). The grader cannot read this answer (it reads as "
+            "Spanish): these points are provisional until an instructor grades it."
+        ), told.feedback
+        # The page finds why by the flag; no other review reason is shown, nor the key.
+        assert told.reasons == ["review: the grader cannot read this answer: it reads as Spanish"]
+        assert "Vanishing" not in told.feedback
+    readable = grade.model_copy(update={"reasons": ["review: uncertain grade: doubts"]})
+    assert disclose(readable, "points").feedback == "0.1 of 2 points (incorrect)."
