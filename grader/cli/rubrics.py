@@ -133,28 +133,16 @@ def _grade_references(rubric_set: RubricSet) -> int:
     """Grade each rubric's reference answer; say how each did, warn where it is not graded
     correct. Returns how many were not."""
     from grader.scorer_setup import build_scorer
-    from grader.scoring.feedback import earned_of
+    from grader.scoring.reference_check import check_references
 
-    scorer = build_scorer(get_settings())
     loaded = sorted(rubric_set.rubrics.values(), key=lambda r: str(r.path))
-    grades = scorer.grade_many([(r.rubric, r.rubric.reference_answer) for r in loaded])
-    doubtful = 0
-    for item, grade in zip(loaded, grades, strict=True):
-        said = f"{grade.points:g} of {grade.max_points:g}, {grade.verdict}"
-        if grade.verdict == "correct" and not grade.misconceptions_triggered:
-            typer.echo(f"{item.path}: its reference answer earns {said}")
-            continue
-        doubtful += 1
-        short = [f"{c.id} ({earned_of(c)})" for c in grade.criteria if c.selected and not c.met]
-        charged = [m.id for m in grade.misconceptions_triggered]
-        typer.echo(
-            f"warning: {item.path}: its own reference answer earns only {said}"
-            + (f"; not met: {', '.join(short)}" if short else "")
-            + (f"; charged: {', '.join(charged)}" if charged else "")
-            + ": write those key points as the reference says them, or add phrasings",
-            err=True,
-        )
-    return doubtful
+    checks = check_references(build_scorer(get_settings()), [r.rubric for r in loaded])
+    for item, check in zip(loaded, checks, strict=True):
+        if check.passed:
+            typer.echo(f"{item.path}: {check.says()}")
+        else:
+            typer.echo(f"warning: {item.path}: {check.says()}", err=True)
+    return sum(not check.passed for check in checks)
 
 
 def load_rubric_paths(paths: list[Path]) -> RubricSet:

@@ -18,6 +18,7 @@ from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid
 from grader.rubrics.points import counted, in_steps
 from grader.rubrics.schema import Rubric
 from grader.scoring.grade import Grade
+from grader.scoring.reference_check import ReferenceCheck, check_references
 from grader.scoring.selection import ticked_points
 from grader.scoring.text import readable
 from grader.services import grouping, reviewing, stats
@@ -319,6 +320,7 @@ def _rubric_page(
     problems: list[Any] | None = None,
     message: str | None = None,
     saved: bool = False,
+    reference: ReferenceCheck | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     lines = text.splitlines()
@@ -326,6 +328,7 @@ def _rubric_page(
     context = {
         "rubric": rubric, "text": text, "problems": problems or [], "message": message,
         "saved": saved, "listing": [(n, line, n in bad_lines) for n, line in enumerate(lines, 1)],
+        "reference": reference,
     }  # fmt: skip
     return render(request, "rubric.html", context, user=user, status=status)
 
@@ -353,8 +356,10 @@ def save_rubric(
     except (InvalidInput, Busy) as error:
         return _rubric_page(request, user, current.rubric, text, message=f"Not saved: {error}",
                             status=422 if isinstance(error, InvalidInput) else 503)  # fmt: skip
+    # The instructor's check, as `grader rubrics check --grade-reference` (one grade).
+    (reference,) = check_references(course.scorer, [loaded.rubric])
     return _rubric_page(
-        request, user, loaded.rubric, text, saved=True,
+        request, user, loaded.rubric, text, saved=True, reference=reference,
         message="Saved and in force. Earlier attempts keep their grades until you regrade them.",
     )  # fmt: skip
 

@@ -348,6 +348,16 @@ def test_the_rubric_editor_shows_errors_at_their_line_then_saves_and_regrades(
     fixed = original.replace("  - A full answer", "  - Name both problems.\n  - A full answer")
     saved = client.post(f"/app/rubrics/{QUESTION}", data={"csrf": csrf, "text": fixed})
     assert saved.status_code == 200 and "Saved and in force" in saved.text
+    assert "reference answer earns 2 of 2, correct." in saved.text
+    # A key point the reference does not make is named where it is saved.
+    unlike = fixed.replace("reference_answer: Vanishing and exploding gradients",
+                           "reference_answer: The network is too shallow.")  # fmt: skip
+    warned = html.unescape(
+        client.post(f"/app/rubrics/{QUESTION}", data={"csrf": csrf, "text": unlike}).text
+    )
+    assert "its own reference answer earns only 0 of 2" in warned, warned
+    assert "not met: vanishing-gradients (0 of 1 point)" in warned
+    saved = client.post(f"/app/rubrics/{QUESTION}", data={"csrf": csrf, "text": fixed})
     assert "Name both problems." in (rubrics_dir / f"{QUESTION}.yaml").read_text(encoding="utf-8")
     regraded = client.post(f"/app/rubrics/{QUESTION}/regrade", data={"csrf": csrf})
     assert regraded.status_code == 200
