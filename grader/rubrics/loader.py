@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from grader.errors import for_a_person
 from grader.rubrics.checks import Loc, check_rubric
 from grader.rubrics.schema import Rubric
 from grader.rubrics.yaml_io import YamlReadError, line_of, parse_yaml, read_bytes_limited
@@ -167,7 +168,7 @@ def _problems_beside(
 def _pydantic_message(error_type: str, message: str) -> str:
     if error_type == "extra_forbidden":
         return "unknown field (check its spelling; see docs/rubrics.md for the fields)"
-    return message
+    return for_a_person(message)
 
 
 def load_rubric_file(

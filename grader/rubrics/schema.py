@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Slug = Annotated[
     str,
@@ -18,10 +18,19 @@ Slug = Annotated[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 # Every number a rubric holds is bounded: a hundredth of a point is the finest step anyone
 # grades in, and a step of 1e-309 made every answer's rounding overflow (a 500 per answer).
-# Numbers are strict: `points: true` or `points: "2"` is a mistake to name, not a 1 or a 2 to
-# guess (an int is still a number of points).
 MIN_POINTS = 0.01
-Points = Annotated[float, Strict(), Field(ge=MIN_POINTS, le=1000, allow_inf_nan=False)]
+
+
+def _not_a_truth_value(value: object) -> object:
+    """`points: true` is a mistake to name, not a 1 to guess (a number written as text, "2",
+    stays a number: rubrics that said so load as they always did)."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {str(value).lower()}")
+    return value
+
+
+Number = BeforeValidator(_not_a_truth_value)
+Points = Annotated[float, Number, Field(ge=MIN_POINTS, le=1000, allow_inf_nan=False)]
 # What one rubric may hold: every text is embedded when the rubric is saved, so these bound
 # the work a save costs (a question never needs more).
 MAX_CRITERIA = 100
@@ -61,7 +70,7 @@ class Criterion(StrictModel):
 class SelectRule(StrictModel):
     """Full marks for the best ``any`` criteria among ``of`` (all criteria when ``of`` is empty)."""
 
-    any: Annotated[int, Strict(), Field(ge=1)]
+    any: Annotated[int, Number, Field(ge=1)]
     of: list[Slug] = Field(default_factory=list)
 
 
@@ -70,7 +79,7 @@ class Misconception(StrictModel):
 
     id: Slug
     text: Text
-    penalty: Annotated[float, Strict(), Field(ge=0, le=1000, allow_inf_nan=False)] = 1.0
+    penalty: Annotated[float, Number, Field(ge=0, le=1000, allow_inf_nan=False)] = 1.0
     criterion: Slug | None = Field(
         default=None, description="The criterion this statement contradicts, if any."
     )
@@ -81,7 +90,7 @@ class Source(StrictModel):
     """Where the question came from, so regeneration can find it again."""
 
     document: Text
-    number: Annotated[int, Strict(), Field(ge=0)]
+    number: Annotated[int, Number, Field(ge=0)]
 
 
 class Rubric(StrictModel):
@@ -129,7 +138,7 @@ class Rubric(StrictModel):
         "or 'never'. Unset: 'after-trying', or 'never' when `feedback_shown` hides the key "
         "(hints, points).",
     )
-    reference_after_attempts: Annotated[int, Strict(), Field(ge=1, le=1000)] | None = Field(
+    reference_after_attempts: Annotated[int, Number, Field(ge=1, le=1000)] | None = Field(
         default=None,
         description="Attempts after which 'after-trying' shows the reference answer even "
         "without a correct one. Unset: the course's GRADER_REFERENCE_AFTER_ATTEMPTS.",

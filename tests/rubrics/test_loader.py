@@ -158,8 +158,13 @@ def test_every_number_a_rubric_holds_is_bounded(
 @pytest.mark.parametrize(
     ("old", "new", "field", "says"),
     [
-        ("    points: 1\n", "    points: true\n", "criteria[0].points", "valid number"),
-        ("    points: 1\n", '    points: "1"\n', "criteria[0].points", "valid number"),
+        ("    points: 1\n", "    points: true\n", "criteria[0].points", "not true"),
+        (
+            "max_points: 2\n",
+            "max_points: 2\nreference_after_attempts: false\n",
+            "reference_after_attempts",
+            "not false",
+        ),
         ("max_points: 2\n", "max_points: 2\npoints_step: yes\n", "points_step", "valid number"),
         ("max_points: 2\n", "max_points: 2\npoints_step: 5\n", "points_step", "more than"),
     ],
@@ -171,6 +176,15 @@ def test_a_number_is_a_number_and_a_step_fits_the_question(
     silently."""
     problems = _problems(tmp_path, GOOD.replace(old, new, 1))
     assert any(p.field == field and says in p.message for p in problems), problems
+    assert not any("Value error" in p.message for p in problems), problems  # for a person
+
+
+def test_a_number_written_as_text_is_still_a_number(tmp_path: Path) -> None:
+    """Rubrics that quoted their numbers loaded before; they still do."""
+    path = tmp_path / "sample.yaml"
+    path.write_text(GOOD.replace("    points: 1\n", '    points: "1"\n'))
+    loaded = load_rubric_file(path, known_demos=set(), max_bytes=65536)
+    assert not isinstance(loaded, list) and loaded.rubric.criteria[0].points == 1.0
 
 
 def test_a_step_of_the_whole_question_grades_all_or_nothing(tmp_path: Path) -> None:
