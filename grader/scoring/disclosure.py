@@ -22,14 +22,14 @@ def disclose(grade: Grade, shown: FeedbackShown) -> Grade:
     # That the model could not read the answer tells nothing of the key: an exam's student is
     # told their points are provisional too.
     unread = unread_in(grade.reasons)
-    told = [unread_flag(unread)] if unread is not None else []
+    told = [] if unread is None else [f"review: {unread_flag(unread)}"]
     if unread is not None:
         summary = f"{summary} {sentence(provisional(unread))}"
     if shown == "points":
         return grade.model_copy(
             update={
                 "criteria": [], "misconceptions_triggered": [], "feedback": summary, "hint": None,
-                "reasons": [f"review: {r}" for r in told], "adapted": None,
+                "reasons": told, "adapted": None,
             }
         )  # fmt: skip
     criteria = [_hide_criterion(c, number) for number, c in enumerate(grade.criteria, start=1)]
@@ -52,8 +52,7 @@ def disclose(grade: Grade, shown: FeedbackShown) -> Grade:
                 _hide_misconception(m) for m in grade.misconceptions_triggered
             ],
             "feedback": " ".join(parts),
-            "reasons": [r for r in grade.reasons if not r.startswith("review:")]
-            + [f"review: {r}" for r in told],
+            "reasons": [r for r in grade.reasons if not r.startswith("review:")] + told,
             "adapted": None,
         }
     )

@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from grader.scoring.text import readable
+from grader.scoring.text import latex_as_text
 
 # Fewer words than this say too little about their language ("Gradient descent": French 0.95).
 MIN_WORDS = 4
@@ -118,7 +118,7 @@ def _foreign_script_share(letters: list[str]) -> float:
 def _formulas_only(answer: str) -> bool:
     """Few letters among what is visible, once LaTeX is read as what it writes: the letters
     of "\\frac{\\partial L}{\\partial h_0} \\to 0" are its commands' names, not words."""
-    visible = [ch for ch in readable(answer) if not ch.isspace()]
+    visible = [ch for ch in latex_as_text(answer) if not ch.isspace()]
     letters = [ch for ch in visible if ch.isalpha()]
     return len(visible) >= 3 and len(letters) / len(visible) < 0.4
 

@@ -72,6 +72,12 @@ def readable(text: str) -> str:
 
     Text without LaTeX markup is returned as it is (a "%" or "&" in prose is no LaTeX).
     """
+    return latex_as_text(text)
+
+
+def latex_as_text(text: str) -> str:
+    """:func:`readable`, uncached: for a student's answer, read once (the cache is the
+    rubrics')."""
     if not _LATEX.search(text):
         return text
     from pylatexenc.latex2text import LatexNodes2Text
