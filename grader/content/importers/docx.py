@@ -7,6 +7,7 @@ numbering runs on across the answers between questions, as Word shows it), bulle
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -44,13 +45,18 @@ def docx_to_markdown(path: Path) -> str:
         elif style.startswith("List Number"):
             counters[style] = counters.get(style, 0) + 1
             indent = "   " * (_level(style) - 1)
-            lines.append(f"{indent}{counters[style]}. {text}")
+            # A number typed inside a numbered paragraph ("1. What is ...", Word showing
+            # "1. 1. What is ...") is no part of the question.
+            lines.append(f"{indent}{counters[style]}. {_TYPED_NUMBER.sub('', text, count=1)}")
         elif style.startswith("List Bullet") or _numbered_by_direct_format(paragraph):
             indent = "   " * _level(style)
             lines.append(f"{indent}- {text}")
         else:
             lines.extend([text, ""])
     return "\n".join(lines).strip() + "\n"
+
+
+_TYPED_NUMBER = re.compile(r"^(?:Q(?:uestion)?\s*)?\d{1,4}[.):]\s+", re.IGNORECASE)
 
 
 def _level(style: str) -> int:

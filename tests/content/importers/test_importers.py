@@ -73,6 +73,26 @@ def test_a_word_documents_question_table(tmp_path: Path) -> None:
     ]
 
 
+def test_a_number_typed_in_a_numbered_paragraph_is_no_part_of_the_question(
+    tmp_path: Path,
+) -> None:
+    """Word shows "1. 1. What is dropout?": the prompt was "1. What is dropout?" and the id
+    "1-what-is-dropout"."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("1. What is dropout?", style="List Number")
+    document.add_paragraph("Zeroing random activations while training.")
+    document.add_paragraph("Q2) What is a 2D convolution?", style="List Number")
+    document.add_paragraph("A kernel slid over an image.")
+    document.save(str(tmp_path / "quiz.docx"))
+    parsed = load_document(tmp_path / "quiz.docx")
+    assert [(q.id, q.prompt) for q in parsed.questions] == [
+        ("what-is-dropout", "What is dropout?"),
+        ("what-is-a-2d-convolution", "What is a 2D convolution?"),
+    ]
+
+
 def test_a_file_that_is_not_a_word_document(tmp_path: Path) -> None:
     fake = tmp_path / "quiz.docx"
     fake.write_text("not a zip", encoding="utf-8")
