@@ -18,7 +18,9 @@ from grader.api.deps import course_of
 from grader.api.problems import http_problem
 from grader.rubrics.points import format_points, in_steps
 from grader.rubrics.schema import Rubric
+from grader.scoring.feedback import sentence
 from grader.scoring.grade import CriterionResult
+from grader.scoring.language import provisional, unread_in
 from grader.scoring.text import readable
 from grader.web.auth import PageRefused, PageUser, SignInRequired, sign_in_url
 from grader.web.typeset import typeset, typeset_inline
@@ -93,6 +95,9 @@ templates.env.filters["standing"] = standing
 templates.env.globals["step_of"] = _step
 templates.env.globals["input_step"] = _input_step
 templates.env.filters["confidence_words"] = confidence_words
+# Why the model could not read an answer, and what a student is told of it: the scorer's words.
+templates.env.globals["unread_in"] = unread_in
+templates.env.filters["provisional_note"] = lambda why: sentence(provisional(why))
 templates.env.tests["containing"] = lambda text, part: isinstance(text, str) and part in text
 
 
