@@ -22,13 +22,21 @@ class _Row(Protocol):
 Row = TypeVar("Row", bound=_Row)
 
 
+def page_and_cursor(rows: list[Row], limit: int) -> tuple[list[Row], int | None]:
+    """``rows`` fetched with ``limit + 1``: the first ``limit``, and the next page's cursor
+    when there were more (None: this is the last page)."""
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    return page, page[-1].id
+
+
 def page_of(request: Request, response: Response, rows: list[Row], limit: int) -> list[Row]:
     """``rows`` fetched with ``limit + 1``: the first ``limit``, and when there were more, the
     next page's address in the ``Link`` header (``rel="next"``, with the request's filters),
     never a silent cut."""
-    if len(rows) <= limit:
-        return rows
-    page = rows[:limit]
-    following = request.url.include_query_params(before=page[-1].id, limit=limit)
-    response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    page, cursor = page_and_cursor(rows, limit)
+    if cursor is not None:
+        following = request.url.include_query_params(before=cursor, limit=limit)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
     return page

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from grader.api.deps import SessionDep, course_of
 from grader.api.downloads import csv_download
 from grader.api.fields import Id
-from grader.api.paging import Before
+from grader.api.paging import Before, page_and_cursor
 from grader.errors import Conflict, InvalidInput, NotFound, RubricInvalid
 from grader.rubrics.points import counted, in_steps
 from grader.rubrics.schema import Rubric
@@ -408,11 +408,12 @@ def deliveries_page(
     to the older ones where there are more: never a silent cut)."""
     if status not in (None, "", "pending", "delivered", "failed"):
         raise PageRefused(404, f"No delivery status '{status}'.")
-    listed = webhook_store.deliveries(
-        session, status=status or None, limit=DELIVERIES_PER_PAGE + 1, before=before
+    listed, older = page_and_cursor(
+        webhook_store.deliveries(
+            session, status=status or None, limit=DELIVERIES_PER_PAGE + 1, before=before
+        ),
+        DELIVERIES_PER_PAGE,
     )
-    older = listed[DELIVERIES_PER_PAGE - 1].id if len(listed) > DELIVERIES_PER_PAGE else None
-    listed = listed[:DELIVERIES_PER_PAGE]
     rows = [(d, webhook_store.delivery_log(session, delivery_id=d.id)) for d in listed]
     types = webhook_store.event_types(session, event_ids={d.event_id for d in listed})
     urls = webhook_store.endpoint_urls(session, endpoint_ids={d.endpoint_id for d in listed})
